@@ -1,0 +1,67 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/moby/moby/client"
+)
+
+// Clean removes every container and network carrying the project label (all runs when run is
+// empty, else that run's). It is the stand-in for ryuk, which cannot be pulled here.
+func Clean(ctx context.Context, run string) (containers, networks int, err error) {
+	cli, err := Docker(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	f := client.Filters{}
+	if run == "" {
+		f.Add("label", LabelProject)
+	} else {
+		f.Add("label", LabelRun+"="+run)
+	}
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return 0, 0, fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs.Items {
+		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+			return containers, 0, fmt.Errorf("remove container %s: %w", c.ID[:12], err)
+		}
+		containers++
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		return containers, 0, fmt.Errorf("list networks: %w", err)
+	}
+	for _, n := range ns.Items {
+		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+			return containers, networks, fmt.Errorf("remove network %s: %w", n.Name, err)
+		}
+		networks++
+	}
+	return containers, networks, nil
+}
+
+// Leftovers counts the project's containers and networks of a run (all runs when run is empty).
+func Leftovers(ctx context.Context, run string) (containers, networks int, err error) {
+	cli, err := Docker(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	f := client.Filters{}
+	if run == "" {
+		f.Add("label", LabelProject)
+	} else {
+		f.Add("label", LabelRun+"="+run)
+	}
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return 0, 0, err
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		return 0, 0, err
+	}
+	return len(cs.Items), len(ns.Items), nil
+}

@@ -1,0 +1,68 @@
+package harness
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go"
+)
+
+// startTimeout bounds a test container's start, image build included (a cold base image build
+// takes a few minutes on the machines this project targets).
+const startTimeout = 10 * time.Minute
+
+// PostgresForTest starts PostgreSQL for a test and terminates it when the test ends. It fails the
+// test (never skips) when Docker is unavailable: integration tests that cannot fail prove nothing.
+func PostgresForTest(t testing.TB, opts ...testcontainers.ContainerCustomizer) *PostgresContainer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	c, err := RunPostgres(ctx, opts...)
+	if err != nil {
+		t.Fatalf("start PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { terminate(t, c) })
+	return c
+}
+
+// RedisForTest starts Redis for a test and terminates it when the test ends.
+func RedisForTest(t testing.TB, opts ...testcontainers.ContainerCustomizer) *RedisContainer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	c, err := RunRedis(ctx, opts...)
+	if err != nil {
+		t.Fatalf("start Redis: %v", err)
+	}
+	t.Cleanup(func() { terminate(t, c) })
+	return c
+}
+
+// DSN is ConnString for tests.
+func (c *PostgresContainer) DSN(t testing.TB) string {
+	t.Helper()
+	dsn, err := c.ConnString(context.Background())
+	if err != nil {
+		t.Fatalf("postgres connection string: %v", err)
+	}
+	return dsn
+}
+
+// AddrT is Addr for tests.
+func (c *RedisContainer) AddrT(t testing.TB) string {
+	t.Helper()
+	addr, err := c.Addr(context.Background())
+	if err != nil {
+		t.Fatalf("redis address: %v", err)
+	}
+	return addr
+}
+
+func terminate(t testing.TB, c testcontainers.Container) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Terminate(ctx); err != nil {
+		t.Errorf("terminate container: %v", err)
+	}
+}

@@ -1,0 +1,121 @@
+package claims
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// DB is the part of *pgxpool.Pool the store uses: statements run in autocommit, each on a
+// connection taken from and returned to the pool for that statement only.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// PGStore implements Store on PostgreSQL (tables from 0001_init.sql).
+type PGStore struct{ db DB }
+
+func NewPGStore(db DB) *PGStore { return &PGStore{db: db} }
+
+// beginSQL is step (a): a single statement, so concurrent claims of one goal serialise on the
+// primary key: one inserts, the others hit ON CONFLICT, whose WHERE only lets a stale 'claiming' row
+// be taken over (re-checked on the latest row version, so two takeovers cannot both win).
+// Prerequisites are met when every prerequisite goal has a completion row (a claimed goal has one too).
+const beginSQL = `
+INSERT INTO user_goal_claims (user_id, goal_id, challenge_id, namespace, state, attempt_id, attempt_started_at)
+SELECT $1, $2, $3, $4, 'claiming', $5, now()
+WHERE EXISTS (SELECT 1 FROM user_goal_completions WHERE user_id = $1 AND goal_id = $2)
+  AND (SELECT count(*) FROM user_goal_completions WHERE user_id = $1 AND goal_id = ANY($6::text[]))
+      = cardinality($6::text[])
+ON CONFLICT (user_id, goal_id) DO UPDATE
+   SET attempt_id = excluded.attempt_id, attempt_started_at = excluded.attempt_started_at
+ WHERE user_goal_claims.state = 'claiming'
+   AND user_goal_claims.attempt_started_at < now() - make_interval(secs => $7)
+RETURNING attempt_id`
+
+func (s *PGStore) Begin(ctx context.Context, k Key, prereqs []string, attempt uuid.UUID, staleAfter time.Duration) (bool, error) {
+	var got pgtype.UUID
+	err := s.db.QueryRow(ctx, beginSQL, k.UserID, k.GoalID, k.ChallengeID, k.Namespace,
+		pgtype.UUID{Bytes: attempt, Valid: true}, nonNil(prereqs), staleAfter.Seconds()).Scan(&got)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("begin claim: %w", err)
+	}
+	return got.Bytes == attempt, nil
+}
+
+const inspectSQL = `
+SELECT cl.state, cl.claimed_at,
+       EXISTS (SELECT 1 FROM user_goal_completions WHERE user_id = $1 AND goal_id = $2),
+       (SELECT count(*) FROM user_goal_completions WHERE user_id = $1 AND goal_id = ANY($3::text[]))
+         = cardinality($3::text[])
+FROM (SELECT 1) AS one
+LEFT JOIN user_goal_claims cl ON cl.user_id = $1 AND cl.goal_id = $2`
+
+func (s *PGStore) Inspect(ctx context.Context, k Key, prereqs []string) (Inspection, error) {
+	var (
+		in        Inspection
+		state     pgtype.Text
+		claimedAt pgtype.Timestamptz
+	)
+	err := s.db.QueryRow(ctx, inspectSQL, k.UserID, k.GoalID, nonNil(prereqs)).
+		Scan(&state, &claimedAt, &in.Completed, &in.PrereqsMet)
+	if err != nil {
+		return in, fmt.Errorf("inspect claim: %w", err)
+	}
+	in.State, in.ClaimedAt = state.String, claimedAt.Time
+	return in, nil
+}
+
+// finishSQL is step (d). The usual case updates our own 'claiming' row; if a stale takeover
+// replaced it (or a takeover then failed and deleted it) the grant still happened, so the goal is
+// marked claimed anyway; an already 'claimed' row is left alone (ON CONFLICT WHERE false).
+const finishSQL = `
+INSERT INTO user_goal_claims (user_id, goal_id, challenge_id, namespace, state, attempt_id, attempt_started_at, claimed_at)
+VALUES ($1, $2, $3, $4, 'claimed', $5, now(), now())
+ON CONFLICT (user_id, goal_id) DO UPDATE
+   SET state = 'claimed', claimed_at = now(), attempt_id = excluded.attempt_id
+ WHERE user_goal_claims.state = 'claiming'
+RETURNING claimed_at`
+
+const claimedAtSQL = `SELECT claimed_at FROM user_goal_claims WHERE user_id = $1 AND goal_id = $2 AND state = 'claimed'`
+
+func (s *PGStore) Finish(ctx context.Context, k Key, attempt uuid.UUID) (time.Time, error) {
+	var at time.Time
+	err := s.db.QueryRow(ctx, finishSQL, k.UserID, k.GoalID, k.ChallengeID, k.Namespace,
+		pgtype.UUID{Bytes: attempt, Valid: true}).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = s.db.QueryRow(ctx, claimedAtSQL, k.UserID, k.GoalID).Scan(&at)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("finish claim: %w", err)
+	}
+	return at, nil
+}
+
+const abortSQL = `DELETE FROM user_goal_claims
+WHERE user_id = $1 AND goal_id = $2 AND attempt_id = $3 AND state = 'claiming'`
+
+func (s *PGStore) Abort(ctx context.Context, k Key, attempt uuid.UUID) error {
+	if _, err := s.db.Exec(ctx, abortSQL, k.UserID, k.GoalID, pgtype.UUID{Bytes: attempt, Valid: true}); err != nil {
+		return fmt.Errorf("abort claim: %w", err)
+	}
+	return nil
+}
+
+// nonNil: pgx encodes a nil slice as NULL, and cardinality(NULL) is NULL, not 0.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

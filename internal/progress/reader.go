@@ -1,0 +1,70 @@
+package progress
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// Querier is the part of *pgxpool.Pool the reader needs.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Reader loads a user's facts in one round trip.
+type Reader struct{ q Querier }
+
+func NewReader(q Querier) *Reader { return &Reader{q: q} }
+
+// loadSQL fetches all three kinds of facts with one statement (one round trip, one pooled
+// connection held only for its duration). Each branch is a primary-key prefix scan on user_id.
+const loadSQL = `
+SELECT 0::int2, stat_key, value, NULL::timestamptz, NULL::text FROM user_stats WHERE user_id = $1
+UNION ALL
+SELECT 1::int2, goal_id, 0, completed_at, NULL FROM user_goal_completions WHERE user_id = $1
+UNION ALL
+SELECT 2::int2, goal_id, 0, claimed_at, state FROM user_goal_claims WHERE user_id = $1`
+
+// Load fills st (which the caller has Reset) with userID's facts.
+func (r *Reader) Load(ctx context.Context, userID string, st *State) error {
+	rows, err := r.q.Query(ctx, loadSQL, userID)
+	if err != nil {
+		return fmt.Errorf("load progress: %w", err)
+	}
+	defer rows.Close()
+	var (
+		kind  int16
+		key   string
+		value float64
+		at    pgtype.Timestamptz
+		state pgtype.Text
+	)
+	for rows.Next() {
+		if err := rows.Scan(&kind, &key, &value, &at, &state); err != nil {
+			return fmt.Errorf("load progress: %w", err)
+		}
+		switch kind {
+		case 0:
+			st.SetStat(key, value)
+		case 1:
+			st.SetCompleted(key, at.Time)
+		case 2:
+			cs := ClaimClaiming
+			if state.String == "claimed" {
+				cs = ClaimClaimed
+			}
+			var claimedAt time.Time
+			if at.Valid {
+				claimedAt = at.Time
+			}
+			st.SetClaim(key, cs, claimedAt)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load progress: %w", err)
+	}
+	return nil
+}

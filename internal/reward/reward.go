@@ -1,0 +1,39 @@
+// Package reward grants goal rewards on the platform (AGS shape: ITEM → entitlement grant,
+// WALLET → wallet credit), with a real HTTP client, a mock for load tests and a metrics wrapper.
+package reward
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Grant is one reward to give. IdempotencyKey is stable per (namespace, user, goal) so a grant
+// retried after an unknown outcome (timeout, crash, stale-claim takeover) is deduplicated by the
+// platform instead of paid twice.
+type Grant struct {
+	Namespace      string
+	UserID         string
+	GoalID         string
+	Type           string // challenges.RewardItem or challenges.RewardWallet
+	RewardID       string // item id (ITEM) or currency code (WALLET)
+	Quantity       int64
+	IdempotencyKey string
+}
+
+// Client grants rewards. A nil error means the platform confirmed the grant.
+type Client interface {
+	Grant(ctx context.Context, g Grant) error
+}
+
+// IdempotencyKey derives the grant key of a goal claim. Hashing keeps it short and free of
+// separators whatever the ids contain.
+func IdempotencyKey(namespace, userID, goalID string) string {
+	h := sha256.New()
+	h.Write([]byte(namespace))
+	h.Write([]byte{0})
+	h.Write([]byte(userID))
+	h.Write([]byte{0})
+	h.Write([]byte(goalID))
+	return "challenge-claim-" + hex.EncodeToString(h.Sum(nil)[:16])
+}

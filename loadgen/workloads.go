@@ -1,0 +1,188 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Iteration is one iteration of a VU (k6's exec function).
+type Iteration func(ctx context.Context, vu *VU) error
+
+// WorkloadFactory prepares a scenario once, before the clock starts, and
+// returns its iteration. It declares the targets it needs via sc.HTTP() /
+// sc.GRPC() so the engine can open connections before measuring.
+type WorkloadFactory func(sc *ScenarioContext) (Iteration, error)
+
+var (
+	workloadsMu sync.RWMutex
+	workloads   = map[string]WorkloadFactory{}
+)
+
+// RegisterWorkload adds an iteration to the registry by name (scenario `exec`).
+func RegisterWorkload(name string, f WorkloadFactory) {
+	workloadsMu.Lock()
+	defer workloadsMu.Unlock()
+	workloads[name] = f
+}
+
+func lookupWorkload(name string) WorkloadFactory {
+	workloadsMu.RLock()
+	defer workloadsMu.RUnlock()
+	return workloads[name]
+}
+
+// WorkloadNames lists the registered iterations.
+func WorkloadNames() []string {
+	workloadsMu.RLock()
+	defer workloadsMu.RUnlock()
+	var n []string
+	for k := range workloads {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// ScenarioContext is what a WorkloadFactory may use.
+type ScenarioContext struct {
+	Plan     *Plan
+	Scenario *Scenario
+	Users    *Users
+	sr       *scenarioRun
+}
+
+// Name is the scenario name.
+func (sc *ScenarioContext) Name() string { return sc.Scenario.Name() }
+
+// HTTP makes sure the scenario has an HTTP client for target.baseURL.
+func (sc *ScenarioContext) HTTP() error {
+	if sc.Plan.Target.BaseURL == "" {
+		return planErr("target.baseURL: required by scenarios.%s (exec %s)", sc.Name(), sc.Scenario.Exec)
+	}
+	if sc.sr.http == nil {
+		pool := sc.Plan.HTTPPool
+		if pool == 0 {
+			pool = min(sc.Scenario.MaxVUs, 128)
+		}
+		sc.sr.http = newHTTPTarget(pool, sc.Plan.HTTPTimeout.D())
+	}
+	return nil
+}
+
+// GRPC makes sure the scenario has a gRPC connection to target.grpcAddr.
+func (sc *ScenarioContext) GRPC() error {
+	if sc.Plan.Target.GRPCAddr == "" {
+		return planErr("target.grpcAddr: required by scenarios.%s (exec %s)", sc.Name(), sc.Scenario.Exec)
+	}
+	if sc.sr.grpc == nil {
+		t, err := newGRPCTarget(sc.Plan.Target.GRPCAddr, sc.Plan.GRPCTimeout.D())
+		if err != nil {
+			return err
+		}
+		sc.sr.grpc = t
+	}
+	return nil
+}
+
+// Truth returns the run's ground truth log (created on first use).
+func (sc *ScenarioContext) Truth() *GroundTruth {
+	e := sc.sr.eng
+	if e.truth == nil {
+		e.truth = newGroundTruth(sc.Plan.Target.Namespace, sc.Plan.EventValues, sc.Users.All())
+	}
+	return e.truth
+}
+
+// SetMainMetric picks the latency metric shown in progress and time series.
+func (sc *ScenarioContext) SetMainMetric(name string) {
+	if id, ok := metricByName(name); ok {
+		sc.sr.main = id
+	}
+}
+
+// Env returns an env string.
+func (sc *ScenarioContext) Env(key, def string) string {
+	if v, ok := sc.Scenario.Env[key]; ok {
+		return v
+	}
+	return def
+}
+
+func (sc *ScenarioContext) envErr(key, want string) error {
+	return planErr("scenarios.%s.env.%s: want %s, got %q", sc.Name(), key, want, sc.Scenario.Env[key])
+}
+
+// EnvFloat parses a float env value.
+func (sc *ScenarioContext) EnvFloat(key string, def float64) (float64, error) {
+	v, ok := sc.Scenario.Env[key]
+	if !ok {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, sc.envErr(key, "a number")
+	}
+	return f, nil
+}
+
+// EnvBool parses a bool env value.
+func (sc *ScenarioContext) EnvBool(key string, def bool) (bool, error) {
+	v, ok := sc.Scenario.Env[key]
+	if !ok {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, sc.envErr(key, "true or false")
+	}
+	return b, nil
+}
+
+// EnvDuration parses a duration env value ("250ms").
+func (sc *ScenarioContext) EnvDuration(key string, def time.Duration) (time.Duration, error) {
+	v, ok := sc.Scenario.Env[key]
+	if !ok {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, sc.envErr(key, "a duration like 250ms")
+	}
+	return d, nil
+}
+
+// EnvList parses a comma-separated env value.
+func (sc *ScenarioContext) EnvList(key string, def []string) []string {
+	v, ok := sc.Scenario.Env[key]
+	if !ok {
+		return def
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// known env keys per workload, so typos are caught like unknown plan fields.
+func checkEnvKeys(sc *ScenarioContext, allowed ...string) error {
+	for k := range sc.Scenario.Env {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
+		}
+		if !ok {
+			return planErr("scenarios.%s.env.%s: unknown option for exec %s (known: %s)", sc.Name(), k, sc.Scenario.Exec, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+var _ = fmt.Sprintf
