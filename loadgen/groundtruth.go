@@ -67,7 +67,7 @@ func (g *GroundTruth) user(id string) *truthUser {
 // monotonic mode. Timestamps are strictly increasing per (user, code) at
 // microsecond granularity (PostgreSQL's timestamp precision) so no two
 // events of one stat tie. next, when non-nil, overrides the value rule.
-func (g *GroundTruth) NextStat(user, code string, r *rand.Rand, next func(prev float64) float64) (time.Time, float64) {
+func (g *GroundTruth) NextStat(user, code string, r *rand.Rand, next func(prev float64) float64) (ts time.Time, value, inc float64) {
 	u := g.user(user)
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -76,7 +76,7 @@ func (g *GroundTruth) NextStat(user, code string, r *rand.Rand, next func(prev f
 		st = &truthStat{}
 		u.stats[code] = st
 	}
-	ts := time.Now().UTC().Truncate(time.Microsecond)
+	ts = time.Now().UTC().Truncate(time.Microsecond)
 	if !ts.After(st.lastTS) {
 		ts = st.lastTS.Add(time.Microsecond)
 	}
@@ -89,8 +89,9 @@ func (g *GroundTruth) NextStat(user, code string, r *rand.Rand, next func(prev f
 	default:
 		v = st.lastVal + float64(1+r.IntN(5))
 	}
+	inc = v - st.lastVal
 	st.lastTS, st.lastVal = ts, v
-	return ts, v
+	return ts, v, inc
 }
 
 // AckStat records an acknowledged stat event (latest by timestamp wins).

@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,6 +63,11 @@ func (sc *ScenarioContext) HTTP() error {
 	if sc.Plan.Target.BaseURL == "" {
 		return planErr("target.baseURL: required by scenarios.%s (exec %s)", sc.Name(), sc.Scenario.Exec)
 	}
+	sc.ensureHTTP()
+	return nil
+}
+
+func (sc *ScenarioContext) ensureHTTP() {
 	if sc.sr.http == nil {
 		pool := sc.Plan.HTTPPool
 		if pool == 0 {
@@ -71,7 +75,6 @@ func (sc *ScenarioContext) HTTP() error {
 		}
 		sc.sr.http = newHTTPTarget(pool, sc.Plan.HTTPTimeout.D())
 	}
-	return nil
 }
 
 // GRPC makes sure the scenario has a gRPC connection to target.grpcAddr.
@@ -184,5 +187,3 @@ func checkEnvKeys(sc *ScenarioContext, allowed ...string) error {
 	}
 	return nil
 }
-
-var _ = fmt.Sprintf

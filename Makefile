@@ -1,0 +1,53 @@
+# Every target that needs containers first makes sure a Docker engine answers (installing and
+# starting one when root on Debian) and that the local images exist (cached by content hash).
+SHELL := /bin/bash
+export TESTCONTAINERS_RYUK_DISABLED := true
+export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
+GO ?= go
+PERF_PROFILE ?= smoke
+
+.PHONY: all docker images test unit perf-smoke perf-nightly perf vet lint clean fixtures report bench
+
+all: test
+
+docker:
+	@bash scripts/ensure-docker.sh
+
+images: docker
+	$(GO) run ./cmd/perfstack images
+
+## test: unit and integration tests (integration tests start PostgreSQL/Redis containers)
+test: images
+	$(GO) test -count=1 -timeout 30m ./...
+
+## unit: tests that need no Docker engine
+unit:
+	$(GO) test -count=1 -short ./...
+
+## perf-smoke: the perf suite at the per-PR level (one low level per scenario)
+perf-smoke: images
+	PERF_PROFILE=smoke $(GO) test -count=1 -tags perf -timeout 60m -v ./perf
+
+## perf-nightly: every level, about two minutes each
+perf-nightly: images
+	PERF_PROFILE=nightly $(GO) test -count=1 -tags perf -timeout 600m -v ./perf
+
+## perf: the suite at PERF_PROFILE (smoke|nightly|full), e.g. make perf PERF_PROFILE=full RUN=Scenario2
+perf: images
+	PERF_PROFILE=$(PERF_PROFILE) $(GO) test -count=1 -tags perf -timeout 1200m -v ./perf $(if $(RUN),-run $(RUN))
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags perf ./...
+
+bench: images
+	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
+
+fixtures:
+	$(GO) run ./cmd/fixturegen
+
+report:
+	$(GO) run ./cmd/perfreport -results $(or $(RESULTS),$$(ls -dt perf/results/*/ | head -1))
+
+clean: docker
+	$(GO) run ./cmd/perfstack clean

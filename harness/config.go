@@ -1,0 +1,137 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/internal/envconf"
+)
+
+// StackConfig is the spec's test environment (TECH_SPEC_M2 "Test Environment"); every field has an
+// environment override so the same suite can measure other limits, builds or implementations.
+type StackConfig struct {
+	Namespace string // AB_NAMESPACE of both programs (PERF_NAMESPACE, default test)
+	BasePath  string // service base path (PERF_BASE_PATH, default /challenge)
+
+	Postgres Limits // PERF_POSTGRES_CPUS / PERF_POSTGRES_MEMORY (2 / 4G)
+	Redis    Limits // PERF_REDIS_CPUS / PERF_REDIS_MEMORY (1 / 512M)
+	Service  Limits // PERF_SERVICE_CPUS / PERF_SERVICE_MEMORY (1 / 1G)
+	Handler  Limits // PERF_HANDLER_CPUS / PERF_HANDLER_MEMORY (1 / 1G)
+
+	DBMaxOpenConns  int           // PERF_DB_MAX_OPEN_CONNS (50) → DB_MAX_OPEN_CONNS of both programs
+	FlushInterval   time.Duration // PERF_BUFFER_FLUSH_INTERVAL (1s) → BUFFER_FLUSH_INTERVAL
+	BufferSizeLimit int           // PERF_BUFFER_SIZE_LIMIT (100000) → BUFFER_SIZE_LIMIT
+	MockLatencyMin  int           // PERF_MOCK_AGS_LATENCY_MIN_MS (50)
+	MockLatencyMax  int           // PERF_MOCK_AGS_LATENCY_MAX_MS (200)
+
+	// AuthMode is "bearer" (JWTs signed per run) or "mock-header" (X-Mock-User-Id, the reference's
+	// PLUGIN_GRPC_SERVER_AUTH_ENABLED=false mode). PERF_AUTH_MODE.
+	AuthMode string
+
+	ServiceEnv map[string]string // extra env, PERF_SERVICE_ENV="K=V,K=V"
+	HandlerEnv map[string]string // extra env, PERF_HANDLER_ENV="K=V,K=V"
+
+	// Files the programs read, set by the caller: the catalog and the JWT public key.
+	ChallengesJSON []byte
+	PublicKeyPEM   []byte
+
+	// Logf receives progress lines (t.Logf in tests, stderr in perfstack).
+	Logf func(format string, args ...any)
+}
+
+// DefaultStackConfig is the spec's environment.
+func DefaultStackConfig() StackConfig {
+	return StackConfig{
+		Namespace:       "test",
+		BasePath:        "/challenge",
+		Postgres:        Limits{CPUs: 2, MemoryBytes: 4 << 30},
+		Redis:           Limits{CPUs: 1, MemoryBytes: 512 << 20},
+		Service:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
+		Handler:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
+		DBMaxOpenConns:  50,
+		FlushInterval:   time.Second,
+		BufferSizeLimit: 100_000,
+		MockLatencyMin:  50,
+		MockLatencyMax:  200,
+		AuthMode:        "bearer",
+	}
+}
+
+// StackConfigFromEnv applies the PERF_* overrides to the defaults and reports every bad value at once.
+func StackConfigFromEnv() (StackConfig, error) {
+	c := DefaultStackConfig()
+	r := envconf.New()
+	c.Namespace = r.String("PERF_NAMESPACE", c.Namespace)
+	c.BasePath = r.String("PERF_BASE_PATH", c.BasePath)
+	var errs []string
+	limits := func(prefix string, l *Limits) {
+		l.CPUs = r.Float("PERF_"+prefix+"_CPUS", l.CPUs, 0.01, 64)
+		if v := os.Getenv("PERF_" + prefix + "_MEMORY"); v != "" {
+			n, err := ParseBytes(v)
+			if err != nil || n < 16<<20 {
+				errs = append(errs, fmt.Sprintf("PERF_%s_MEMORY=%q: want a size of at least 16M, like 512M or 1G", prefix, v))
+			} else {
+				l.MemoryBytes = n
+			}
+		}
+	}
+	limits("POSTGRES", &c.Postgres)
+	limits("REDIS", &c.Redis)
+	limits("SERVICE", &c.Service)
+	limits("HANDLER", &c.Handler)
+	c.DBMaxOpenConns = r.Int("PERF_DB_MAX_OPEN_CONNS", c.DBMaxOpenConns, 1, 1000)
+	c.FlushInterval = r.Duration("PERF_BUFFER_FLUSH_INTERVAL", c.FlushInterval, time.Millisecond)
+	c.BufferSizeLimit = r.Int("PERF_BUFFER_SIZE_LIMIT", c.BufferSizeLimit, 1, 100_000_000)
+	c.MockLatencyMin = r.Int("PERF_MOCK_AGS_LATENCY_MIN_MS", c.MockLatencyMin, 0, 60_000)
+	c.MockLatencyMax = r.Int("PERF_MOCK_AGS_LATENCY_MAX_MS", c.MockLatencyMax, 0, 60_000)
+	c.AuthMode = r.String("PERF_AUTH_MODE", c.AuthMode)
+	if c.AuthMode != "bearer" && c.AuthMode != "mock-header" {
+		errs = append(errs, fmt.Sprintf("PERF_AUTH_MODE=%q: want bearer or mock-header", c.AuthMode))
+	}
+	if c.MockLatencyMax < c.MockLatencyMin {
+		errs = append(errs, "PERF_MOCK_AGS_LATENCY_MAX_MS is below PERF_MOCK_AGS_LATENCY_MIN_MS")
+	}
+	var err error
+	if c.ServiceEnv, err = parseEnvList("PERF_SERVICE_ENV"); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.HandlerEnv, err = parseEnvList("PERF_HANDLER_ENV"); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if err := r.Err(); err != nil {
+		errs = append([]string{err.Error()}, errs...)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+func parseEnvList(key string) (map[string]string, error) {
+	out := map[string]string{}
+	v := strings.TrimSpace(os.Getenv(key))
+	if v == "" {
+		return out, nil
+	}
+	for _, kv := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%s: %q is not KEY=value", key, kv)
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+// sortedEnv renders env for logs and manifests in a stable order.
+func sortedEnv(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}

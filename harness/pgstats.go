@@ -1,0 +1,200 @@
+package harness
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Tables the programs write; the perf suite truncates them between levels.
+var DataTables = []string{"user_stats", "user_goal_completions", "user_goal_claims"}
+
+// ResetDatabase empties the data tables and the statistics views, so every level starts from an
+// empty database (the spec's "empty on test start") and its statistics cover that level alone.
+func ResetDatabase(ctx context.Context, pool *pgxpool.Pool) error {
+	_, err := pool.Exec(ctx, `TRUNCATE user_stats, user_goal_completions, user_goal_claims;
+		SELECT pg_stat_statements_reset(); SELECT pg_stat_reset();`)
+	return err
+}
+
+// StatementStat is one row of pg_stat_statements.
+type StatementStat struct {
+	Query       string  `json:"query"`
+	Calls       int64   `json:"calls"`
+	MeanMS      float64 `json:"mean_ms"`
+	MaxMS       float64 `json:"max_ms"`
+	TotalSec    float64 `json:"total_sec"`
+	Rows        int64   `json:"rows"`
+	CacheHitPct float64 `json:"cache_hit_pct"`
+}
+
+// TableStat is one row of pg_stat_user_tables.
+type TableStat struct {
+	Table          string     `json:"table"`
+	TotalBytes     int64      `json:"total_bytes"`
+	LiveRows       int64      `json:"live_rows"`
+	DeadRows       int64      `json:"dead_rows"`
+	Inserts        int64      `json:"inserts"`
+	Updates        int64      `json:"updates"`
+	HotUpdates     int64      `json:"hot_updates"`
+	SeqScans       int64      `json:"seq_scans"`
+	IdxScans       int64      `json:"idx_scans"`
+	LastAutovacuum *time.Time `json:"last_autovacuum"`
+}
+
+// IndexStat is one row of pg_stat_user_indexes.
+type IndexStat struct {
+	Table   string `json:"table"`
+	Index   string `json:"index"`
+	Scans   int64  `json:"scans"`
+	TupRead int64  `json:"tuples_read"`
+	Bytes   int64  `json:"bytes"`
+}
+
+// ConnState counts connections by state.
+type ConnState struct {
+	State     string  `json:"state"`
+	Count     int64   `json:"count"`
+	OldestSec float64 `json:"oldest_sec"`
+}
+
+// DBAnalysis is the spec's scenario 4 analysis (Metrics Collection, "From PostgreSQL").
+type DBAnalysis struct {
+	TopStatements []StatementStat `json:"top_statements"`
+	Connections   []ConnState     `json:"connections"`
+	Tables        []TableStat     `json:"tables"`
+	Indexes       []IndexStat     `json:"indexes"`
+	CacheHitPct   float64         `json:"cache_hit_pct"`
+	Commits       int64           `json:"commits"`
+	Rollbacks     int64           `json:"rollbacks"`
+	Deadlocks     int64           `json:"deadlocks"`
+}
+
+// AnalyzeDatabase runs the analyses (the same SQL as perf/testdata/analyze_db_performance.sql).
+func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*DBAnalysis, error) {
+	a := &DBAnalysis{}
+	rows, err := pool.Query(ctx, `
+		SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 300), calls, mean_exec_time, max_exec_time,
+		       total_exec_time / 1000, rows,
+		       coalesce(100.0 * shared_blks_hit / nullif(shared_blks_hit + shared_blks_read, 0), 100)
+		FROM pg_stat_statements
+		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND query !~* '^\s*(BEGIN|COMMIT|ROLLBACK|SET|SHOW|DISCARD|DEALLOCATE)'
+		ORDER BY total_exec_time DESC LIMIT 15`)
+	if err != nil {
+		return nil, err
+	}
+	if a.TopStatements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (StatementStat, error) {
+		var s StatementStat
+		return s, r.Scan(&s.Query, &s.Calls, &s.MeanMS, &s.MaxMS, &s.TotalSec, &s.Rows, &s.CacheHitPct)
+	}); err != nil {
+		return nil, err
+	}
+	if a.Connections, err = ConnectionStates(ctx, pool); err != nil {
+		return nil, err
+	}
+	rows, err = pool.Query(ctx, `
+		SELECT relname, pg_total_relation_size(relid), n_live_tup, n_dead_tup, n_tup_ins, n_tup_upd,
+		       n_tup_hot_upd, coalesce(seq_scan, 0), coalesce(idx_scan, 0), last_autovacuum
+		FROM pg_stat_user_tables ORDER BY relname`)
+	if err != nil {
+		return nil, err
+	}
+	if a.Tables, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (TableStat, error) {
+		var t TableStat
+		return t, r.Scan(&t.Table, &t.TotalBytes, &t.LiveRows, &t.DeadRows, &t.Inserts, &t.Updates,
+			&t.HotUpdates, &t.SeqScans, &t.IdxScans, &t.LastAutovacuum)
+	}); err != nil {
+		return nil, err
+	}
+	rows, err = pool.Query(ctx, `
+		SELECT relname, indexrelname, idx_scan, idx_tup_read, pg_relation_size(indexrelid)
+		FROM pg_stat_user_indexes ORDER BY relname, indexrelname`)
+	if err != nil {
+		return nil, err
+	}
+	if a.Indexes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (IndexStat, error) {
+		var i IndexStat
+		return i, r.Scan(&i.Table, &i.Index, &i.Scans, &i.TupRead, &i.Bytes)
+	}); err != nil {
+		return nil, err
+	}
+	err = pool.QueryRow(ctx, `
+		SELECT coalesce(100.0 * blks_hit / nullif(blks_hit + blks_read, 0), 100), xact_commit, xact_rollback, deadlocks
+		FROM pg_stat_database WHERE datname = current_database()`).Scan(&a.CacheHitPct, &a.Commits, &a.Rollbacks, &a.Deadlocks)
+	return a, err
+}
+
+// ConnectionStates counts the database's connections by state.
+func ConnectionStates(ctx context.Context, pool *pgxpool.Pool) ([]ConnState, error) {
+	rows, err := pool.Query(ctx, `
+		SELECT coalesce(state, 'background'), count(*),
+		       coalesce(max(extract(epoch FROM now() - state_change)), 0)::float8
+		FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+		GROUP BY 1 ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConnState, error) {
+		var c ConnState
+		return c, r.Scan(&c.State, &c.Count, &c.OldestSec)
+	})
+}
+
+// DBSample is one periodic look at the database during load.
+type DBSample struct {
+	Time        time.Time `json:"t"`
+	Active      int64     `json:"active"`
+	Idle        int64     `json:"idle"`
+	IdleInTx    int64     `json:"idle_in_transaction"`
+	Commits     int64     `json:"commits"`
+	TupInserted int64     `json:"tup_inserted"`
+	TupUpdated  int64     `json:"tup_updated"`
+	Statements  int64     `json:"statements"` // pg_stat_statements calls so far
+}
+
+// SampleDatabase records a DBSample every interval until ctx ends, then returns them.
+func SampleDatabase(ctx context.Context, pool *pgxpool.Pool, interval time.Duration) func() []DBSample {
+	var mu sync.Mutex
+	var out []DBSample
+	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			var s DBSample
+			s.Time = time.Now()
+			err := pool.QueryRow(ctx, `
+				SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle'),
+				       count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
+				       (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
+				       (SELECT tup_inserted FROM pg_stat_database WHERE datname = current_database()),
+				       (SELECT tup_updated FROM pg_stat_database WHERE datname = current_database()),
+				       (SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements)
+				FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).
+				Scan(&s.Active, &s.Idle, &s.IdleInTx, &s.Commits, &s.TupInserted, &s.TupUpdated, &s.Statements)
+			if err == nil {
+				mu.Lock()
+				out = append(out, s)
+				mu.Unlock()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() []DBSample {
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return out
+	}
+}

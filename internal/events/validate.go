@@ -1,0 +1,98 @@
+package events
+
+import (
+	"math"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// maxIDLen bounds event, user and stat ids; longer values are refused as absurd.
+const maxIDLen = 128
+
+// Invalid-input answers, built once: the hot path must not format errors.
+var (
+	errEmptyID      = status.Error(codes.InvalidArgument, "event id is required")
+	errLongID       = status.Error(codes.InvalidArgument, "event id longer than 128 characters")
+	errEmptyUser    = status.Error(codes.InvalidArgument, "userId is required")
+	errBadUser      = status.Error(codes.InvalidArgument, "userId longer than 128 characters or containing control characters")
+	errNoPayload    = status.Error(codes.InvalidArgument, "payload is required")
+	errBadStatCode  = status.Error(codes.InvalidArgument, "payload.statCode must match ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+	errBadValue     = status.Error(codes.InvalidArgument, "payload.latestValue must be a finite number >= 0")
+	errBadTimestamp = status.Error(codes.InvalidArgument, "timestamp must be RFC 3339")
+	errFutureTime   = status.Error(codes.InvalidArgument, "timestamp too far in the future")
+	errUnavailable  = status.Error(codes.Unavailable, "de-duplication store unavailable; retry later")
+	errShuttingDown = status.Error(codes.Unavailable, "event handler shutting down; retry later")
+	errBufferFull   = status.Error(codes.ResourceExhausted, "update buffer full; retry later")
+)
+
+func checkEventID(id string) error {
+	switch {
+	case id == "":
+		return errEmptyID
+	case len(id) > maxIDLen:
+		return errLongID
+	}
+	return nil
+}
+
+// checkUserID refuses control characters: a NUL would make PostgreSQL reject the whole flush
+// batch forever (a poison pill), and no real user id contains one.
+func checkUserID(id string) error {
+	if id == "" {
+		return errEmptyUser
+	}
+	if len(id) > maxIDLen {
+		return errBadUser
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x20 || c == 0x7f {
+			return errBadUser
+		}
+	}
+	return nil
+}
+
+// validStatCode mirrors the catalog's id pattern ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$ without regexp.
+func validStatCode(s string) bool {
+	if len(s) == 0 || len(s) > maxIDLen || !alnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !alnum(c) && c != '_' && c != '.' && c != ':' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func checkValue(v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return errBadValue
+	}
+	return nil
+}
+
+// eventTime parses the event's RFC 3339 timestamp (fractional seconds accepted), truncated to the
+// microseconds PostgreSQL keeps so the buffer and the database order ties alike. An absent
+// timestamp means arrival time. A timestamp far in the future is refused: it would win every
+// last-writer-wins comparison until then.
+func eventTime(ts string, now time.Time, maxSkew time.Duration) (time.Time, error) {
+	if ts == "" {
+		return now.Truncate(time.Microsecond), nil
+	}
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return time.Time{}, errBadTimestamp
+	}
+	if t.Sub(now) > maxSkew {
+		return time.Time{}, errFutureTime
+	}
+	return t.Truncate(time.Microsecond), nil
+}

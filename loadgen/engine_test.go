@@ -1,0 +1,249 @@
+package loadgen
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
+
+func runPlan(t testing.TB, planJSON string) *Result {
+	t.Helper()
+	p, err := ParsePlan([]byte(planJSON))
+	require.NoError(t, err)
+	res, err := Run(context.Background(), p, RunOptions{Progress: testWriter{t}})
+	require.NoError(t, err)
+	return res
+}
+
+func metric(t testing.TB, r *Result, key, field string) float64 {
+	t.Helper()
+	m, ok := r.Summary.Metrics[key]
+	require.True(t, ok, "metric %s missing; have %v", key, keysOf(r.Summary.Metrics))
+	switch v := m[field].(type) {
+	case float64:
+		return v
+	case int64:
+		return float64(v)
+	}
+	t.Fatalf("metric %s field %s: %T", key, field, m[field])
+	return 0
+}
+
+func keysOf(m map[string]map[string]any) []string {
+	var k []string
+	for n := range m {
+		k = append(k, n)
+	}
+	sort.Strings(k)
+	return k
+}
+
+func TestConstantRateAchieved(t *testing.T) {
+	srv := newHTTPServer(t, 0)
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":200,"duration":"3s",
+		"preAllocatedVUs":20,"maxVUs":50,"exec":"httpGet","env":{"path":"/x"}}},"target":{"baseURL":%q}}`, srv.URL))
+	assert.InDelta(t, 600, metric(t, res, "iterations", "count"), 6)
+	assert.InDelta(t, 600, metric(t, res, "http_reqs", "count"), 6)
+	assert.Equal(t, 0.0, metric(t, res, "http_req_failed", "value"))
+	_, dropped := res.Summary.Metrics["dropped_iterations"]
+	assert.False(t, dropped, "no drops expected when unsaturated")
+	assert.Greater(t, metric(t, res, "data_received", "count"), 600*50.0)
+	assert.Greater(t, metric(t, res, "data_sent", "count"), 600*30.0)
+	assert.Contains(t, res.Summary.Metrics, "http_req_duration{name:GET /x}")
+	assert.Contains(t, res.Summary.Metrics, "iteration_lag")
+	// time series: one line per second per scenario plus _all
+	var got int
+	for _, l := range res.Timeseries {
+		if l.Scenario == "get" && l.T < 2.5 {
+			got++
+			assert.InDelta(t, 200, l.TargetRate, 0.01)
+			assert.Equal(t, "http_req_duration", l.Metric)
+		}
+	}
+	assert.GreaterOrEqual(t, got, 2)
+	assert.Equal(t, 50, res.Summary.Loadgen.HTTPPool["get"], "default pool min(maxVUs,128)")
+	assert.Equal(t, 50, res.Summary.Loadgen.HTTPPrewarmed["get"], "pre-warm must open the whole pool")
+}
+
+func TestPercentilesFixedDelay(t *testing.T) {
+	const delay = 20 * time.Millisecond
+	srv := newHTTPServer(t, delay)
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":100,"duration":"2s",
+		"preAllocatedVUs":10,"maxVUs":20,"exec":"httpGet","env":{"path":"/d"}}},"target":{"baseURL":%q},"httpPrewarm":0}`, srv.URL))
+	med := metric(t, res, "http_req_duration", "med")
+	p95 := metric(t, res, "http_req_duration", "p(95)")
+	min := metric(t, res, "http_req_duration", "min")
+	// A sleeping server answers after >= 20 ms; scheduling noise only adds.
+	assert.GreaterOrEqual(t, min, 20.0)
+	assert.InDelta(t, 20.6, med, 1.4, "median within ~7%% of the injected delay")
+	assert.Less(t, p95, 30.0)
+	assert.GreaterOrEqual(t, metric(t, res, "http_req_waiting", "med"), 20.0)
+	// httpPrewarm 0: connections are opened during the run and show up.
+	assert.Greater(t, metric(t, res, "http_req_connecting", "max"), 0.0)
+}
+
+func TestDroppedIterationsAtMaxVUs(t *testing.T) {
+	srv := newHTTPServer(t, 200*time.Millisecond)
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":100,"duration":"2s",
+		"preAllocatedVUs":2,"maxVUs":5,"exec":"httpGet","env":{"path":"/slow"}}},"target":{"baseURL":%q}}`, srv.URL))
+	it := metric(t, res, "iterations", "count")
+	dr := metric(t, res, "dropped_iterations", "count")
+	// 5 VUs × 200 ms → at most ~50 iterations in 2 s; everything else dropped.
+	assert.InDelta(t, 200, it+dr, 2, "every scheduled iteration is either run or dropped")
+	assert.LessOrEqual(t, it, 55.0)
+	assert.GreaterOrEqual(t, dr, 145.0)
+	assert.Equal(t, 5.0, metric(t, res, "vus", "max"))
+	lg := res.Summary.Loadgen
+	assert.False(t, lg.GeneratorLimited, lg.Reason)
+	assert.Equal(t, []string{"get"}, lg.VUsExhausted)
+}
+
+// recordWorkload registers an iteration that logs start offsets.
+func recordWorkload(name string) (*sync.Mutex, *[]time.Time) {
+	var mu sync.Mutex
+	var starts []time.Time
+	RegisterWorkload(name, func(sc *ScenarioContext) (Iteration, error) {
+		return func(ctx context.Context, vu *VU) error {
+			mu.Lock()
+			starts = append(starts, time.Now())
+			mu.Unlock()
+			return nil
+		}, nil
+	})
+	return &mu, &starts
+}
+
+func TestRampingStagesEndToEnd(t *testing.T) {
+	mu, starts := recordWorkload("testRecordRamp")
+	t0 := time.Now()
+	res := runPlan(t, `{"scenarios":{"ramp":{"executor":"ramping-arrival-rate","startRate":0,"preAllocatedVUs":5,"maxVUs":20,
+		"exec":"testRecordRamp","stages":[{"target":200,"duration":"1s"},{"target":200,"duration":"1s"},{"target":0,"duration":"1s"}]}}}`)
+	mu.Lock()
+	defer mu.Unlock()
+	// The clock starts after setup; align on the first start (iteration 0 is due at 0).
+	base := (*starts)[0]
+	require.WithinDuration(t, t0, base, 2*time.Second)
+	bins := make([]int, 3)
+	for _, s := range *starts {
+		i := min(int(s.Sub(base)/time.Second), 2)
+		bins[i]++
+	}
+	assert.InDelta(t, 100, bins[0], 3)
+	assert.InDelta(t, 200, bins[1], 4)
+	assert.InDelta(t, 100, bins[2], 3)
+	assert.InDelta(t, 400, metric(t, res, "iterations", "count"), 4)
+}
+
+func TestSummaryShapeAndThresholdExit(t *testing.T) {
+	srv := newHTTPServer(t, 0)
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"api":{"executor":"constant-arrival-rate","rate":50,"duration":"1s",
+		"preAllocatedVUs":5,"exec":"apiLoad"}},"target":{"baseURL":%q},
+		"thresholds":{"http_req_duration":["p(95)<0.0001","max<60000"],"http_reqs":["count>0"],
+		  "http_req_duration{name:GET /v1/challenges}":["avg<60000"],"http_req_failed":["rate<0.01"],"checks":["rate>0.99"]},
+		"summaryTrendStats":["avg","p(99.9)","count"]}`, srv.URL))
+	assert.True(t, res.ThresholdsFailed)
+	assert.Equal(t, 99, res.ExitCode())
+	dir := t.TempDir()
+	require.NoError(t, res.WriteDir(dir))
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	var s struct {
+		RootGroup struct {
+			ID     string `json:"id"`
+			Checks map[string]struct {
+				Path   string `json:"path"`
+				ID     string `json:"id"`
+				Passes int    `json:"passes"`
+				Fails  int    `json:"fails"`
+			} `json:"checks"`
+		} `json:"root_group"`
+		Metrics map[string]map[string]any `json:"metrics"`
+		Loadgen map[string]any             `json:"loadgen"`
+	}
+	require.NoError(t, json.Unmarshal(b, &s))
+	assert.Equal(t, "d41d8cd98f00b204e9800998ecf8427e", s.RootGroup.ID)
+	ck := s.RootGroup.Checks["GET challenges: status 200"]
+	assert.Equal(t, "::GET challenges: status 200", ck.Path)
+	assert.Equal(t, md5hex("::GET challenges: status 200"), ck.ID)
+	assert.InDelta(t, 50, ck.Passes, 1)
+	d := s.Metrics["http_req_duration"]
+	assert.Equal(t, map[string]any{"p(95)<0.0001": true, "max<60000": false}, d["thresholds"], "true means FAILED")
+	assert.Contains(t, d, "p(99.9)")
+	assert.Contains(t, d, "count")
+	assert.NotContains(t, d, "med")
+	assert.Equal(t, map[string]any{"count>0": false}, s.Metrics["http_reqs"]["thresholds"])
+	assert.Contains(t, s.Metrics["http_reqs"], "rate")
+	assert.Equal(t, map[string]any{"avg<60000": false}, s.Metrics["http_req_duration{name:GET /v1/challenges}"]["thresholds"])
+	f := s.Metrics["http_req_failed"]
+	assert.Equal(t, 0.0, f["passes"], "passes counts FAILED requests (k6)")
+	assert.Contains(t, f, "fails")
+	v := s.Metrics["vus"]
+	assert.Contains(t, v, "value")
+	assert.Contains(t, v, "max")
+	assert.Contains(t, s.Loadgen, "cpu_seconds")
+	assert.Contains(t, s.Loadgen, "generator_limited")
+	ts, err := os.ReadFile(filepath.Join(dir, "timeseries.ndjson"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(ts)), "\n")
+	assert.GreaterOrEqual(t, len(lines), 2)
+	var l TimeseriesLine
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &l))
+	_, err = os.Stat(filepath.Join(dir, "ground_truth.json"))
+	assert.True(t, os.IsNotExist(err), "no ground truth for HTTP-only runs")
+}
+
+func TestAPILoadClaims(t *testing.T) {
+	srv := newHTTPServer(t, 0)
+	srv.body = []byte(`{"challenges":[{"challengeId":"c1","goals":[{"goalId":"g1","status":"claimed","claimedAt":"x"},{"goalId":"g2","status":"completed","claimedAt":null}]}]}`)
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"api":{"executor":"constant-arrival-rate","rate":100,"duration":"1s",
+		"preAllocatedVUs":5,"exec":"apiLoad","env":{"claimRatio":"0.5"}}},"target":{"baseURL":%q},"seed":3}`, srv.URL))
+	claims := metric(t, res, "http_reqs{name:"+nameClaim+"}", "count")
+	assert.InDelta(t, 50, claims, 20)
+	assert.Equal(t, float64(srv.claims.Load()), claims)
+	// half the claims answer 409: expected, so no failures
+	assert.Equal(t, 0.0, metric(t, res, "http_req_failed", "value"))
+	assert.Equal(t, 100.0, metric(t, res, "http_reqs{name:GET /v1/challenges}", "count"))
+}
+
+func TestAbortOnFail(t *testing.T) {
+	srv := newHTTPServer(t, 0)
+	srv.status.Store(500)
+	start := time.Now()
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":50,"duration":"20s",
+		"preAllocatedVUs":5,"exec":"httpGet"}},"target":{"baseURL":%q},
+		"thresholds":{"http_req_failed":[{"threshold":"rate<0.01","abortOnFail":true}]}}`, srv.URL))
+	assert.Less(t, time.Since(start), 6*time.Second)
+	assert.True(t, res.ThresholdsFailed)
+	assert.Equal(t, 1.0, metric(t, res, "http_req_failed", "value"))
+	assert.Contains(t, res.Summary.Loadgen.AbortedBy, "http_req_failed")
+}
+
+func TestInterruptStillSummarises(t *testing.T) {
+	srv := newHTTPServer(t, 0)
+	p, err := ParsePlan([]byte(fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":50,"duration":"30s",
+		"preAllocatedVUs":5,"exec":"httpGet"}},"target":{"baseURL":%q}}`, srv.URL)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	res, err := Run(ctx, p, RunOptions{})
+	require.NoError(t, err)
+	assert.True(t, res.Summary.Loadgen.Interrupted)
+	assert.InDelta(t, 75, metric(t, res, "iterations", "count"), 15)
+}

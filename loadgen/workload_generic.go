@@ -1,0 +1,78 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// Calibration iterations against any endpoint.
+//
+// httpGet env: url (absolute) or path (appended to target.baseURL; default
+// "/"), name (tag; default "GET <path>"), auth (bool: send the plan's auth
+// header for a random user), expect (comma list of extra OK statuses).
+//
+// grpcEmpty env: method (full method name; default the statItemUpdated
+// OnMessage), name. It sends an empty message: zero bytes decode as the
+// default value of any request type, so it works against any unary method.
+func init() {
+	RegisterWorkload("httpGet", httpGetFactory)
+	RegisterWorkload("grpcEmpty", grpcEmptyFactory)
+}
+
+func httpGetFactory(sc *ScenarioContext) (Iteration, error) {
+	if err := checkEnvKeys(sc, "url", "path", "name", "auth", "expect"); err != nil {
+		return nil, err
+	}
+	url := sc.Env("url", "")
+	if url == "" {
+		if err := sc.HTTP(); err != nil {
+			return nil, err
+		}
+		url = sc.Plan.Target.BaseURL + sc.Env("path", "/")
+	} else {
+		sc.ensureHTTP()
+	}
+	auth, err := sc.EnvBool("auth", false)
+	if err != nil {
+		return nil, err
+	}
+	var expect []int
+	for _, s := range sc.EnvList("expect", nil) {
+		c, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, sc.envErr("expect", "comma-separated status codes")
+		}
+		expect = append(expect, c)
+	}
+	name := sc.Env("name", fmt.Sprintf("GET %s", sc.Env("path", url)))
+	sc.SetMainMetric("http_req_duration")
+	return func(ctx context.Context, vu *VU) error {
+		req := HTTPRequest{Method: http.MethodGet, URL: url, Name: name, Expected: expect}
+		if auth {
+			req.User = vu.PickUser()
+		}
+		r := vu.HTTP(ctx, req)
+		vu.Check("status 2xx", r.Err == nil && r.Status >= 200 && r.Status < 300)
+		return r.Err
+	}, nil
+}
+
+func grpcEmptyFactory(sc *ScenarioContext) (Iteration, error) {
+	if err := checkEnvKeys(sc, "method", "name"); err != nil {
+		return nil, err
+	}
+	if err := sc.GRPC(); err != nil {
+		return nil, err
+	}
+	method := sc.Env("method", statisticv1.StatisticStatItemUpdatedService_OnMessage_FullMethodName)
+	name := sc.Env("name", method)
+	sc.SetMainMetric("grpc_req_duration")
+	return func(ctx context.Context, vu *VU) error {
+		return vu.Invoke(ctx, method, name, &emptypb.Empty{}, &emptypb.Empty{})
+	}, nil
+}

@@ -1,0 +1,10 @@
+// Package perf is the performance suite: each scenario of TECH_SPEC_M2 is a `go test` function
+// (build tag perf) that starts the stack in containers with CPU and memory limits, runs the load
+// generator in a container, steps through load levels until the limit, and fails on thresholds,
+// data-integrity errors or a regression against perf/testdata/baseline.json.
+//
+//	go test ./perf -tags perf -run Scenario2 -v
+//
+// Settings (environment): PERF_PROFILE (smoke|nightly|full), PERF_DURATION, PERF_LEVELS,
+// PERF_RESULTS_DIR, PERF_MIN_RPS, PERF_MIN_EPS, and the stack's PERF_* overrides (see harness).
+package perf
