@@ -122,3 +122,5 @@ func TestKickTriggersEarlyFlush(t *testing.T) {
 	b.Kick()
 	require.Eventually(t, func() bool { return b.Len() == 0 }, time.Second, time.Millisecond)
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

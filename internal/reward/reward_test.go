@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,7 +65,9 @@ func TestMockCountsAndFails(t *testing.T) {
 	m.SetFailureRate(1)
 	require.ErrorIs(t, c.Grant(ctx, Grant{UserID: "u", GoalID: "h", Type: "WALLET"}), ErrMockFailure)
 	require.Equal(t, int64(2), m.Total())
-	require.Equal(t, 2.0, testutil.ToFloat64(m.granted))
+	var mv dto.Metric
+	require.NoError(t, m.granted.Write(&mv))
+	require.Equal(t, 2.0, mv.GetCounter().GetValue())
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()

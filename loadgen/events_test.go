@@ -1,0 +1,183 @@
+package loadgen
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEventLoadGroundTruth(t *testing.T) {
+	gs := newGRPCServer(t, 2*time.Millisecond, 7)
+	usersFile := writeFile(t, "users.json", users(20))
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"events":{"executor":"constant-arrival-rate","rate":300,"duration":"2s",
+		"preAllocatedVUs":20,"maxVUs":100,"exec":"eventLoad"}},"target":{"grpcAddr":%q,"namespace":"test"},
+		"fixtures":{"users":%q},"seed":42,"thresholds":{"grpc_req_duration":["p(95)<1000"]}}`, gs.addr, usersFile))
+	got := gs.snapshot()
+	require.InDelta(t, 600, len(got), 6)
+	gs.mu.Lock()
+	assert.Zero(t, gs.dupIDs, "event ids must be unique")
+	gs.mu.Unlock()
+
+	// Expected truth from what the server accepted: login counts, latest stat by timestamp.
+	type st struct {
+		v  float64
+		ts time.Time
+	}
+	logins := map[string]int{}
+	stats := map[string]map[string]st{}
+	var rejected, loginsSeen int
+	last := map[string]st{} // all received events: value order must equal timestamp order
+	for _, e := range got {
+		if e.login {
+			loginsSeen++
+		} else {
+			k := e.user + "/" + e.code
+			if p, ok := last[k]; ok {
+				assert.Equal(t, e.ts.After(p.ts), e.value > p.v, "monotonic: timestamp order == value order for %s", k)
+			}
+			if p, ok := last[k]; !ok || e.ts.After(p.ts) {
+				last[k] = st{e.value, e.ts}
+			}
+		}
+		if !e.accepted {
+			rejected++
+			continue
+		}
+		if e.login {
+			logins[e.user]++
+			continue
+		}
+		if stats[e.user] == nil {
+			stats[e.user] = map[string]st{}
+		}
+		if p, ok := stats[e.user][e.code]; !ok || e.ts.After(p.ts) {
+			stats[e.user][e.code] = st{e.value, e.ts}
+		}
+	}
+	assert.InDelta(t, 0.2*float64(len(got)), loginsSeen, 0.06*float64(len(got)), "~20%% logins")
+	require.Greater(t, rejected, 50)
+
+	snap := res.Truth.Snapshot()
+	assert.Equal(t, "test", snap.Namespace)
+	assert.EqualValues(t, rejected, snap.EventsRejected)
+	assert.EqualValues(t, len(got)-rejected, snap.EventsAcked)
+	assert.Zero(t, snap.EventsUncertain)
+	for u, n := range logins {
+		assert.Equal(t, n, snap.Users[u].Logins, u)
+	}
+	nStats := 0
+	for u, m := range stats {
+		for code, want := range m {
+			g, ok := snap.Users[u].Stats[code]
+			require.True(t, ok, "%s/%s missing", u, code)
+			assert.Equal(t, want.v, g.Value, "%s/%s", u, code)
+			gts, err := time.Parse(time.RFC3339Nano, g.Timestamp)
+			require.NoError(t, err)
+			assert.True(t, want.ts.Equal(gts), "%s/%s timestamp", u, code)
+			nStats++
+		}
+		for code := range snap.Users[u].Stats {
+			_, ok := m[code]
+			assert.True(t, ok, "truth has %s/%s that the server never accepted", u, code)
+		}
+		assert.Subset(t, []string{"enemy_kills", "games_played", "headshots", "wins"}, keysOfStats(snap.Users[u].Stats))
+	}
+	for u, tu := range snap.Users {
+		assert.Equal(t, logins[u], tu.Logins, u)
+		assert.Equal(t, len(stats[u]), len(tu.Stats), u)
+	}
+	assert.Greater(t, nStats, 40)
+
+	assert.InDelta(t, 600, metric(t, res, "grpc_reqs", "count"), 6)
+	fr := metric(t, res, "grpc_req_failed", "value")
+	assert.InDelta(t, 1.0/7, fr, 0.02)
+	assert.GreaterOrEqual(t, metric(t, res, "grpc_req_duration", "med"), 2.0)
+	assert.Less(t, metric(t, res, "grpc_req_duration", "med"), 4.0)
+	assert.Contains(t, res.Summary.Metrics, "grpc_req_duration{name:statItemUpdated}")
+	assert.Contains(t, res.Summary.Metrics, "grpc_req_duration{name:userLoggedIn}")
+	assert.Greater(t, metric(t, res, "data_sent", "count"), 600*50.0)
+	assert.False(t, res.ThresholdsFailed)
+
+	dir := t.TempDir()
+	require.NoError(t, res.WriteDir(dir))
+	b, err := os.ReadFile(filepath.Join(dir, "ground_truth.json"))
+	require.NoError(t, err)
+	var file map[string]any
+	require.NoError(t, json.Unmarshal(b, &file))
+	assert.Equal(t, "test", file["namespace"])
+	assert.Contains(t, file, "users")
+}
+
+func keysOfStats(m map[string]truthStatJSON) []string {
+	var k []string
+	for c := range m {
+		k = append(k, c)
+	}
+	return k
+}
+
+func TestEventLoadRandomValues(t *testing.T) {
+	gs := newGRPCServer(t, 0, 0)
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"events":{"executor":"constant-arrival-rate","rate":200,"duration":"1s",
+		"preAllocatedVUs":10,"exec":"eventLoad","env":{"loginRatio":"0","statCodes":"wins"}}},"target":{"grpcAddr":%q},
+		"fixtures":{"generateUsers":5},"eventValues":"random"}`, gs.addr))
+	for _, e := range gs.snapshot() {
+		assert.False(t, e.login)
+		assert.Equal(t, "wins", e.code)
+		assert.GreaterOrEqual(t, e.value, 0.0)
+		assert.Less(t, e.value, 1000.0)
+	}
+	assert.Equal(t, "random", res.Truth.Snapshot().ValueMode)
+	assert.Len(t, res.Truth.Snapshot().Users, 5)
+}
+
+func TestE2EProbe(t *testing.T) {
+	const visibleAfter = 150 * time.Millisecond
+	gs := newGRPCServer(t, 0, 0)
+	hs := newHTTPServer(t, 0)
+	// Progress becomes visible visibleAfter the server accepted the event (a flush).
+	hs.list = func(user string) []byte {
+		prog := 0.0
+		for _, e := range gs.snapshot() {
+			if e.user == user && e.code == "wins" && e.accepted && time.Since(e.ts) >= visibleAfter {
+				prog = max(prog, e.value)
+			}
+		}
+		return []byte(fmt.Sprintf(`{"challenges":[{"challengeId":"c9","goals":[
+			{"goalId":"small","progress":%v,"requirement":{"statCode":"wins","targetValue":5}},
+			{"goalId":"big","progress":%v,"requirement":{"statCode":"wins","targetValue":50}}]}]}`, min(prog, 5), min(prog, 50)))
+	}
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"probe":{"executor":"constant-arrival-rate","rate":2,"duration":"2s",
+		"preAllocatedVUs":2,"exec":"e2eProbe","env":{"statCode":"wins","pollInterval":"20ms","timeout":"3s"}},
+		"events":{"executor":"constant-arrival-rate","rate":50,"duration":"2s","preAllocatedVUs":5,"exec":"eventLoad"}},
+		"target":{"grpcAddr":%q,"baseURL":%q},"fixtures":{"generateUsers":3}}`, gs.addr, hs.URL))
+	assert.Equal(t, 0.0, metric(t, res, "e2e_failed", "value"))
+	assert.InDelta(t, 4, metric(t, res, "e2e_failed", "fails"), 1)
+	lat := metric(t, res, "e2e_latency", "med")
+	assert.GreaterOrEqual(t, lat, 140.0, "the timestamp is taken before the send, so ≥ visibleAfter − send time")
+	assert.Less(t, lat, 400.0)
+	// The probe user (last user) is reserved: eventLoad must not send to it.
+	probeEvents := 0
+	for _, e := range gs.snapshot() {
+		if e.user == "user-000003" {
+			probeEvents++
+			assert.Equal(t, "wins", e.code)
+		}
+	}
+	assert.InDelta(t, 4, probeEvents, 1)
+	assert.Equal(t, "e2e_latency", func() string {
+		for _, l := range res.Timeseries {
+			if l.Scenario == "probe" {
+				return l.Metric
+			}
+		}
+		return ""
+	}())
+	assert.Contains(t, res.Truth.Snapshot().Users, "user-000003")
+}

@@ -1,0 +1,172 @@
+//go:build perf
+
+package perf
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/fixtures"
+)
+
+// runDir is this process's results directory: PERF_RESULTS_DIR, else perf/results/<timestamp>.
+var runDir = func() string {
+	if d := os.Getenv("PERF_RESULTS_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join("results", time.Now().UTC().Format("20060102-150405"))
+}()
+
+func TestMain(m *testing.M) {
+	ctx := context.Background()
+	// Without ryuk, an interrupted earlier run may have left containers: sweep them by label.
+	if c, n, err := harness.Clean(ctx, ""); err != nil {
+		fmt.Fprintf(os.Stderr, "perf: %v\n", err)
+		os.Exit(1)
+	} else if c+n > 0 {
+		fmt.Fprintf(os.Stderr, "perf: removed %d containers and %d networks left by an earlier run\n", c, n)
+	}
+	code := m.Run()
+	if _, _, err := harness.Clean(ctx, harness.RunID); err != nil {
+		fmt.Fprintf(os.Stderr, "perf: cleanup: %v\n", err)
+	}
+	os.Exit(code)
+}
+
+// fixtureSet is the run's test data: the committed catalog and users, and tokens signed per run.
+type fixtureSet struct {
+	ChallengesJSON []byte
+	UsersJSON      []byte
+	TokensJSON     []byte
+	PublicKeyPEM   []byte
+	Users          []string
+}
+
+var (
+	fixOnce sync.Once
+	fix     *fixtureSet
+	fixErr  error
+)
+
+func loadFixtures() (*fixtureSet, error) {
+	fixOnce.Do(func() {
+		f := &fixtureSet{}
+		if f.ChallengesJSON, fixErr = os.ReadFile(filepath.Join("testdata", fixtures.ChallengesFile)); fixErr != nil {
+			return
+		}
+		if f.UsersJSON, fixErr = os.ReadFile(filepath.Join("testdata", fixtures.UsersFile)); fixErr != nil {
+			return
+		}
+		if fixErr = json.Unmarshal(f.UsersJSON, &f.Users); fixErr != nil {
+			return
+		}
+		key, err := fixtures.NewSigningKey()
+		if err != nil {
+			fixErr = err
+			return
+		}
+		if f.PublicKeyPEM, fixErr = key.PublicPEM(); fixErr != nil {
+			return
+		}
+		toks, err := key.SignAll(f.Users, namespace(), 24*time.Hour)
+		if err != nil {
+			fixErr = err
+			return
+		}
+		f.TokensJSON, fixErr = json.Marshal(toks)
+		fix = f
+	})
+	return fix, fixErr
+}
+
+func namespace() string {
+	if ns := os.Getenv("PERF_NAMESPACE"); ns != "" {
+		return ns
+	}
+	return "test"
+}
+
+// scenarioEnv is one scenario's running stack and where its results go.
+type scenarioEnv struct {
+	t       *testing.T
+	name    string
+	dir     string
+	profile Profile
+	stack   *harness.Stack
+	db      *pgxpool.Pool
+	fix     *fixtureSet
+}
+
+// startScenario brings up a fresh stack (empty database) for one scenario.
+func startScenario(t *testing.T, name string) *scenarioEnv {
+	t.Helper()
+	p, err := currentProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := loadFixtures()
+	if err != nil {
+		t.Fatalf("fixtures: %v", err)
+	}
+	cfg, err := harness.StackConfigFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ChallengesJSON, cfg.PublicKeyPEM = f.ChallengesJSON, f.PublicKeyPEM
+	cfg.Logf = t.Logf
+	dir := filepath.Join(runDir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	t.Logf("%s: profile %s, %s per level; results in %s", name, p.Name, p.Duration, dir)
+	stack, err := harness.StartStack(ctx, cfg)
+	if err != nil {
+		t.Fatalf("start stack: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if t.Failed() {
+			t.Logf("challenge-service log tail:\n%s", stack.Service.LogTail())
+			t.Logf("event-handler log tail:\n%s", stack.Handler.LogTail())
+		}
+		if err := stack.Terminate(ctx); err != nil {
+			t.Errorf("terminate stack: %v", err)
+		}
+	})
+	db, err := pgxpool.New(ctx, stack.Endpoints.PostgresDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	man, err := harness.BuildManifest(ctx, stack, map[string]string{
+		"profile": p.Name, "duration_per_level": p.Duration.String(), "auth_mode": cfg.AuthMode,
+	})
+	if err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	writeJSON(t, filepath.Join(dir, "manifest.json"), man)
+	return &scenarioEnv{t: t, name: name, dir: dir, profile: p, stack: stack, db: db, fix: f}
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,322 @@
+//go:build perf
+
+package perf
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/challenges"
+)
+
+// runLevel resets the database, runs one level of load in the generator's container while
+// sampling resources (and optionally profiles and PostgreSQL), then checks data integrity and
+// judges the level against the spec's limit definition.
+func (e *scenarioEnv) runLevel(l levelSpec) LevelResult {
+	t := e.t
+	t.Helper()
+	ctx := context.Background()
+	dir := filepath.Join(e.dir, l.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.stack.Config
+	ops := e.stack.Endpoints
+	// Start from an empty database: what the previous level buffered must be stored first.
+	if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
+		t.Fatalf("%s: before level: %v", l, err)
+	}
+	if err := harness.ResetDatabase(ctx, e.db); err != nil {
+		t.Fatalf("%s: reset database: %v", l, err)
+	}
+	flushBefore, _ := harness.Scrape(ctx, ops.HandlerMetricsURL)
+
+	plan, err := buildPlan(l, e.profile.Duration, ops, cfg.AuthMode, cfg.Namespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "plan.json"), plan, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for role, c := range e.stack.Containers() {
+		ids[role] = c.GetContainerID()
+	}
+	sampler, err := harness.SampleStats(ctx, ids)
+	if err != nil {
+		t.Fatalf("stats: %v", err)
+	}
+	var stopDB func() []harness.DBSample
+	if l.DBSampling {
+		stopDB = harness.SampleDatabase(ctx, e.db, 5*time.Second)
+	}
+	var maxBuffer atomic.Int64
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	go watchBuffer(watchCtx, ops.HandlerMetricsURL, &maxBuffer)
+
+	var profWG sync.WaitGroup
+	var profErr error
+	if l.Profiles {
+		profWG.Add(1)
+		go func() {
+			defer profWG.Done()
+			profErr = collectLevelProfiles(ctx, e, dir)
+		}()
+	}
+
+	t.Logf("level %s: running for %s", l, e.profile.Duration)
+	loadStart := time.Now()
+	var progressN atomic.Int64
+	res, err := harness.RunLoad(ctx, harness.LoadSpec{
+		Plan: plan,
+		Files: map[string][]byte{
+			harness.LoadUsers: e.fix.UsersJSON, harness.LoadTokens: e.fix.TokensJSON,
+		},
+		Limits:  loadgenLimits(t),
+		Network: e.stack.Network,
+		Timeout: e.profile.Duration + 3*time.Minute,
+		OutDir:  dir,
+		Progress: func(line string) {
+			// The generator reports every second; every fifth line keeps `go test -v` readable.
+			if !strings.HasPrefix(line, "progress") && !strings.Contains(line, "elapsed") || progressN.Add(1)%5 == 1 {
+				t.Logf("  loadgen: %s", line)
+			}
+		},
+	})
+	loadEnd := time.Now()
+	stopWatch()
+	profWG.Wait()
+	samples := sampler.Stop()
+	writeNDJSON(t, filepath.Join(dir, "container_stats.ndjson"), samples)
+	if err != nil {
+		t.Fatalf("%s: %v", l, err)
+	}
+	if res.ExitCode != harness.LoadExitOK && res.ExitCode != harness.LoadExitThresholdFailed {
+		t.Fatalf("%s: load generator failed with exit code %d:\n%s", l, res.ExitCode, res.LogTail)
+	}
+	if profErr != nil {
+		t.Errorf("%s: profiles: %v", l, profErr)
+	}
+
+	out := LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
+		Resources: map[string]ResourceRow{}}
+	if err := e.fillLoadResult(&out, l, dir); err != nil {
+		t.Fatalf("%s: %v", l, err)
+	}
+	for role := range ids {
+		// Skip the ramp edges: the generator starts a second or two after the container.
+		if rs, err := harness.Summarize(samples, role, loadStart.Add(3*time.Second), loadEnd.Add(-time.Second)); err == nil {
+			out.Resources[role] = ResourceRow{CPUAvgPct: rs.CPUAvg, CPUMaxPct: rs.CPUMax,
+				MemMaxMiB: float64(rs.MemMax) / (1 << 20), MemLimitMiB: float64(rs.MemLimit) / (1 << 20), Throttled: rs.ThrottledPeriodsDiff}
+		}
+	}
+	if stopDB != nil {
+		writeJSON(t, filepath.Join(dir, "db_samples.json"), stopDB())
+	}
+	if l.Profiles && profErr == nil {
+		out.TopCPU, out.TopAlloc, out.TopMutex = topTables(t, filepath.Join(dir, "profiles"))
+	}
+
+	// Everything acknowledged must reach the database within a few flush intervals.
+	if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
+		t.Errorf("%s: after level: %v", l, err)
+	}
+	if flushAfter, err := harness.Scrape(ctx, ops.HandlerMetricsURL); err == nil && flushBefore != nil {
+		out.Flush = flushDelta(flushBefore, flushAfter)
+		out.Flush.MaxBufferSeen = float64(maxBuffer.Load())
+	}
+	if l.DBSampling {
+		a, err := harness.AnalyzeDatabase(ctx, e.db)
+		if err != nil {
+			t.Errorf("%s: database analysis: %v", l, err)
+		}
+		out.DB = a
+	}
+	if l.EPS > 0 || l.E2ERate > 0 {
+		e.checkLevelIntegrity(ctx, &out, dir)
+	}
+	judge(&out)
+	writeJSON(t, filepath.Join(dir, "level.json"), out)
+	t.Logf("level %s: %s", l, describe(out))
+	return out
+}
+
+func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *LevelResult, dir string) {
+	t := e.t
+	gt, err := loadGroundTruth(dir)
+	if err != nil {
+		t.Errorf("%s: ground truth: %v", out.Level, err)
+		return
+	}
+	cat, err := challenges.Parse(e.fix.ChallengesJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toks []string
+	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
+		t.Fatal(err)
+	}
+	tokens := make(map[string]string, len(toks))
+	for i, u := range e.fix.Users {
+		tokens[u] = toks[i]
+	}
+	in, err := checkIntegrity(ctx, e.db, gt, cat, e.stack.Endpoints.APIURL, tokens, e.stack.Config.AuthMode)
+	if err != nil {
+		t.Errorf("%s: integrity check: %v", out.Level, err)
+		return
+	}
+	out.Integrity = in
+	if !in.OK {
+		t.Errorf("%s: DATA INTEGRITY: %d values lost, %d extra (uncertain events %d), completions consistent %v, API users checked %d:\n  %s",
+			out.Level, in.Lost, in.Extra, in.EventsUncertain, in.CompletionsOK, in.APIChecked, strings.Join(in.Problems, "\n  "))
+	} else {
+		t.Logf("level %s: integrity OK: %d acknowledged events, %d users, %d stored values match exactly", out.Level, in.EventsAcked, in.UsersChecked, in.ValuesChecked)
+	}
+}
+
+// fillLoadResult reads the generator's summary and time series into the level result.
+func (e *scenarioEnv) fillLoadResult(out *LevelResult, l levelSpec, dir string) error {
+	s, err := readSummary(dir)
+	if err != nil {
+		return err
+	}
+	totals, err := scenarioTotals(dir)
+	if err != nil {
+		return err
+	}
+	out.Loadgen = s.Loadgen
+	secs := e.profile.Duration.Seconds()
+	side := func(scenario, durMetric, failMetric string, target int) *Side {
+		sd := totals[scenario]
+		if sd == nil {
+			sd = &Side{}
+		}
+		sd.TargetRate = float64(target)
+		sd.AchievedRate = float64(sd.Completed) / secs
+		sd.P50ms = metricVal(s, durMetric, "med")
+		sd.P95ms = metricVal(s, durMetric, "p(95)")
+		sd.P99ms = metricVal(s, durMetric, "p(99)")
+		sd.MaxMs = metricVal(s, durMetric, "max")
+		sd.ErrorRate = metricVal(s, failMetric, "value")
+		return sd
+	}
+	if l.RPS > 0 {
+		out.API = side("api", "http_req_duration", "http_req_failed", l.RPS)
+	}
+	if l.EPS > 0 {
+		out.Events = side("events", "grpc_req_duration", "grpc_req_failed", l.EPS)
+	}
+	if l.E2ERate > 0 {
+		out.E2E = &E2EStats{
+			Probes: int64(metricVal(s, "e2e_latency", "count")), Failed: metricVal(s, "e2e_failed", "value"),
+			P50ms: metricVal(s, "e2e_latency", "med"), P95ms: metricVal(s, "e2e_latency", "p(95)"),
+			P99ms: metricVal(s, "e2e_latency", "p(99)"), MaxMs: metricVal(s, "e2e_latency", "max"),
+			FlushInterval: e.stack.Config.FlushInterval.String(),
+		}
+	}
+	return nil
+}
+
+// judge applies the spec's limit definition to a level.
+func judge(out *LevelResult) {
+	var reasons []string
+	check := func(name string, sd *Side, maxP95 float64) {
+		if sd == nil {
+			return
+		}
+		if sd.ErrorRate > maxErrorRate {
+			reasons = append(reasons, fmt.Sprintf("%s error rate %.2f%% > %.0f%%", name, 100*sd.ErrorRate, 100*maxErrorRate))
+		}
+		if sd.P95ms > maxP95 {
+			reasons = append(reasons, fmt.Sprintf("%s p95 %.0f ms > %.0f ms", name, sd.P95ms, maxP95))
+		}
+		if sd.AchievedRate < sd.TargetRate*minAchievedPct/100 {
+			reasons = append(reasons, fmt.Sprintf("%s achieved %.0f/s < %d%% of %.0f/s", name, sd.AchievedRate, minAchievedPct, sd.TargetRate))
+		}
+		if sd.Offered > 0 && float64(sd.Dropped) > float64(sd.Offered)*maxDroppedPct/100 {
+			reasons = append(reasons, fmt.Sprintf("%s dropped %d of %d iterations (> %d%%)", name, sd.Dropped, sd.Offered, maxDroppedPct))
+		}
+	}
+	check("API", out.API, maxAPIP95ms)
+	check("events", out.Events, maxEventP95ms)
+	if out.E2E != nil && out.E2E.Failed > maxErrorRate {
+		reasons = append(reasons, fmt.Sprintf("E2E probes failed %.1f%%", 100*out.E2E.Failed))
+	}
+	out.Reasons = reasons
+	switch {
+	case len(reasons) == 0:
+		out.Verdict = VerdictPass
+	case out.Loadgen.GeneratorLimited:
+		// The generator could not keep up: what failed says nothing about the service.
+		out.Verdict = VerdictGenerator
+		out.Reasons = append(out.Reasons, "load generator limited: "+out.Loadgen.Reason)
+	default:
+		out.Verdict = VerdictLimit
+	}
+}
+
+func describe(r LevelResult) string {
+	var parts []string
+	if r.API != nil {
+		parts = append(parts, fmt.Sprintf("API %.0f/s p50 %.1f p95 %.1f p99 %.1f ms err %.2f%%", r.API.AchievedRate, r.API.P50ms, r.API.P95ms, r.API.P99ms, 100*r.API.ErrorRate))
+	}
+	if r.Events != nil {
+		parts = append(parts, fmt.Sprintf("events %.0f/s p50 %.1f p95 %.1f p99 %.1f ms err %.2f%%", r.Events.AchievedRate, r.Events.P50ms, r.Events.P95ms, r.Events.P99ms, 100*r.Events.ErrorRate))
+	}
+	if r.E2E != nil {
+		parts = append(parts, fmt.Sprintf("E2E p50 %.0f p95 %.0f p99 %.0f ms (%d probes)", r.E2E.P50ms, r.E2E.P95ms, r.E2E.P99ms, r.E2E.Probes))
+	}
+	for _, role := range []string{harness.AliasService, harness.AliasHandler, harness.AliasPostgres} {
+		if rr, ok := r.Resources[role]; ok {
+			parts = append(parts, fmt.Sprintf("%s CPU %.0f%% mem %.0fMiB", role, rr.CPUAvgPct, rr.MemMaxMiB))
+		}
+	}
+	s := strings.Join(parts, "; ") + " → " + r.Verdict
+	if len(r.Reasons) > 0 {
+		s += " (" + strings.Join(r.Reasons, "; ") + ")"
+	}
+	return s
+}
+
+func loadgenLimits(t interface{ Fatalf(string, ...any) }) harness.Limits {
+	var l harness.Limits
+	if v := os.Getenv("PERF_LOADGEN_CPUS"); v != "" {
+		var f float64
+		if _, err := fmt.Sscanf(v, "%g", &f); err != nil || f <= 0 {
+			t.Fatalf("PERF_LOADGEN_CPUS=%q: want a positive number", v)
+		}
+		l.CPUs = f
+	}
+	if v := os.Getenv("PERF_LOADGEN_MEMORY"); v != "" {
+		n, err := harness.ParseBytes(v)
+		if err != nil {
+			t.Fatalf("PERF_LOADGEN_MEMORY: %v", err)
+		}
+		l.MemoryBytes = n
+	}
+	return l
+}
+
+func writeNDJSON[T any](t interface{ Errorf(string, ...any) }, path string, rows []T) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Errorf("%v", err)
+		return
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			t.Errorf("%v", err)
+			return
+		}
+	}
+}

@@ -1,0 +1,100 @@
+//go:build perf
+
+package perf
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+)
+
+// watchBuffer records the highest buffered-entry count the handler reports during a level.
+func watchBuffer(ctx context.Context, opsURL string, peak *atomic.Int64) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if fams, err := harness.Scrape(ctx, opsURL); err == nil {
+			if v, ok := harness.MetricSum(fams, "buffer_entries", nil); ok && int64(v) > peak.Load() {
+				peak.Store(int64(v))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// flushDelta computes the flushes of a level from two scrapes of the handler's metrics.
+func flushDelta(before, after map[string]*dto.MetricFamily) *FlushStats {
+	c0, s0, _ := harness.HistogramTotals(before, "buffer_flush_duration_seconds")
+	c1, s1, _ := harness.HistogramTotals(after, "buffer_flush_duration_seconds")
+	_, e0, _ := harness.HistogramTotals(before, "buffer_flush_entries")
+	_, e1, _ := harness.HistogramTotals(after, "buffer_flush_entries")
+	err0, _ := harness.MetricSum(before, "buffer_flush_errors_total", nil)
+	err1, _ := harness.MetricSum(after, "buffer_flush_errors_total", nil)
+	f := &FlushStats{Flushes: c1 - c0, Errors: err1 - err0}
+	if f.Flushes > 0 {
+		f.AvgMs = 1000 * (s1 - s0) / float64(f.Flushes)
+		f.AvgEntries = (e1 - e0) / float64(f.Flushes)
+	}
+	return f
+}
+
+// collectLevelProfiles profiles both programs in the middle of the level: a CPU profile over half
+// the level (at most 30 s) started a quarter in, then heap, goroutine, mutex, block and allocs.
+func collectLevelProfiles(ctx context.Context, e *scenarioEnv, dir string) error {
+	d := e.profile.Duration
+	secs := int(min(30*time.Second, d/2) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	select {
+	case <-time.After(d / 4):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	errs := make(chan error, 2)
+	for role, url := range map[string]string{
+		harness.AliasService: e.stack.Endpoints.ServiceMetricsURL,
+		harness.AliasHandler: e.stack.Endpoints.HandlerMetricsURL,
+	} {
+		go func() {
+			_, err := harness.CollectProfiles(ctx, url, role, filepath.Join(dir, "profiles"), secs)
+			errs <- err
+		}()
+	}
+	var first error
+	for range 2 {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// topTables reads the heaviest functions of each program's CPU, allocation and mutex profiles.
+func topTables(t interface{ Errorf(string, ...any) }, dir string) (cpu, alloc, mutex map[string][]harness.TopFunc) {
+	cpu, alloc, mutex = map[string][]harness.TopFunc{}, map[string][]harness.TopFunc{}, map[string][]harness.TopFunc{}
+	for _, role := range []string{harness.AliasService, harness.AliasHandler} {
+		for _, p := range []struct {
+			kind  string
+			index int // sample type: cpu nanoseconds, alloc_space, mutex delay
+			into  map[string][]harness.TopFunc
+		}{{"cpu", -1, cpu}, {"allocs", 1, alloc}, {"mutex", -1, mutex}} {
+			rows, _, err := harness.TopFunctions(filepath.Join(dir, role+"-"+p.kind+".pprof"), p.index, 10)
+			if err != nil {
+				t.Errorf("%s %s profile: %v", role, p.kind, err)
+				continue
+			}
+			p.into[role] = rows
+		}
+	}
+	return cpu, alloc, mutex
+}

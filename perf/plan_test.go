@@ -1,0 +1,100 @@
+//go:build perf
+
+package perf
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+)
+
+// levelSpec is one load level: an API rate, an event rate, or both, with optional E2E probes.
+type levelSpec struct {
+	Name       string
+	RPS        int     // API iterations per second (scenario 1 mix), 0 = none
+	EPS        int     // events per second, 0 = none
+	E2ERate    float64 // E2E probes per second, 0 = none
+	APIGetOnly bool    // the spec's GET-only variant of the combined scenario
+	Profiles   bool    // collect CPU/heap/goroutine/mutex profiles of both programs
+	DBSampling bool    // sample PostgreSQL every 5 s and analyse it afterwards
+}
+
+func (l levelSpec) String() string {
+	s := ""
+	if l.RPS > 0 {
+		s += fmt.Sprintf("%d RPS", l.RPS)
+	}
+	if l.EPS > 0 {
+		if s != "" {
+			s += " + "
+		}
+		s += fmt.Sprintf("%d EPS", l.EPS)
+	}
+	if l.E2ERate > 0 {
+		if s != "" {
+			s += " + "
+		}
+		s += fmt.Sprintf("%.0f probes/s", l.E2ERate)
+	}
+	return s
+}
+
+// Limit thresholds of the spec ("System at Limit Definition").
+const (
+	maxErrorRate   = 0.01
+	maxAPIP95ms    = 2000
+	maxEventP95ms  = 500
+	minAchievedPct = 95
+	maxDroppedPct  = 1
+)
+
+// buildPlan renders the load generator's plan (k6 options shape) for one level.
+func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns string) ([]byte, error) {
+	dur := d.String()
+	scen := map[string]any{}
+	if l.RPS > 0 {
+		env := map[string]string{}
+		if l.APIGetOnly {
+			env["getOnly"] = "true"
+		}
+		scen["api"] = map[string]any{
+			"executor": "constant-arrival-rate", "rate": l.RPS, "timeUnit": "1s", "duration": dur,
+			// The spec's VU sizing; VUs are goroutines here, and the HTTP pool is capped separately.
+			"preAllocatedVUs": min(l.RPS, 500), "maxVUs": min(2*l.RPS, 1000), "exec": "apiLoad", "env": env,
+		}
+	}
+	if l.EPS > 0 {
+		scen["events"] = map[string]any{
+			"executor": "constant-arrival-rate", "rate": l.EPS, "timeUnit": "1s", "duration": dur,
+			// The platform's limit: at most 500 concurrent OnMessage calls on one connection.
+			"preAllocatedVUs": 500, "maxVUs": 500, "exec": "eventLoad",
+		}
+	}
+	if l.E2ERate > 0 {
+		scen["e2e"] = map[string]any{
+			"executor": "constant-arrival-rate", "rate": l.E2ERate, "timeUnit": "1s", "duration": dur,
+			"preAllocatedVUs": 10, "maxVUs": 50, "exec": "e2eProbe",
+			"env": map[string]string{"timeout": "10s", "pollInterval": "20ms"},
+		}
+	}
+	th := map[string][]string{}
+	if l.RPS > 0 {
+		th["http_req_duration"] = []string{fmt.Sprintf("p(95)<%d", maxAPIP95ms)}
+		th["http_req_failed"] = []string{fmt.Sprintf("rate<%g", maxErrorRate)}
+	}
+	if l.EPS > 0 {
+		th["grpc_req_duration"] = []string{fmt.Sprintf("p(95)<%d", maxEventP95ms)}
+		th["grpc_req_failed"] = []string{fmt.Sprintf("rate<%g", maxErrorRate)}
+	}
+	plan := map[string]any{
+		"scenarios":         scen,
+		"thresholds":        th,
+		"summaryTrendStats": []string{"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count"},
+		"target":            map[string]string{"baseURL": e.InternalAPIURL, "grpcAddr": e.InternalGRPCAddr, "namespace": ns},
+		"fixtures":          map[string]string{"users": harness.LoadUsers, "tokens": harness.LoadTokens},
+		"auth":              authMode,
+	}
+	return json.MarshalIndent(plan, "", "  ")
+}
