@@ -4,7 +4,11 @@
 // reachable on the machines this project runs on.
 package harness
 
-import "os"
+import (
+	"os"
+
+	tclog "github.com/testcontainers/testcontainers-go/log"
+)
 
 // testcontainers-go reads these once, at its first call; setting them here (package init runs
 // before any test or command code) makes every user of the harness safe by default:
@@ -14,6 +18,11 @@ import "os"
 func init() {
 	setDefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 	setDefault("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	// testcontainers logs every container start and stop; the suite reports what matters itself.
+	// PERF_DOCKER_LOG=true brings the library's log back for debugging.
+	if os.Getenv("PERF_DOCKER_LOG") != "true" {
+		tclog.SetDefault(tclog.NewNoopLogger())
+	}
 }
 
 func setDefault(key, val string) {

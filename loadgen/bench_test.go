@@ -54,7 +54,9 @@ func serveHTTPChild() {
 		os.Exit(1)
 	}
 	fmt.Println(lis.Addr().String())
-	go func() { _ = http.Serve(lis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) })) }()
+	go func() {
+		_ = http.Serve(lis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
+	}()
 	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // exit when the parent closes stdin
 	os.Exit(0)
 }

@@ -175,7 +175,7 @@ func TestSummaryShapeAndThresholdExit(t *testing.T) {
 			} `json:"checks"`
 		} `json:"root_group"`
 		Metrics map[string]map[string]any `json:"metrics"`
-		Loadgen map[string]any             `json:"loadgen"`
+		Loadgen map[string]any            `json:"loadgen"`
 	}
 	require.NoError(t, json.Unmarshal(b, &s))
 	assert.Equal(t, "d41d8cd98f00b204e9800998ecf8427e", s.RootGroup.ID)
@@ -246,4 +246,24 @@ func TestInterruptStillSummarises(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.Summary.Loadgen.Interrupted)
 	assert.InDelta(t, 75, metric(t, res, "iterations", "count"), 15)
+}
+
+func TestScenariosConcurrentWithStartTime(t *testing.T) {
+	muA, a := recordWorkload("testRecordA")
+	muB, b := recordWorkload("testRecordB")
+	t0 := time.Now()
+	res := runPlan(t, `{"scenarios":{
+		"a":{"executor":"constant-arrival-rate","rate":50,"duration":"2s","preAllocatedVUs":2,"exec":"testRecordA"},
+		"b":{"executor":"constant-arrival-rate","rate":20,"timeUnit":"500ms","duration":"1s","startTime":"1s","preAllocatedVUs":2,"exec":"testRecordB"}}}`)
+	muA.Lock()
+	muB.Lock()
+	defer muA.Unlock()
+	defer muB.Unlock()
+	require.Len(t, *a, 100)
+	require.Len(t, *b, 40)
+	assert.GreaterOrEqual(t, (*b)[0].Sub((*a)[0]), 990*time.Millisecond, "b starts 1s after a")
+	assert.WithinDuration(t, t0, (*a)[0], 2*time.Second)
+	assert.Equal(t, 100.0, metric(t, res, "iterations{scenario:a}", "count"))
+	assert.Equal(t, 40.0, metric(t, res, "iterations{scenario:b}", "count"))
+	assert.Equal(t, 140.0, metric(t, res, "iterations", "count"))
 }

@@ -140,13 +140,13 @@ type truthUserJSON struct {
 
 // GroundTruthFile is the ground_truth.json document.
 type GroundTruthFile struct {
-	Namespace      string                   `json:"namespace"`
-	ValueMode      string                   `json:"valueMode"`
-	EventsAcked    int64                    `json:"eventsAcked"`
-	EventsRejected int64                    `json:"eventsRejected"`
+	Namespace      string `json:"namespace"`
+	ValueMode      string `json:"valueMode"`
+	EventsAcked    int64  `json:"eventsAcked"`
+	EventsRejected int64  `json:"eventsRejected"`
 	// EventsUncertain were not acknowledged but may have been applied
 	// (deadline exceeded / cancelled): an exact comparison is only valid when 0.
-	EventsUncertain int64                   `json:"eventsUncertain"`
+	EventsUncertain int64                    `json:"eventsUncertain"`
 	Users           map[string]truthUserJSON `json:"users"`
 }
 

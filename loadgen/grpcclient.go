@@ -3,8 +3,8 @@ package loadgen
 import (
 	"context"
 	"errors"
-	"net"
 	"fmt"
+	"net"
 	"sync/atomic"
 	"time"
 

@@ -94,7 +94,7 @@ func (t *httpTarget) prewarm(ctx context.Context, url string, n int) (opened int
 // transport goroutines (dial, write and read loops), hence atomics.
 type reqTrace struct {
 	getConn, connStart, connDone, gotConn, wrote, firstByte atomic.Int64
-	ct                                                       *httptrace.ClientTrace
+	ct                                                      *httptrace.ClientTrace
 }
 
 var epoch = time.Now()

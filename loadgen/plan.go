@@ -14,20 +14,20 @@ import (
 // Plan is the run description, shaped like k6 options plus the targets and
 // fixtures this suite needs. See README in cmd/loadgen for an example.
 type Plan struct {
-	Scenarios         map[string]*Scenario       `json:"scenarios"`
-	Thresholds        map[string]ThresholdList   `json:"thresholds,omitempty"`
-	SummaryTrendStats []string                   `json:"summaryTrendStats,omitempty"`
-	Target            Target                     `json:"target"`
-	Fixtures          Fixtures                   `json:"fixtures,omitempty"`
-	Auth              string                     `json:"auth,omitempty"`      // "bearer" | "mock-header"
-	HTTPPool          int                        `json:"httpPool,omitempty"`  // connections per HTTP scenario; default min(maxVUs,128)
-	HTTPPrewarm       *int                       `json:"httpPrewarm,omitempty"` // connections opened before measuring; default = pool, 0 disables
-	HTTPWarmupPath    string                     `json:"httpWarmupPath,omitempty"` // default "/healthz"
-	HTTPTimeout       Duration                   `json:"httpTimeout,omitempty"` // default 60s like k6
-	GRPCTimeout       Duration                   `json:"grpcTimeout,omitempty"` // default 60s like k6
-	Seed              int64                      `json:"seed,omitempty"`        // 0: derived from the clock (reported in the summary)
-	EventValues       string                     `json:"eventValues,omitempty"` // "monotonic" (default) | "random"
-	StatCodes         []string                   `json:"statCodes,omitempty"`   // default enemy_kills, games_played, headshots, wins
+	Scenarios         map[string]*Scenario     `json:"scenarios"`
+	Thresholds        map[string]ThresholdList `json:"thresholds,omitempty"`
+	SummaryTrendStats []string                 `json:"summaryTrendStats,omitempty"`
+	Target            Target                   `json:"target"`
+	Fixtures          Fixtures                 `json:"fixtures,omitempty"`
+	Auth              string                   `json:"auth,omitempty"`           // "bearer" | "mock-header"
+	HTTPPool          int                      `json:"httpPool,omitempty"`       // connections per HTTP scenario; default min(maxVUs,128)
+	HTTPPrewarm       *int                     `json:"httpPrewarm,omitempty"`    // connections opened before measuring; default = pool, 0 disables
+	HTTPWarmupPath    string                   `json:"httpWarmupPath,omitempty"` // default "/healthz"
+	HTTPTimeout       Duration                 `json:"httpTimeout,omitempty"`    // default 60s like k6
+	GRPCTimeout       Duration                 `json:"grpcTimeout,omitempty"`    // default 60s like k6
+	Seed              int64                    `json:"seed,omitempty"`           // 0: derived from the clock (reported in the summary)
+	EventValues       string                   `json:"eventValues,omitempty"`    // "monotonic" (default) | "random"
+	StatCodes         []string                 `json:"statCodes,omitempty"`      // default enemy_kills, games_played, headshots, wins
 
 	dir string // plan file directory: fixture paths are relative to it
 }

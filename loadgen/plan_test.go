@@ -30,16 +30,16 @@ func TestParsePlanOK(t *testing.T) {
 
 func TestParsePlanErrors(t *testing.T) {
 	cases := map[string]string{
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}},"bogus":1}`:     `unknown field "bogus"`,
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad","vus":3}}}`:      `unknown field "vus"`,
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":0,"duration":"1s","maxVUs":1,"exec":"apiLoad"}}}`:              `scenarios.a.rate`,
-		`{"scenarios":{"a":{"executor":"constant-vus","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}}}`:                       `scenarios.a.executor`,
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1x","maxVUs":1,"exec":"apiLoad"}}}`:              `duration`,
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"nope"}}}`:                 `scenarios.a.exec`,
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","preAllocatedVUs":3,"maxVUs":1,"exec":"apiLoad"}}}`: `scenarios.a.maxVUs`,
-		`{"scenarios":{"a":{"executor":"ramping-arrival-rate","stages":[],"maxVUs":1,"exec":"apiLoad"}}}`:                            `scenarios.a.stages`,
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}},"auth":"x"}`:   `auth`,
-		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}},"eventValues":"x"}`: `eventValues`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}},"bogus":1}`:                               `unknown field "bogus"`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad","vus":3}}}`:                                 `unknown field "vus"`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":0,"duration":"1s","maxVUs":1,"exec":"apiLoad"}}}`:                                         `scenarios.a.rate`,
+		`{"scenarios":{"a":{"executor":"constant-vus","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}}}`:                                                  `scenarios.a.executor`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1x","maxVUs":1,"exec":"apiLoad"}}}`:                                         `duration`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"nope"}}}`:                                            `scenarios.a.exec`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","preAllocatedVUs":3,"maxVUs":1,"exec":"apiLoad"}}}`:                     `scenarios.a.maxVUs`,
+		`{"scenarios":{"a":{"executor":"ramping-arrival-rate","stages":[],"maxVUs":1,"exec":"apiLoad"}}}`:                                                       `scenarios.a.stages`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}},"auth":"x"}`:                              `auth`,
+		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}},"eventValues":"x"}`:                       `eventValues`,
 		`{"scenarios":{"a":{"executor":"constant-arrival-rate","rate":1,"duration":"1s","maxVUs":1,"exec":"apiLoad"}},"thresholds":{"http_reqs":["count>>1"]}}`: `thresholds.http_reqs`,
 		`{"scenarios":{}}`: `scenarios`,
 	}

@@ -21,11 +21,11 @@ type Summary struct {
 
 // Group is k6's group object (only the root group exists here).
 type Group struct {
-	Name   string            `json:"name"`
-	Path   string            `json:"path"`
-	ID     string            `json:"id"`
-	Groups map[string]Group  `json:"groups"`
-	Checks map[string]Check  `json:"checks"`
+	Name   string           `json:"name"`
+	Path   string           `json:"path"`
+	ID     string           `json:"id"`
+	Groups map[string]Group `json:"groups"`
+	Checks map[string]Check `json:"checks"`
 }
 
 // Check is k6's per-check tally.

@@ -17,9 +17,9 @@ type TimeseriesLine struct {
 	Achieved   float64         `json:"achieved"`    // iterations completed
 	Reqs       float64         `json:"reqs"`        // HTTP + gRPC requests completed
 	Metric     string          `json:"metric,omitempty"`
-	P50        float64         `json:"p50"`
-	P95        float64         `json:"p95"`
-	P99        float64         `json:"p99"`
+	P50        float64         `json:"p50,omitempty"`
+	P95        float64         `json:"p95,omitempty"`
+	P99        float64         `json:"p99,omitempty"`
 	Latency    map[string]Pcts `json:"latency,omitempty"` // every request metric seen in the interval
 	Errors     int64           `json:"errors"`            // failed requests
 	Dropped    int64           `json:"dropped"`

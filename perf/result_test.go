@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -132,6 +133,7 @@ func scenarioTotals(dir string) (map[string]*Side, error) {
 	}
 	defer f.Close()
 	out := map[string]*Side{}
+	prevT := map[string]float64{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -144,10 +146,13 @@ func scenarioTotals(dir string) (map[string]*Side, error) {
 			s = &Side{}
 			out[l.Scenario] = s
 		}
-		s.Offered += int64(l.Offered)
-		s.Completed += int64(l.Achieved)
+		// Lines carry per-second rates over their interval (the last one is partial): weight by it.
+		dt := l.T - prevT[l.Scenario]
+		prevT[l.Scenario] = l.T
+		s.Offered += int64(math.Round(l.Offered * dt))
+		s.Completed += int64(math.Round(l.Achieved * dt))
+		s.Requests += int64(math.Round(l.Reqs * dt))
 		s.Dropped += l.Dropped
-		s.Requests += int64(l.Reqs)
 	}
 	return out, sc.Err()
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,6 +44,17 @@ func TestRunWritesSummaryAndExits99(t *testing.T) {
 	assert.Equal(t, 99, run([]string{"run", "--plan", plan, "--out", out, "--quiet"}, &e), e.String())
 	for _, f := range []string{"summary.json", "timeseries.ndjson"} {
 		_, err := os.Stat(filepath.Join(out, f))
+		assert.NoError(t, err, f)
+	}
+}
+
+// The shipped example plans must stay valid.
+func TestExamplePlansParse(t *testing.T) {
+	files, err := filepath.Glob("plans/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		_, err := loadgen.LoadPlan(f)
 		assert.NoError(t, err, f)
 	}
 }

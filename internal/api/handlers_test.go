@@ -293,3 +293,45 @@ func counterValue(t *testing.T, reg *prometheus.Registry, route, code string) fl
 	t.Fatalf("no http_requests_total{route=%q,code=%q}", route, code)
 	return 0
 }
+
+// BenchmarkListHandler measures the whole request path minus network and database: routing,
+// metrics, header auth, state pooling, rendering and writing.
+func BenchmarkListHandler(b *testing.B) {
+	cat := perfCatalog(b)
+	prog := &fakeProgress{fill: map[string]func(*progress.State){
+		"u": func(s *progress.State) {
+			s.SetStat(challenges.LoginStatKey, 7)
+			s.SetStat("wins", 12)
+			s.SetCompleted("challenge-001-goal-01", time.Unix(1000, 0))
+			s.SetClaim("challenge-001-goal-01", progress.ClaimClaimed, time.Unix(2000, 0))
+		},
+	}}
+	h, err := New(Config{BasePath: "/challenge", Catalog: cat, Auth: auth.MockHeader{}, Progress: prog,
+		Claims: &fakeClaimer{cat: cat}, Health: func(context.Context) error { return nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, user := range []string{"u", "empty"} {
+		b.Run(user, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/challenge/v1/challenges", nil)
+			req.Header.Set(auth.MockUserHeader, user)
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := &discardWriter{h: http.Header{}}
+				h.ServeHTTP(rec, req)
+				if rec.code != 200 {
+					b.Fatal(rec.code)
+				}
+			}
+		})
+	}
+}
+
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) WriteHeader(c int)           { d.code = c }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }

@@ -62,8 +62,12 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if st.Empty() && !activeOnly {
-		writeBody(w, h.list.emptyAll)
+	if st.Empty() { // most users of a fresh system: serve the cached all-not_started body
+		if activeOnly {
+			writeBody(w, h.list.emptyActive)
+		} else {
+			writeBody(w, h.list.emptyAll)
+		}
 		return
 	}
 	var buf []byte

@@ -15,11 +15,12 @@ import (
 // the per-user fields (progress, status, completedAt, claimedAt) into a pooled buffer. The result
 // must equal encoding/json's output semantically (TestListBuilderMatchesEncodingJSON).
 type listBuilder struct {
-	model      *progress.Model
-	challenges []challengeFragments
-	goalHead   [][]byte // by goal index: `{"goalId":…,"prerequisites":[…],"progress":`
-	emptyAll   []byte   // the whole body for a user without stored facts
-	sizeHint   int
+	model       *progress.Model
+	challenges  []challengeFragments
+	goalHead    [][]byte // by goal index: `{"goalId":…,"prerequisites":[…],"progress":`
+	emptyAll    []byte   // the whole body for a user without stored facts
+	emptyActive []byte   // the same with active_only=true
+	sizeHint    int
 }
 
 type challengeFragments struct {
@@ -63,6 +64,7 @@ func newListBuilder(cat *challenges.Catalog, m *progress.Model) *listBuilder {
 	}
 	empty := m.NewState()
 	b.emptyAll = b.append(nil, empty, false)
+	b.emptyActive = b.append(nil, empty, true)
 	b.sizeHint = len(b.emptyAll) + m.NumGoals()*96 // room for timestamps
 	return b
 }

@@ -1,0 +1,412 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/envconf"
+	"github.com/challenge-perf/challenge-perf/internal/events/eventstest"
+	accountv1 "github.com/challenge-perf/challenge-perf/internal/pb/iam/account/v1"
+	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
+)
+
+// Shared containers for the package (fixed host ports so PostgreSQL can be stopped and started).
+var (
+	pg        *harness.PostgresContainer
+	redisAddr string
+	dsn       string
+)
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	var err error
+	pg, err = harness.RunPostgres(ctx, harness.WithFixedHostPort("5432/tcp"))
+	if err == nil {
+		dsn, err = pg.ConnString(ctx)
+	}
+	var rd *harness.RedisContainer
+	if err == nil {
+		rd, err = harness.RunRedis(ctx)
+	}
+	if err == nil {
+		redisAddr, err = rd.Addr(ctx)
+	}
+	cancel()
+	code := 1
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "containers:", err)
+	} else {
+		code = m.Run()
+	}
+	if pg != nil {
+		_ = pg.Terminate(context.Background())
+	}
+	if rd != nil {
+		_ = rd.Terminate(context.Background())
+	}
+	os.Exit(code)
+}
+
+// handler is one run() of the event handler on loopback ports.
+type handler struct {
+	stop    context.CancelFunc
+	done    chan error
+	conn    *grpc.ClientConn
+	opsAddr string
+	login   accountv1.UserAuthenticationUserLoggedInServiceClient
+	stat    statisticv1.StatisticStatItemUpdatedServiceClient
+}
+
+func startHandler(t *testing.T, env map[string]string) *handler {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	catalog := filepath.Join(t.TempDir(), "challenges.json")
+	require.NoError(t, os.WriteFile(catalog, eventstest.FixtureJSON(), 0o644))
+	base := map[string]string{
+		"CHALLENGE_CONFIG_PATH": catalog, "DB_HOST": u.Hostname(), "DB_PORT": u.Port(),
+		"DB_NAME": harness.PostgresDB, "DB_USER": harness.PostgresUser, "DB_PASSWORD": harness.PostgresPassword,
+		"DB_MAX_OPEN_CONNS": "4", "DB_MAX_IDLE_CONNS": "1",
+		"REDIS_ADDR": redisAddr, "GRPC_ADDR": "127.0.0.1:0", "OPS_ADDR": "127.0.0.1:0",
+		"BUFFER_FLUSH_INTERVAL": "50ms", "SHUTDOWN_TIMEOUT": "20s", "REDIS_TIMEOUT": "300ms",
+	}
+	for k, v := range env {
+		base[k] = v
+	}
+	cfg, err := loadConfig(envconf.FromMap(base))
+	require.NoError(t, err)
+
+	truncate(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan [2]net.Addr, 1)
+	h := &handler{stop: cancel, done: make(chan error, 1)}
+	go func() {
+		h.done <- run(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func(g, o net.Addr) { addrs <- [2]net.Addr{g, o} })
+	}()
+	select {
+	case a := <-addrs:
+		h.opsAddr = a[1].String()
+		h.conn, err = grpc.NewClient(a[0].String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+		require.NoError(t, err)
+	case err := <-h.done:
+		t.Fatalf("run: %v", err)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("handler did not start")
+	}
+	h.login = accountv1.NewUserAuthenticationUserLoggedInServiceClient(h.conn)
+	h.stat = statisticv1.NewStatisticStatItemUpdatedServiceClient(h.conn)
+	t.Cleanup(func() { h.shutdown(t) })
+	return h
+}
+
+// shutdown is what SIGTERM does: cancel run's context and wait for it to return.
+func (h *handler) shutdown(t *testing.T) error {
+	t.Helper()
+	if h.stop == nil {
+		return nil
+	}
+	h.stop()
+	h.stop = nil
+	_ = h.conn.Close()
+	select {
+	case err := <-h.done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("run did not return")
+		return nil
+	}
+}
+
+func pool(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	p, err := pgxpool.New(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	return p
+}
+
+func truncate(t *testing.T) {
+	t.Helper()
+	p, err := pgx.Connect(context.Background(), dsn)
+	require.NoError(t, err)
+	defer p.Close(context.Background())
+	_, _ = p.Exec(context.Background(), `TRUNCATE user_stats, user_goal_completions`) // absent on first start: run migrates
+}
+
+// ev is one event the test sends and the model it is checked against.
+type ev struct {
+	id, user, code string // code "" = login
+	value          float64
+	at             time.Time
+}
+
+func (h *handler) send(ctx context.Context, e ev) error {
+	if e.code == "" {
+		_, err := h.login.OnMessage(ctx, &accountv1.UserLoggedIn{Id: e.id, UserId: e.user, Namespace: "test",
+			Timestamp: e.at.Format(time.RFC3339Nano)})
+		return err
+	}
+	_, err := h.stat.OnMessage(ctx, &statisticv1.StatItemUpdated{Id: e.id, UserId: e.user, Namespace: "test",
+		Timestamp: e.at.Format(time.RFC3339Nano), Payload: &statisticv1.StatItem{StatCode: e.code, LatestValue: e.value}})
+	return err
+}
+
+// sendAll sends events from 64 concurrent callers on the one connection, retrying the codes the
+// platform retries (ResourceExhausted, Unavailable) until OK.
+func (h *handler) sendAll(t *testing.T, evs []ev, refused *int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	work := make(chan ev)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for e := range work {
+				for {
+					err := h.send(ctx, e)
+					if err == nil {
+						break
+					}
+					c := status.Code(err)
+					require.Contains(t, []codes.Code{codes.ResourceExhausted, codes.Unavailable}, c, "%v", err)
+					mu.Lock()
+					*refused++
+					mu.Unlock()
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		})
+	}
+	for _, e := range evs {
+		work <- e
+	}
+	close(work)
+	wg.Wait()
+}
+
+type want struct {
+	stats       map[[2]string][2]float64 // (user, key) → (value, max)
+	completions map[string][]string      // user → sorted goal ids
+}
+
+// model computes the exact expected state: logins counted once per id, stats last-writer-wins by
+// event time (the later send wins a tie only in the test's shuffled order, so times are distinct),
+// completions for every goal whose target the stat's maximum reached.
+func model(evs []ev) want {
+	w := want{stats: map[[2]string][2]float64{}, completions: map[string][]string{}}
+	seen := map[string]bool{}
+	latest := map[[2]string]time.Time{}
+	for _, e := range evs {
+		if seen[e.id] {
+			continue
+		}
+		seen[e.id] = true
+		if e.code == "" {
+			k := [2]string{e.user, "@login"}
+			s := w.stats[k]
+			w.stats[k] = [2]float64{s[0] + 1, s[1] + 1}
+			continue
+		}
+		k := [2]string{e.user, e.code}
+		s, ok := w.stats[k]
+		if !ok || e.at.After(latest[k]) {
+			s[0], latest[k] = e.value, e.at
+		}
+		s[1] = max(s[1], e.value)
+		w.stats[k] = s
+	}
+	for k, s := range w.stats {
+		code := k[1]
+		if code == "@login" {
+			code = "login_count"
+		}
+		w.completions[k[0]] = append(w.completions[k[0]], eventstest.Reached(code, s[1])...)
+	}
+	for u := range w.completions {
+		sort.Strings(w.completions[u])
+		if len(w.completions[u]) == 0 {
+			delete(w.completions, u)
+		}
+	}
+	return w
+}
+
+func readState(t *testing.T, p *pgxpool.Pool) want {
+	t.Helper()
+	ctx := context.Background()
+	got := want{stats: map[[2]string][2]float64{}, completions: map[string][]string{}}
+	rows, err := p.Query(ctx, `SELECT user_id, stat_key, value, max_value FROM user_stats`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var u, k string
+		var v, m float64
+		require.NoError(t, rows.Scan(&u, &k, &v, &m))
+		got.stats[[2]string{u, k}] = [2]float64{v, m}
+	}
+	require.NoError(t, rows.Err())
+	rows, err = p.Query(ctx, `SELECT user_id, goal_id FROM user_goal_completions ORDER BY user_id, goal_id`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var u, g string
+		require.NoError(t, rows.Scan(&u, &g))
+		got.completions[u] = append(got.completions[u], g)
+	}
+	require.NoError(t, rows.Err())
+	return got
+}
+
+// workload makes n events over users: 20% logins, 80% stats with random values and event times
+// sent out of order, plus redeliveries of 10% of them (same id).
+func workload(n, users int, seed uint64) []ev {
+	r := rand.New(rand.NewPCG(seed, 1))
+	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	codes := []string{"enemy_kills", "games_played", "headshots", "wins"}
+	var evs []ev
+	for i := range n {
+		e := ev{id: "ev-" + strconv.FormatUint(seed, 10) + "-" + strconv.Itoa(i), user: fmt.Sprintf("user-%06d", r.IntN(users)+1),
+			at: base.Add(time.Duration(r.IntN(3_600_000_000)) * time.Microsecond)}
+		if r.IntN(5) > 0 {
+			e.code, e.value = codes[r.IntN(4)], float64(r.IntN(600))
+		}
+		evs = append(evs, e)
+	}
+	for i := range n / 10 {
+		evs = append(evs, evs[i*7%n])
+	}
+	r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+	return evs
+}
+
+func requireState(t *testing.T, p *pgxpool.Pool, w want) {
+	t.Helper()
+	var got want
+	require.Eventually(t, func() bool {
+		got = readState(t, p)
+		return len(got.stats) == len(w.stats) && equalStats(got.stats, w.stats)
+	}, 30*time.Second, 50*time.Millisecond, "user_stats never matched")
+	require.Equal(t, w.stats, got.stats)
+	require.Equal(t, w.completions, got.completions)
+}
+
+func equalStats(a, b map[[2]string][2]float64) bool {
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestEventsEndToEnd(t *testing.T) {
+	h := startHandler(t, nil)
+	p := pool(t)
+	evs := workload(3000, 100, 1)
+	refused := 0
+	h.sendAll(t, evs, &refused)
+	require.Zero(t, refused)
+	w := model(evs)
+	require.NotEmpty(t, w.completions)
+	requireState(t, p, w)
+
+	// A redelivery after the flush is still a duplicate.
+	require.NoError(t, h.send(context.Background(), evs[0]))
+	time.Sleep(200 * time.Millisecond)
+	require.Equal(t, model(evs).stats, readState(t, p).stats)
+
+	// The gRPC extras the platform and operators use.
+	hc, err := healthpb.NewHealthClient(h.conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
+	require.NoError(t, err)
+	require.Equal(t, healthpb.HealthCheckResponse_SERVING, hc.Status)
+	resp, err := http.Get("http://" + h.opsAddr + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = http.Get("http://" + h.opsAddr + "/metrics")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(body), `events_total{outcome="duplicate",type="stat"}`)
+	require.Contains(t, string(body), "buffer_flush_duration_seconds_bucket")
+}
+
+// PostgreSQL stops while events arrive: they are acknowledged while the buffer has room, refused
+// with ResourceExhausted once it is full (the platform redelivers), and after PostgreSQL returns
+// everything acknowledged is stored exactly once.
+func TestPostgresOutageLosesNothing(t *testing.T) {
+	h := startHandler(t, map[string]string{"BUFFER_SIZE_LIMIT": "60", "BUFFER_FULL_WAIT": "5ms"})
+	p := pool(t)
+	ctx := context.Background()
+	timeout := 10 * time.Second
+	require.NoError(t, pg.Stop(ctx, &timeout))
+	restarted := make(chan struct{})
+	go func() {
+		defer close(restarted)
+		time.Sleep(2 * time.Second)
+		if err := pg.Start(ctx); err != nil {
+			t.Errorf("start postgres: %v", err)
+		}
+	}()
+	evs := workload(1500, 200, 2)
+	refused := 0
+	h.sendAll(t, evs, &refused)
+	<-restarted
+	require.Positive(t, refused, "a full buffer refuses instead of dropping")
+	requireState(t, p, model(evs))
+}
+
+// SIGTERM with a full buffer (flush interval far away): shutdown writes everything acknowledged.
+func TestShutdownFlushesEverything(t *testing.T) {
+	h := startHandler(t, map[string]string{"BUFFER_FLUSH_INTERVAL": "1h"})
+	p := pool(t)
+	evs := workload(2000, 300, 3)
+	refused := 0
+	h.sendAll(t, evs, &refused)
+	require.Zero(t, refused)
+	require.Empty(t, readState(t, p).stats, "nothing flushed before shutdown")
+	require.NoError(t, h.shutdown(t))
+	w := model(evs)
+	got := readState(t, p)
+	require.Equal(t, w.stats, got.stats)
+	require.Equal(t, w.completions, got.completions)
+}
+
+func TestRedisDownIsUnavailable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := l.Addr().String()
+	require.NoError(t, l.Close())
+	h := startHandler(t, map[string]string{"REDIS_ADDR": dead})
+	err = h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()})
+	require.Equal(t, codes.Unavailable, status.Code(err), "%v", err)
+	resp, err := http.Get("http://" + h.opsAddr + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.NoError(t, h.shutdown(t))
+	require.Empty(t, readState(t, pool(t)).stats)
+}
+
