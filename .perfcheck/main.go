@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,7 +54,24 @@ func main() {
 	conn.Close(ctx)
 	tr := &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}
 	cl := &http.Client{Transport: tr}
+	cpu := func() float64 {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+		f := strings.Fields(string(b))
+		u, _ := strconv.ParseFloat(f[13], 64)
+		s, _ := strconv.ParseFloat(f[14], 64)
+		return (u + s) / 100
+	}
+	go func() {
+		time.Sleep(10 * time.Second)
+		r, err := http.Get("http://127.0.0.1:18080/debug/pprof/profile?seconds=5")
+		if err == nil {
+			f, _ := os.Create("/tmp/cs.pprof")
+			io.Copy(f, r.Body)
+			f.Close()
+		}
+	}()
 	for _, workers := range []int{16, 64} {
+		c0 := cpu()
 		var n atomic.Int64
 		var mu sync.Mutex
 		var lats []time.Duration
@@ -87,6 +106,7 @@ func main() {
 		}
 		wg.Wait()
 		sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
+		fmt.Printf("service cpu=%.0f%% ", (cpu()-c0)/8*100)
 		fmt.Printf("workers=%d rps=%.0f p50=%v p95=%v p99=%v\n", workers, float64(n.Load())/8, lats[len(lats)/2], lats[len(lats)*95/100], lats[len(lats)*99/100])
 	}
 }
