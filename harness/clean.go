@@ -10,16 +10,24 @@ import (
 // Clean removes every container and network carrying the project label (all runs when run is
 // empty, else that run's). It is the stand-in for ryuk, which cannot be pulled here.
 func Clean(ctx context.Context, run string) (containers, networks int, err error) {
+	return CleanLabel(ctx, runFilter(run))
+}
+
+func runFilter(run string) string {
+	if run == "" {
+		return LabelProject
+	}
+	return LabelRun + "=" + run
+}
+
+// CleanLabel removes the containers and networks matching a label filter ("key" or "key=value").
+func CleanLabel(ctx context.Context, label string) (containers, networks int, err error) {
 	cli, err := Docker(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
 	f := client.Filters{}
-	if run == "" {
-		f.Add("label", LabelProject)
-	} else {
-		f.Add("label", LabelRun+"="+run)
-	}
+	f.Add("label", label)
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return 0, 0, fmt.Errorf("list containers: %w", err)
@@ -45,16 +53,17 @@ func Clean(ctx context.Context, run string) (containers, networks int, err error
 
 // Leftovers counts the project's containers and networks of a run (all runs when run is empty).
 func Leftovers(ctx context.Context, run string) (containers, networks int, err error) {
+	return CountLabel(ctx, runFilter(run))
+}
+
+// CountLabel counts the containers and networks matching a label filter.
+func CountLabel(ctx context.Context, label string) (containers, networks int, err error) {
 	cli, err := Docker(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
 	f := client.Filters{}
-	if run == "" {
-		f.Add("label", LabelProject)
-	} else {
-		f.Add("label", LabelRun+"="+run)
-	}
+	f.Add("label", label)
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return 0, 0, err

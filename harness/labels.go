@@ -18,9 +18,19 @@ const LabelRun = "io.challenge-perf.run"
 // RunID is unique per process: the host name's PID and start time.
 var RunID = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().Unix())
 
+// LabelStack marks a stack started by `perfstack up`, so `perfstack down` finds it from another process.
+const LabelStack = "io.challenge-perf.stack"
+
+// ExtraLabels are added to every resource this process creates (set before starting anything).
+var ExtraLabels = map[string]string{}
+
 // Labels returns the labels every project resource carries.
 func Labels() map[string]string {
-	return map[string]string{LabelProject: "challenge-perf", LabelRun: RunID}
+	l := map[string]string{LabelProject: "challenge-perf", LabelRun: RunID}
+	for k, v := range ExtraLabels {
+		l[k] = v
+	}
+	return l
 }
 
 // WithProjectLabels labels a container as this project's.

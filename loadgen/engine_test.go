@@ -92,8 +92,8 @@ func TestPercentilesFixedDelay(t *testing.T) {
 	min := metric(t, res, "http_req_duration", "min")
 	// A sleeping server answers after >= 20 ms; scheduling noise only adds.
 	assert.GreaterOrEqual(t, min, 20.0)
-	assert.InDelta(t, 20.6, med, 1.4, "median within ~7%% of the injected delay")
-	assert.Less(t, p95, 30.0)
+	assert.InDelta(t, 21.0, med, 1.5, "median within ~7%% of the injected delay")
+	assert.Less(t, p95, 40.0, "p95 bound is loose: sleep overshoot on a noisy 2-core VM")
 	assert.GreaterOrEqual(t, metric(t, res, "http_req_waiting", "med"), 20.0)
 	// httpPrewarm 0: connections are opened during the run and show up.
 	assert.Greater(t, metric(t, res, "http_req_connecting", "max"), 0.0)
