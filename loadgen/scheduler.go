@@ -49,6 +49,7 @@ func (sr *scenarioRun) loop(vu *VU) {
 	for j := range sr.work {
 		sr.busy.Add(1)
 		t0 := time.Now()
+		vu.intended = j.intended
 		vu.emit(mIterationLag, micros(t0.Sub(j.intended)), "")
 		err := sr.iter(sr.iterCtx, vu)
 		d := time.Since(t0)

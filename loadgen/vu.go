@@ -19,6 +19,8 @@ type VU struct {
 	trace *reqTrace
 	span  rpcSpan
 	body  bytes.Buffer
+
+	intended time.Time // scheduled start of the current iteration
 }
 
 func newVU(sr *scenarioRun, id int) *VU {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -91,13 +92,16 @@ func goalHead(g *challenges.Goal) []byte {
 	return h
 }
 
-// appendJSON is start-up only: encoding/json does the escaping.
+// appendJSON is start-up only: encoding/json does the escaping. HTML escaping is off so an
+// operator reads ">=" as in the reference API, not "\u003e=".
 func appendJSON(dst []byte, v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // strings, ints and string slices always marshal
 	}
-	return append(dst, b...)
+	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // append renders the body for st. activeOnly keeps only challenges with at least one goal in
