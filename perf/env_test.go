@@ -107,7 +107,7 @@ type scenarioEnv struct {
 }
 
 // startScenario brings up a fresh stack (empty database) for one scenario.
-func startScenario(t *testing.T, name string) *scenarioEnv {
+func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)) *scenarioEnv {
 	t.Helper()
 	p, err := currentProfile()
 	if err != nil {
@@ -123,6 +123,9 @@ func startScenario(t *testing.T, name string) *scenarioEnv {
 	}
 	cfg.ChallengesJSON, cfg.PublicKeyPEM = f.ChallengesJSON, f.PublicKeyPEM
 	cfg.Logf = t.Logf
+	for _, m := range mods {
+		m(&cfg)
+	}
 	dir := filepath.Join(runDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

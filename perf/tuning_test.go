@@ -1,0 +1,93 @@
+//go:build perf
+
+package perf
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+)
+
+// TuningRow is one setting's measured capacity and E2E latency (tuning/result.json).
+type TuningRow struct {
+	Param          string   `json:"param"`
+	Value          string   `json:"value"`
+	MaxSustainable string   `json:"max_sustainable"`
+	MaxRPS         int      `json:"max_rps"`
+	MaxEPS         int      `json:"max_eps"`
+	E2EP50ms       float64  `json:"e2e_p50_ms"`
+	E2EP95ms       float64  `json:"e2e_p95_ms"`
+	E2EP99ms       float64  `json:"e2e_p99_ms"`
+	APIP95ms       float64  `json:"api_p95_ms"`
+	EventsP95ms    float64  `json:"events_p95_ms"`
+	StopReasons    []string `json:"verdict_reasons,omitempty"`
+	Dir            string   `json:"dir"`
+}
+
+// The combined ladder each setting climbs (API RPS, events EPS), E2E probes at 2/s throughout.
+var tuningLadder = [][2]int{{200, 1000}, {500, 2000}, {1000, 5000}, {2000, 10000}, {3000, 15000}}
+
+// TestTuningSweep measures the effect of DB_MAX_OPEN_CONNS (10, 25, 50, 100) and
+// BUFFER_FLUSH_INTERVAL (100ms, 500ms, 1s, 2s) on capacity and E2E latency: a fresh stack per
+// setting, the combined ladder until the limit. It runs with the nightly and full profiles (or
+// PERF_TUNING=true); its results feed docs/PERFORMANCE_TUNING.md.
+func TestTuningSweep(t *testing.T) {
+	p, err := currentProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Step && os.Getenv("PERF_TUNING") != "true" {
+		t.Skip("the tuning sweep runs with PERF_PROFILE=nightly or full, or PERF_TUNING=true")
+	}
+	type setting struct {
+		param, value string
+		apply        func(*harness.StackConfig)
+	}
+	var settings []setting
+	for _, n := range []int{10, 25, 50, 100} {
+		settings = append(settings, setting{"DB_MAX_OPEN_CONNS", strconv.Itoa(n), func(c *harness.StackConfig) { c.DBMaxOpenConns = n }})
+	}
+	for _, d := range []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second} {
+		settings = append(settings, setting{"BUFFER_FLUSH_INTERVAL", d.String(), func(c *harness.StackConfig) { c.FlushInterval = d }})
+	}
+	ladder := tuningLadder
+	if !p.Step {
+		ladder = ladder[:1]
+	}
+	var rows []TuningRow
+	for _, s := range settings {
+		name := fmt.Sprintf("tuning/%s-%s", s.param, s.value)
+		t.Run(s.param+"="+s.value, func(t *testing.T) {
+			e := startScenario(t, name, s.apply)
+			var specs []levelSpec
+			for _, l := range ladder {
+				specs = append(specs, levelSpec{Name: levelName(l[0], l[1]) + "_e2e", RPS: l[0], EPS: l[1], E2ERate: 2})
+			}
+			res := &ScenarioResult{Scenario: name, Profile: p.Name}
+			row := TuningRow{Param: s.param, Value: s.value, Dir: e.dir}
+			if best := e.stepLevels(res, specs); best != nil {
+				res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
+				row.MaxSustainable, row.MaxRPS, row.MaxEPS = best.Level, best.RPS, best.EPS
+			}
+			first := res.Levels[0]
+			if first.E2E != nil {
+				row.E2EP50ms, row.E2EP95ms, row.E2EP99ms = first.E2E.P50ms, first.E2E.P95ms, first.E2E.P99ms
+			}
+			if first.API != nil {
+				row.APIP95ms = first.API.P95ms
+			}
+			if first.Events != nil {
+				row.EventsP95ms = first.Events.P95ms
+			}
+			row.StopReasons = res.StopReasons
+			writeJSON(t, filepath.Join(e.dir, "result.json"), res)
+			rows = append(rows, row)
+		})
+	}
+	writeJSON(t, filepath.Join(runDir, "tuning", "result.json"), map[string]any{"profile": p.Name, "rows": rows})
+}
