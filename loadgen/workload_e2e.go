@@ -139,9 +139,12 @@ func e2eFactory(sc *ScenarioContext) (Iteration, error) {
 // observe picks the watched goal (once) and raises the progress floor.
 func (st *probeState) observe(l *challengeList, code string) error {
 	if st.target == 0 {
+		// Decide once whether a goal was named: after the first candidate st.goalID is set, and
+		// testing it again would stop the search for the largest target at the first goal.
+		pickLargest := st.goalID == ""
 		for _, c := range l.Challenges {
 			for _, g := range c.Goals {
-				if (st.goalID == "" && g.Req.StatCode == code && g.Req.TargetValue > st.target) || (st.goalID != "" && g.GoalID == st.goalID) {
+				if (pickLargest && g.Req.StatCode == code && g.Req.TargetValue > st.target) || (!pickLargest && g.GoalID == st.goalID) {
 					st.challengeID, st.goalID, st.target = c.ChallengeID, g.GoalID, g.Req.TargetValue
 				}
 			}
