@@ -6,7 +6,7 @@ export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 GO ?= go
 PERF_PROFILE ?= smoke
 
-.PHONY: all docker images test unit perf-smoke perf-nightly perf vet lint clean fixtures report bench
+.PHONY: all docker images test unit perf-smoke perf-nightly perf vet lint clean fixtures report bench k6-check actionlint
 
 all: test
 
@@ -39,6 +39,16 @@ perf: images
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags perf ./...
+
+## k6-check: syntax-check the k6 scripts and run them against stub k6 modules (k6 itself is not run here)
+k6-check:
+	bash scripts/check-k6.sh
+
+## actionlint: lint the GitHub Actions workflows
+actionlint:
+	bash scripts/actionlint.sh
+
+lint: vet k6-check actionlint
 
 bench: images
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./...

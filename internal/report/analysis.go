@@ -1,0 +1,236 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Thresholds the report uses to call a resource saturated (they label evidence, they are not
+// measurements).
+const (
+	nearCPULimitPct = 80.0 // container CPU average, % of its own limit
+	hostBusyPct     = 85.0 // containers + generator, % of the host's CPUs
+	nearMemLimitPct = 90.0
+)
+
+// programs are the two Go programs under test (they have profiles).
+var programs = []string{"challenge-service", "event-handler"}
+
+// outcome is what a scenario's levels say about its maximum.
+type outcome struct {
+	Best    *LevelResult // the maximum sustainable level (nil: none passed)
+	Failed  *LevelResult // the level stepping stopped at (nil: none failed)
+	Highest *LevelResult // the last level run
+	Smoke   bool         // the profile does not step (one smoke level)
+	Single  bool         // only one level was run
+}
+
+func (s *Scenario) outcome() outcome {
+	var o outcome
+	lv := s.Result.Levels
+	if len(lv) == 0 {
+		return o
+	}
+	o.Highest = &lv[len(lv)-1]
+	o.Smoke = s.Result.Profile == "smoke"
+	o.Single = len(lv) == 1
+	for i := range lv {
+		l := &lv[i]
+		if s.Result.MaxSustainable != "" && l.Level == s.Result.MaxSustainable {
+			o.Best = l
+		}
+		if s.Result.StoppedAt != "" && l.Level == s.Result.StoppedAt {
+			o.Failed = l
+		}
+	}
+	if s.Incomplete { // no result.json: derive from the verdicts
+		for i := range lv {
+			if lv[i].Verdict == VerdictPass && o.Failed == nil {
+				o.Best = &lv[i]
+			} else if lv[i].Verdict != VerdictPass && o.Failed == nil {
+				o.Failed = &lv[i]
+			}
+		}
+	}
+	return o
+}
+
+// decisive is the level that tells where the limit is: the failed one, else the highest run.
+func (o outcome) decisive() *LevelResult {
+	if o.Failed != nil {
+		return o.Failed
+	}
+	return o.Highest
+}
+
+// maxStatement is the executive-summary sentence for a scenario's maximum. unit is a short
+// description of the rate ("API", "event", "combined").
+func (s *Scenario) maxStatement() string {
+	o := s.outcome()
+	switch {
+	case o.Highest == nil:
+		return "no level was recorded"
+	case o.Smoke || (o.Single && o.Best != nil):
+		what := "only one level was run"
+		if o.Smoke {
+			what = "only the smoke level was run"
+		}
+		if o.Best != nil {
+			return fmt.Sprintf("%s: %s passed (%s) — a single level is not a maximum", what, o.Best.Level, sideBrief(o.Best))
+		}
+		return fmt.Sprintf("%s: %s did not pass (%s)", what, o.Highest.Level, reasonsText(o.Highest))
+	case o.Best != nil && o.Failed != nil:
+		next := fmt.Sprintf("the next level, %s, failed: %s", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
+		if o.Failed.Verdict == VerdictGenerator {
+			next = fmt.Sprintf("the next level, %s, was limited by the load generator (%s), so the service's own maximum is at least this", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
+		}
+		return fmt.Sprintf("**%s** maximum sustainable (%s); %s", o.Best.Level, sideBrief(o.Best), next)
+	case o.Best != nil:
+		return fmt.Sprintf("all %d levels passed up to **%s** (%s): no limit was reached, the maximum is at least this", len(s.Result.Levels), o.Best.Level, sideBrief(o.Best))
+	case o.Failed != nil:
+		return fmt.Sprintf("no level passed: the first level, %s, failed: %s", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
+	}
+	return fmt.Sprintf("no maximum recorded; highest level %s: %s", o.Highest.Level, o.Highest.Verdict)
+}
+
+func joinReasons(stop []string, l *LevelResult) string {
+	if len(stop) > 0 {
+		return strings.Join(stop, "; ")
+	}
+	return reasonsText(l)
+}
+
+func reasonsText(l *LevelResult) string {
+	if len(l.Reasons) == 0 {
+		return "verdict " + l.Verdict + ", no reason recorded"
+	}
+	return strings.Join(l.Reasons, "; ")
+}
+
+// sideBrief is "API p95 1.72 ms, errors 0.0%" for each side measured at the level.
+func sideBrief(l *LevelResult) string {
+	var parts []string
+	if l.API != nil {
+		parts = append(parts, fmt.Sprintf("API p95 %s, errors %s", ms(l.API.P95ms), ratePct(l.API.ErrorRate)))
+	}
+	if l.Events != nil {
+		parts = append(parts, fmt.Sprintf("events p95 %s, errors %s", ms(l.Events.P95ms), ratePct(l.Events.ErrorRate)))
+	}
+	if l.E2E != nil {
+		parts = append(parts, fmt.Sprintf("E2E p95 %s over %d probes", ms(l.E2E.P95ms), l.E2E.Probes))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// cpuUse is a container's CPU at a level relative to its limit.
+type cpuUse struct {
+	Container string
+	Row       ResourceRow
+	Limit     float64 // cores (0: unknown)
+	UtilPct   float64 // average as % of the limit
+}
+
+// cpuUses sorts the level's containers by CPU use relative to their limits, highest first.
+func (s *Scenario) cpuUses(l *LevelResult) []cpuUse {
+	var out []cpuUse
+	for c, row := range l.Resources {
+		u := cpuUse{Container: c, Row: row, Limit: s.cpuLimit(c)}
+		if u.Limit > 0 {
+			u.UtilPct = row.CPUAvgPct / u.Limit
+		}
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].UtilPct != out[j].UtilPct {
+			return out[i].UtilPct > out[j].UtilPct
+		}
+		return out[i].Container < out[j].Container
+	})
+	return out
+}
+
+// hostUse is the containers' plus the generator's CPU as % of the host (host CPUs × 100).
+func (s *Scenario) hostUse(l *LevelResult) (usedPct, availPct float64) {
+	for _, row := range l.Resources {
+		usedPct += row.CPUAvgPct
+	}
+	usedPct += 100 * l.Loadgen.CPUCores
+	if s.Manifest != nil {
+		availPct = 100 * float64(s.Manifest.HostCPUs)
+	}
+	return usedPct, availPct
+}
+
+// busiestProgram is the program under test using the most of its CPU limit at the level.
+func (s *Scenario) busiestProgram(l *LevelResult) (cpuUse, bool) {
+	for _, u := range s.cpuUses(l) {
+		for _, p := range programs {
+			if u.Container == p {
+				return u, true
+			}
+		}
+	}
+	return cpuUse{}, false
+}
+
+// bottleneck is the one-line classification of what limited (or would limit) a level.
+func (s *Scenario) bottleneck(l *LevelResult) string {
+	if l.Verdict == VerdictGenerator {
+		return fmt.Sprintf("the load generator, not the service (%s)", reasonsText(l))
+	}
+	uses := s.cpuUses(l)
+	if len(uses) > 0 && (uses[0].UtilPct >= nearCPULimitPct) {
+		u := uses[0]
+		return fmt.Sprintf("CPU of %s: average %s of its %s-CPU limit (max %s, %s throttled periods)",
+			u.Container, pct(u.UtilPct), num(u.Limit, 2), pct(u.Row.CPUMaxPct), num(float64(u.Row.Throttled), 0))
+	}
+	used, avail := s.hostUse(l)
+	if avail > 0 && 100*used/avail >= hostBusyPct {
+		return fmt.Sprintf("host CPU: the containers and the load generator used %s of the host's %s%% (%s of capacity) while no container reached %s of its own limit",
+			pct(used), num(avail, 0), pct(100*used/avail), pct(nearCPULimitPct))
+	}
+	for _, u := range uses {
+		if u.Row.MemLimitMiB > 0 && 100*u.Row.MemMaxMiB/u.Row.MemLimitMiB >= nearMemLimitPct {
+			return fmt.Sprintf("memory of %s: %s of %s", u.Container, mib(u.Row.MemMaxMiB), mib(u.Row.MemLimitMiB))
+		}
+	}
+	busiest := "no container"
+	if len(uses) > 0 {
+		busiest = fmt.Sprintf("the busiest container, %s, averaged %s of its %s-CPU limit", uses[0].Container, pct(uses[0].UtilPct), num(uses[0].Limit, 2))
+	}
+	if l.Verdict == VerdictLimit {
+		return fmt.Sprintf("not CPU or memory: the level failed on %s while %s — see the database analysis and profiles", reasonsText(l), busiest)
+	}
+	return fmt.Sprintf("none reached at %s (passed): %s, host CPU use %s of %s%%", l.Level, busiest, pct(used), num(avail, 0))
+}
+
+// appShare sums the flat % of a profile's top functions by category.
+func appShare(funcs []TopFunc) (app, runtime, other float64) {
+	for _, f := range funcs {
+		switch {
+		case strings.HasPrefix(f.Function, "github.com/challenge-perf/"):
+			app += f.FlatPct
+		case strings.HasPrefix(f.Function, "runtime.") || strings.HasPrefix(f.Function, "internal/runtime/") ||
+			strings.HasPrefix(f.Function, "syscall.") || strings.HasPrefix(f.Function, "internal/sync."):
+			runtime += f.FlatPct
+		default:
+			other += f.FlatPct
+		}
+	}
+	return
+}
+
+// topByFlat returns the first function of a profile table with the highest flat value.
+func topByFlat(funcs []TopFunc) (TopFunc, bool) {
+	if len(funcs) == 0 {
+		return TopFunc{}, false
+	}
+	best := funcs[0]
+	for _, f := range funcs[1:] {
+		if f.Flat > best.Flat {
+			best = f
+		}
+	}
+	return best, true
+}
