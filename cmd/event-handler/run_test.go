@@ -11,9 +11,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,7 +82,7 @@ type handler struct {
 	stat    statisticv1.StatisticStatItemUpdatedServiceClient
 }
 
-func startHandler(t *testing.T, env map[string]string) *handler {
+func startHandler(t testing.TB, env map[string]string) *handler {
 	t.Helper()
 	u, err := url.Parse(dsn)
 	require.NoError(t, err)
@@ -123,7 +125,7 @@ func startHandler(t *testing.T, env map[string]string) *handler {
 }
 
 // shutdown is what SIGTERM does: cancel run's context and wait for it to return.
-func (h *handler) shutdown(t *testing.T) error {
+func (h *handler) shutdown(t testing.TB) error {
 	t.Helper()
 	if h.stop == nil {
 		return nil
@@ -148,7 +150,7 @@ func pool(t *testing.T) *pgxpool.Pool {
 	return p
 }
 
-func truncate(t *testing.T) {
+func truncate(t testing.TB) {
 	t.Helper()
 	p, err := pgx.Connect(context.Background(), dsn)
 	require.NoError(t, err)
@@ -410,3 +412,40 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	require.Empty(t, readState(t, pool(t)).stats)
 }
 
+// BenchmarkGRPCIngest drives the whole handler (gRPC on loopback, Redis de-dup, buffer, flushes to
+// PostgreSQL) with 500 concurrent calls on one connection, like the platform. Client and server
+// share this process, so with -cpu 1 the number is a pessimistic bound for a 1-CPU server.
+func BenchmarkGRPCIngest(b *testing.B) {
+	h := startHandler(b, map[string]string{"LOG_LEVEL": "error"})
+	users := make([]string, 10_000)
+	for i := range users {
+		users[i] = fmt.Sprintf("user-%06d", i+1)
+	}
+	codes := []string{"enemy_kills", "games_played", "headshots", "wins"}
+	prefix := strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
+	var n atomic.Int64
+	ctx := context.Background()
+	b.SetParallelism(max(1, 500/runtime.GOMAXPROCS(0)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			id := prefix + strconv.FormatInt(i, 10)
+			user := users[i*7919%int64(len(users))]
+			var err error
+			if i%5 == 0 {
+				_, err = h.login.OnMessage(ctx, &accountv1.UserLoggedIn{Id: id, UserId: user, Namespace: "test"})
+			} else {
+				_, err = h.stat.OnMessage(ctx, &statisticv1.StatItemUpdated{Id: id, UserId: user, Namespace: "test",
+					Payload: &statisticv1.StatItem{StatCode: codes[i%4], LatestValue: float64(i % 1000)}})
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}

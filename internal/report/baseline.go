@@ -29,6 +29,9 @@ func embed(d *doc, charts []Chart, names ...string) {
 			if c.Name == n {
 				d.p("![%s](charts/%s)", c.Title, c.Name)
 				d.p("<sub>Chart data: %s</sub>", c.Source)
+				if c.Note != "" {
+					d.p("%s", c.Note)
+				}
 			}
 		}
 	}

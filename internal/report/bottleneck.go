@@ -104,8 +104,8 @@ func (r *Results) dbEvidence(s *Scenario, l *LevelResult) []string {
 		if t := totalExecSec(db); t > 0 {
 			share = pct(100 * top.TotalSec / t)
 		}
-		ev = append(ev, fmt.Sprintf("Most expensive statement at %s: %s — %s calls, mean %s, max %s, %s s total (%s of the listed statements' time).",
-			l.Level, codeSpan(shorten(top.Query, 90)), inum(top.Calls), ms(top.MeanMS), ms(top.MaxMS), num(top.TotalSec, 3), share))
+		ev = append(ev, fmt.Sprintf("Most expensive statement at %s: %s — %s calls, mean %s, max %s, %s total (%s of the listed statements' time).",
+			l.Level, codeSpan(shorten(top.Query, 90)), inum(top.Calls), ms(top.MeanMS), ms(top.MaxMS), secs(top.TotalSec), share))
 	}
 	ev = append(ev, fmt.Sprintf("Buffer cache hit ratio %s; %s deadlocks; %s rollbacks.", pct(db.CacheHitPct), inum(db.Deadlocks), inum(db.Rollbacks)))
 	svc, handler, total := poolSize(s)
@@ -115,8 +115,8 @@ func (r *Results) dbEvidence(s *Scenario, l *LevelResult) []string {
 		if total > 0 && active >= int64(total)*8/10 {
 			verdict = "the pools were near exhaustion"
 		}
-		ev = append(ev, fmt.Sprintf("Peak active connections over the level: %d (idle in transaction: %d) against DB_MAX_OPEN_CONNS %s (service) + %s (handler) = %d: %s.",
-			active, idleTx, orDash(svc), orDash(handler), total, verdict))
+		ev = append(ev, fmt.Sprintf("Peak active connections in %d samples over the level: %d (idle in transaction: %d) against DB_MAX_OPEN_CONNS %s (service) + %s (handler) = %d: %s.",
+			len(s.DBSamples), active, idleTx, orDash(svc), orDash(handler), total, verdict))
 	}
 	for _, c := range db.Connections {
 		ev = append(ev, fmt.Sprintf("At the end of the level: %s connections %s (oldest %s s).", inum(c.Count), c.State, num(c.OldestSec, 1)))

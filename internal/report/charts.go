@@ -25,10 +25,11 @@ type Chart struct {
 	Name   string // file name in charts/
 	Title  string
 	Source string // results file(s) the data came from
+	Note   string // what the chart leaves out, if anything
 	SVG    []byte
 }
 
-const chartW, chartH = 16 * vg.Centimeter, 9 * vg.Centimeter
+const chartW, chartH = 18 * vg.Centimeter, 10 * vg.Centimeter
 
 // render draws a plot to SVG without embedded fonts (deterministic bytes).
 func render(p *plot.Plot) ([]byte, error) {
@@ -47,6 +48,9 @@ func newPlot(title, x, y string) *plot.Plot {
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
 	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(8)
+	p.Legend.YOffs = -vg.Points(4)
 	p.Add(plotter.NewGrid())
 	return p
 }
@@ -128,7 +132,7 @@ func (r *Results) latencyChart(s *Scenario) (*Chart, error) {
 		get  func(*Side) float64
 	}
 	all := []series{{"p50", func(sd *Side) float64 { return sd.P50ms }}, {"p95", func(sd *Side) float64 { return sd.P95ms }}, {"p99", func(sd *Side) float64 { return sd.P99ms }}}
-	p := newPlot(fmt.Sprintf("%s: latency percentiles vs offered load", s.Name), "offered load ("+unitOf(s)+")", "latency (ms)")
+	p := newPlot(fmt.Sprintf("%s: latency vs offered load", s.Name), "offered load ("+unitOf(s)+")", "latency (ms)")
 	var xs, ys []float64
 	for i, se := range all {
 		var pts plotter.XYs
@@ -166,11 +170,11 @@ func logY(p *plot.Plot, ys []float64) {
 	if hi > 0 && hi/lo > 100 {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-		p.Y.Min, p.Y.Max = lo/1.5, hi*1.5
+		p.Y.Min, p.Y.Max = lo/1.5, hi*4
 		p.Y.Label.Text += " (log scale)"
 		return
 	}
-	p.Y.Min = 0
+	p.Y.Min, p.Y.Max = 0, maxOf(ys)*1.35
 }
 
 func (r *Results) rateChart(s *Scenario) (*Chart, error) {
@@ -200,6 +204,7 @@ func (r *Results) rateChart(s *Scenario) (*Chart, error) {
 	p.Add(ideal, l, sc)
 	p.Legend.Add("y = x (achieved = offered)", ideal)
 	p.Legend.Add("measured", l, sc)
+	p.Legend.Top = false
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, hi*1.1, 0, hi*1.1
 	return r.chart(p, "rate_"+s.Name+".svg", p.Title.Text, r.src(s.Name, "result.json"))
 }
@@ -242,6 +247,7 @@ func (r *Results) combinedLatencyChart(s *Scenario) (*Chart, error) {
 	if err := groupedBars(p, cats, []string{"API p95", "event p95"}, vals); err != nil {
 		return nil, err
 	}
+	p.Y.Max = maxOf(flatten(vals)) * 1.35
 	return r.chart(p, "latency_scenario3.svg", p.Title.Text, r.src(s.Name, "result.json"))
 }
 
@@ -270,11 +276,11 @@ func (r *Results) cpuChart(s *Scenario) (*Chart, error) {
 			vals[i] = append(vals[i], l.Resources[c].CPUAvgPct/s.cpuLimit(c))
 		}
 	}
-	p := newPlot(fmt.Sprintf("%s: CPU per container vs load", s.Name), "level", "CPU average, % of the container's limit")
+	p := newPlot(fmt.Sprintf("%s: CPU per container vs load", s.Name), "level", "CPU avg, % of limit")
 	if err := groupedBars(p, cats, names, vals); err != nil {
 		return nil, err
 	}
-	p.Y.Max = math.Max(100, maxOf(flatten(vals))*1.1)
+	p.Y.Max = math.Max(100, maxOf(flatten(vals))) * 1.3
 	return r.chart(p, "cpu_"+s.Name+".svg", p.Title.Text, r.src(s.Name, "result.json")+", "+r.src(s.Name, "manifest.json"))
 }
 
@@ -289,7 +295,7 @@ func (r *Results) e2eChart(s *Scenario) (*Chart, error) {
 		return nil, nil
 	}
 	e := l.E2E
-	p := newPlot(fmt.Sprintf("scenario5: measured E2E latency at %s (%d probes)", l.Level, e.Probes), "percentile", "event ack → visible in API (ms)")
+	p := newPlot(fmt.Sprintf("scenario5: E2E latency, %d probes", e.Probes), "percentile", "ack → visible in API (ms)")
 	if err := groupedBars(p, []string{"p50", "p95", "p99", "max"}, []string{"E2E latency"}, [][]float64{{e.P50ms, e.P95ms, e.P99ms, e.MaxMs}}); err != nil {
 		return nil, err
 	}
@@ -306,7 +312,7 @@ func (r *Results) e2eChart(s *Scenario) (*Chart, error) {
 		p.Legend.Add("flush interval "+e.FlushInterval, fl)
 		top = math.Max(top, flush)
 	}
-	p.Y.Max = top * 1.15
+	p.Y.Max = top * 1.3
 	return r.chart(p, "e2e_scenario5.svg", p.Title.Text, r.src(s.Name, "result.json"))
 }
 
@@ -342,31 +348,37 @@ func flatten(v [][]float64) []float64 {
 	return out
 }
 
-// e2eSeries reads scenario 5's per-second E2E percentiles from a level's timeseries.ndjson.
-func e2eSeries(path string) (plotter.XYs, error) {
+// e2eSeries reads scenario 5's per-second E2E p95 from a level's timeseries.ndjson; seconds in
+// which no probe completed have no e2e_latency entry and are counted in skipped.
+func e2eSeries(path string) (pts plotter.XYs, skipped int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
-	var pts plotter.XYs
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var line struct {
 			T        float64 `json:"t"`
 			Scenario string  `json:"scenario"`
-			Metric   string  `json:"metric"`
-			P95      float64 `json:"p95"`
+			Latency  map[string]struct {
+				P95 float64 `json:"p95"`
+			} `json:"latency"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, 0, fmt.Errorf("%s: %w", path, err)
 		}
-		if line.Scenario == "e2e" && line.Metric == "e2e_latency" {
-			pts = append(pts, plotter.XY{X: line.T, Y: line.P95})
+		if line.Scenario != "e2e" {
+			continue
+		}
+		if v, ok := line.Latency["e2e_latency"]; ok {
+			pts = append(pts, plotter.XY{X: line.T, Y: v.P95})
+		} else {
+			skipped++
 		}
 	}
-	return pts, sc.Err()
+	return pts, skipped, sc.Err()
 }
 
 func (r *Results) e2eTimelineChart(s *Scenario) (*Chart, error) {
@@ -376,14 +388,14 @@ func (r *Results) e2eTimelineChart(s *Scenario) (*Chart, error) {
 			continue
 		}
 		rel := filepath.Join(s.Name, LevelDirName(*l), "timeseries.ndjson")
-		pts, err := e2eSeries(filepath.Join(r.Dir, rel))
+		pts, skipped, err := e2eSeries(filepath.Join(r.Dir, rel))
 		if os.IsNotExist(err) || (err == nil && len(pts) == 0) {
 			return nil, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		p := newPlot(fmt.Sprintf("scenario5: E2E latency p95 per second at %s", l.Level), "time since start (s)", "E2E p95 in the interval (ms)")
+		p := newPlot("scenario5: E2E latency p95 per second", "time since start (s)", "E2E p95 (ms)")
 		ln, sc, err := plotter.NewLinePoints(pts)
 		if err != nil {
 			return nil, err
@@ -391,7 +403,11 @@ func (r *Results) e2eTimelineChart(s *Scenario) (*Chart, error) {
 		ln.Color, sc.Color = plotutil.Color(1), plotutil.Color(1)
 		p.Add(ln, sc)
 		p.Y.Min = 0
-		return r.chart(p, "e2e_timeline_scenario5.svg", p.Title.Text, r.src(filepath.ToSlash(rel)))
+		c, err := r.chart(p, "e2e_timeline_scenario5.svg", p.Title.Text, r.src(filepath.ToSlash(rel)))
+		if c != nil && skipped > 0 {
+			c.Note = fmt.Sprintf("%d of %d one-second intervals had no completed probe and are not plotted.", skipped, skipped+len(pts))
+		}
+		return c, err
 	}
 	return nil, nil
 }

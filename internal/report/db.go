@@ -45,7 +45,7 @@ func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *LevelResult) {
 			share = pct(100 * st.TotalSec / total)
 		}
 		t.add(inum(int64(i+1)), codeSpan(shorten(st.Query, 120)), inum(st.Calls), ms(st.MeanMS), ms(st.MaxMS),
-			num(st.TotalSec, 3)+" s", share, inum(st.Rows), pct(st.CacheHitPct))
+			secs(st.TotalSec), share, inum(st.Rows), pct(st.CacheHitPct))
 	}
 	d.table(t)
 	d.source(src)

@@ -92,6 +92,14 @@ func ms(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64) + " ms"
 }
 
+// secs formats a duration given in seconds (milliseconds below one second).
+func secs(v float64) string {
+	if v < 1 {
+		return ms(v * 1000)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64) + " s"
+}
+
 // pct formats a percentage value (already ×100).
 func pct(v float64) string {
 	if v != 0 && math.Abs(v) < 0.1 {

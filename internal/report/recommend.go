@@ -19,7 +19,7 @@ func (r *Results) poolRecs(add addRec) {
 	svc, handler, total := poolSize(s)
 	if len(s.DBSamples) > 0 && total > 0 {
 		active, _, _ := samplesPeak(s.DBSamples)
-		ev := fmt.Sprintf("at most %d connections were active at %s (%s) against pools of %s + %s (%s)", active, l.Level, s.Name, orDash(svc), orDash(handler),
+		ev := fmt.Sprintf("at most %d connections were active in %d samples at %s (%s) against pools of %s + %s (%s)", active, len(s.DBSamples), l.Level, s.Name, orDash(svc), orDash(handler),
 			r.src(s.Name, s.SamplesLvl, "db_samples.json"))
 		if active*10 >= int64(total)*8 {
 			add("Measure a larger DB_MAX_OPEN_CONNS (the pools were ≥ 80% busy)", ev)
@@ -155,7 +155,7 @@ func (r *Results) profileRecs(add addRec) {
 		ev := fmt.Sprintf("%s CPU profile at %s: top function %s %s flat; this repository's code %s and Go runtime/syscalls %s of the top %d functions' flat time (%s)",
 			prog, l.Level, codeSpan(top.Function), pct(top.FlatPct), pct(app), pct(rt), len(funcs), src)
 		if rt > app {
-			add(fmt.Sprintf("In %s, CPU goes mostly to system calls and the Go runtime, not to this repository's code: optimising its own functions has at most %s to gain at this level", prog, pct(app)), ev)
+			add(fmt.Sprintf("In %s, CPU goes mostly to system calls and the Go runtime; this repository's own functions are %s of the top functions' flat time, so optimising them has little to gain at this level", prog, pct(app)), ev)
 		} else {
 			add(fmt.Sprintf("In %s, this repository's code dominates CPU: start with %s", prog, codeSpan(top.Function)), ev)
 		}

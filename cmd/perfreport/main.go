@@ -1,0 +1,42 @@
+// Command perfreport turns a perf results run (perf/results/<run-id>) into the three M2
+// documents, PERFORMANCE_BASELINE.md, CAPACITY_PLANNING.md and PERFORMANCE_TUNING.md, with SVG
+// charts in <out>/charts. Every number comes from the result files; the output is deterministic.
+//
+//	go run ./cmd/perfreport -results perf/results/<run-id> [-out docs] [-headroom 0.7] [-price-per-vcpu-hour X]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/challenge-perf/challenge-perf/internal/report"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("perfreport", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	results := fs.String("results", "", "results run directory (perf/results/<run-id>)")
+	out := fs.String("out", "docs", "output directory for the documents and charts/")
+	headroom := fs.Float64("headroom", 0.7, "fraction of the measured maximum an instance is planned at")
+	price := fs.Float64("price-per-vcpu-hour", 0, "price per vCPU-hour for cost figures (user-supplied; 0 = formula only)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *results == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "perfreport: usage: perfreport -results DIR [-out docs] [-headroom 0.7] [-price-per-vcpu-hour X]")
+		return 2
+	}
+	files, err := report.Generate(*results, *out, report.Options{Headroom: *headroom, PricePerVCPUHour: *price})
+	if err != nil {
+		fmt.Fprintln(stderr, "perfreport:", err)
+		return 1
+	}
+	for _, f := range files {
+		fmt.Fprintln(stdout, "wrote", f)
+	}
+	return 0
+}

@@ -1,0 +1,81 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Options are the command's choices that are not in the results.
+type Options struct {
+	Headroom         float64 // fraction of the measured maximum an instance is planned at (0.7)
+	PricePerVCPUHour float64 // user-supplied price; 0 = not given (no $ figures)
+}
+
+// Generate loads the results and writes the three documents and their charts under outDir.
+func Generate(resultsDir, outDir string, o Options) ([]string, error) {
+	if o.Headroom <= 0 || o.Headroom > 1 {
+		return nil, fmt.Errorf("headroom %v must be in (0, 1]", o.Headroom)
+	}
+	if o.PricePerVCPUHour < 0 {
+		return nil, fmt.Errorf("price per vCPU-hour %v must not be negative", o.PricePerVCPUHour)
+	}
+	r, err := Load(resultsDir)
+	if err != nil {
+		return nil, err
+	}
+	charts, err := r.Charts()
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{
+		"PERFORMANCE_BASELINE.md": []byte(r.Baseline(charts)),
+		"CAPACITY_PLANNING.md":    []byte(r.Capacity(o)),
+		"PERFORMANCE_TUNING.md":   []byte(r.TuningDoc(o)),
+	}
+	for _, c := range charts {
+		files[filepath.Join("charts", c.Name)] = c.SVG
+	}
+	if err := os.MkdirAll(filepath.Join(outDir, "charts"), 0o755); err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, name := range []string{"PERFORMANCE_BASELINE.md", "CAPACITY_PLANNING.md", "PERFORMANCE_TUNING.md"} {
+		written = append(written, filepath.Join(outDir, name))
+	}
+	for _, c := range charts {
+		written = append(written, filepath.Join(outDir, "charts", c.Name))
+	}
+	for _, p := range written {
+		rel, _ := filepath.Rel(outDir, p)
+		if err := os.WriteFile(p, files[rel], 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return written, removeStaleCharts(filepath.Join(outDir, "charts"), files)
+}
+
+// removeStaleCharts deletes charts an earlier run generated that these results no longer have,
+// so the directory always matches the documents (only this package's chart names are touched).
+func removeStaleCharts(dir string, keep map[string][]byte) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".svg") || keep[filepath.Join("charts", n)] != nil {
+			continue
+		}
+		for _, prefix := range []string{"latency_scenario", "rate_scenario", "cpu_scenario", "e2e_scenario", "e2e_timeline_scenario"} {
+			if strings.HasPrefix(n, prefix) {
+				if err := os.Remove(filepath.Join(dir, n)); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
