@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/fixtures"
@@ -103,6 +104,7 @@ type scenarioEnv struct {
 	profile Profile
 	stack   *harness.Stack
 	db      *pgxpool.Pool
+	redis   *redis.Client
 	fix     *fixtureSet
 }
 
@@ -153,6 +155,8 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
+	rc := redis.NewClient(&redis.Options{Addr: stack.Endpoints.RedisAddr})
+	t.Cleanup(func() { rc.Close() })
 	man, err := harness.BuildManifest(ctx, stack, map[string]string{
 		"profile": p.Name, "duration_per_level": p.Duration.String(), "auth_mode": cfg.AuthMode,
 	})
@@ -160,7 +164,7 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 		t.Fatalf("manifest: %v", err)
 	}
 	writeJSON(t, filepath.Join(dir, "manifest.json"), man)
-	return &scenarioEnv{t: t, name: name, dir: dir, profile: p, stack: stack, db: db, fix: f}
+	return &scenarioEnv{t: t, name: name, dir: dir, profile: p, stack: stack, db: db, redis: rc, fix: f}
 }
 
 func writeJSON(t *testing.T, path string, v any) {

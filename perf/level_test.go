@@ -37,6 +37,11 @@ func (e *scenarioEnv) runLevel(l levelSpec) LevelResult {
 	if err := harness.ResetDatabase(ctx, e.db); err != nil {
 		t.Fatalf("%s: reset database: %v", l, err)
 	}
+	// Event ids are unique per run, so the previous level's de-duplication keys are dead weight:
+	// dropping them keeps Redis memory bounded by one level's events.
+	if err := e.redis.FlushDB(ctx).Err(); err != nil {
+		t.Fatalf("%s: reset redis: %v", l, err)
+	}
 	flushBefore, _ := harness.Scrape(ctx, ops.HandlerMetricsURL)
 
 	plan, err := buildPlan(l, e.profile.Duration, ops, cfg.AuthMode, cfg.Namespace)
