@@ -24,11 +24,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	headroom := fs.Float64("headroom", 0.7, "fraction of the measured maximum an instance is planned at")
 	price := fs.Float64("price-per-vcpu-hour", 0, "price per vCPU-hour for cost figures (user-supplied; 0 = formula only)")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return 1
 	}
 	if *results == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "perfreport: usage: perfreport -results DIR [-out docs] [-headroom 0.7] [-price-per-vcpu-hour X]")
-		return 2
+		return 1
 	}
 	files, err := report.Generate(*results, *out, report.Options{Headroom: *headroom, PricePerVCPUHour: *price})
 	if err != nil {

@@ -152,8 +152,8 @@ func (s *Scenario) cpuUses(l *LevelResult) []cpuUse {
 
 // hostUse is the containers' plus the generator's CPU as % of the host (host CPUs × 100).
 func (s *Scenario) hostUse(l *LevelResult) (usedPct, availPct float64) {
-	for _, row := range l.Resources {
-		usedPct += row.CPUAvgPct
+	for _, c := range levelContainers([]LevelResult{*l}) { // sorted: the same sum every run
+		usedPct += l.Resources[c].CPUAvgPct
 	}
 	usedPct += 100 * l.Loadgen.CPUCores
 	if s.Manifest != nil {

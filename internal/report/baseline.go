@@ -90,6 +90,18 @@ func (r *Results) execSummary(d *doc) {
 		l := s.outcome().decisive()
 		d.p("**Primary bottleneck** (derived from %s at %s, the %s): %s.", s.Name, l.Level, decisiveWhy(s), s.bottleneck(l))
 		srcs = append(srcs, r.src(s.Name, "manifest.json"))
+		var others []string
+		for _, n := range []string{"scenario1", "scenario2", "scenario3"} {
+			if o := r.Get(n); o != nil && o != s && o.outcome().decisive() != nil {
+				ol := o.outcome().decisive()
+				others = append(others, fmt.Sprintf("%s at %s (%s): %s.", n, ol.Level, decisiveWhy(o), o.bottleneck(ol)))
+				srcs = append(srcs, r.src(n, "manifest.json"))
+			}
+		}
+		if len(others) > 0 {
+			d.p("In isolation:")
+			d.bullets(others...)
+		}
 	}
 	d.source(dedupe(srcs)...)
 }

@@ -280,6 +280,14 @@ func (r *Results) cpuChart(s *Scenario) (*Chart, error) {
 	if err := groupedBars(p, cats, names, vals); err != nil {
 		return nil, err
 	}
+	limit, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 100}, {X: float64(len(cats)) - 0.5, Y: 100}})
+	if err != nil {
+		return nil, err
+	}
+	limit.Color = color.RGBA{R: 200, A: 255}
+	limit.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	p.Add(limit)
+	p.Legend.Add("limit", limit)
 	p.Y.Max = math.Max(100, maxOf(flatten(vals))) * 1.3
 	return r.chart(p, "cpu_"+s.Name+".svg", p.Title.Text, r.src(s.Name, "result.json")+", "+r.src(s.Name, "manifest.json"))
 }

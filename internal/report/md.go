@@ -85,7 +85,7 @@ func (t *table) String() string {
 func ms(v float64) string {
 	switch {
 	case v >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+		return num(v, 0) + " ms"
 	case v >= 10:
 		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
 	}

@@ -70,8 +70,18 @@ func (r *Results) measuredEffects(d *doc) {
 		d.p("%s: `%s/tuning/result.json` does not exist (or has no rows). No effect of changing a setting is claimed below; the settings in force and the evidence from the scenarios are listed instead.", NotMeasuredTuning, r.Dir)
 		return
 	}
-	if t.Profile != "" || t.DurationPerLevel != "" {
-		d.p("Sweep profile %s, %s per level.", orDash(t.Profile), orDash(t.DurationPerLevel))
+	var facts []string
+	if t.Profile != "" {
+		facts = append(facts, "profile "+t.Profile)
+	}
+	if t.DurationPerLevel != "" {
+		facts = append(facts, t.DurationPerLevel+" per level")
+	}
+	if m := t.Manifest; m != nil {
+		facts = append(facts, "run "+m.Date.UTC().Format("2006-01-02 15:04:05 UTC"), "git "+m.GitRevision+map[bool]string{true: " (dirty)", false: ""}[m.GitDirty])
+	}
+	if len(facts) > 0 {
+		d.p("Sweep: %s.", strings.Join(facts, ", "))
 	}
 	current := r.currentValues()
 	var params []string
@@ -104,7 +114,7 @@ func (r *Results) measuredEffects(d *doc) {
 		d.table(tb)
 		d.source(r.src("tuning", "result.json"))
 		if best != nil {
-			d.p("Highest measured maximum for %s: **%s = %s** (%s).", p, p, best.Value, orDash(best.MaxSustainable))
+			d.p("Highest measured maximum for %s (ranked by max RPS + max EPS): **%s = %s** (%s).", p, p, best.Value, orDash(best.MaxSustainable))
 		}
 	}
 }

@@ -1,0 +1,349 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The synthetic results: scenario1 steps 50 → 100 → 200 RPS and fails at 200 (nightly);
+// scenario2 is a smoke run of one level; scenario3 has two cells; scenario4 carries the DB
+// analysis and samples; scenario5 the E2E probes.
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func manifest() Manifest {
+	env := func(extra ...string) []string {
+		return append([]string{"DB_MAX_OPEN_CONNS=40", "DB_PASSWORD=<redacted>"}, extra...)
+	}
+	return Manifest{
+		Date: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), GitRevision: "abc123def", GitDirty: true, GoVersion: "go1.26.8",
+		HostCPUs: 2, HostMemory: 8 << 30, HostKernel: "Linux 6.1.0-test", DockerVersion: "24.0.7",
+		Containers: map[string]ContainerManifest{
+			"challenge-service": {Image: "cs:dev", Limits: Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("MOCK_AGS_LATENCY_MIN_MS=50")},
+			"event-handler":     {Image: "eh:dev", Limits: Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("BUFFER_FLUSH_INTERVAL=1s", "BUFFER_SIZE_LIMIT=100000")},
+			"postgres":          {Image: "pg:dev", Limits: Limits{CPUs: 2, MemoryBytes: 4 << 30}, Cmd: []string{"postgres", "-c", "max_connections=200", "-c", "fsync=on"}},
+		},
+		Settings: map[string]string{"profile": "nightly", "duration_per_level": "2m0s"},
+	}
+}
+
+func res(svc, handler, pg float64) map[string]ResourceRow {
+	return map[string]ResourceRow{
+		"challenge-service": {CPUAvgPct: svc, CPUMaxPct: svc + 5, MemMaxMiB: 40, MemLimitMiB: 1024},
+		"event-handler":     {CPUAvgPct: handler, CPUMaxPct: handler + 5, MemMaxMiB: 30, MemLimitMiB: 1024},
+		"postgres":          {CPUAvgPct: pg, CPUMaxPct: pg + 5, MemMaxMiB: 300, MemLimitMiB: 4096},
+	}
+}
+
+func side(target, achieved, p95 float64) *Side {
+	return &Side{TargetRate: target, AchievedRate: achieved, Offered: int64(target * 120), Completed: int64(achieved * 120),
+		P50ms: p95 / 3, P95ms: p95, P99ms: p95 * 2, MaxMs: p95 * 4}
+}
+
+func buildResults(t *testing.T, withTuning bool) string {
+	dir := filepath.Join(t.TempDir(), "run-1")
+	m := manifest()
+	for _, s := range ScenarioNames {
+		writeJSON(t, filepath.Join(dir, s, "manifest.json"), m)
+	}
+	integrity := &Integrity{EventsAcked: 60000, UsersChecked: 5000, ValuesChecked: 7777, CompletionsOK: true, APIChecked: 5, OK: true, ExtraExplained: true}
+	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), ScenarioResult{
+		Scenario: "scenario1", Profile: "nightly", MaxSustainable: "100 RPS", MaxRPS: 100, StoppedAt: "200 RPS",
+		StopReasons: []string{"api p95 2345 ms > 2000 ms"},
+		Levels: []LevelResult{
+			{Level: "50 RPS", RPS: 50, DurationSec: 120, API: side(50, 50, 12.3), Resources: res(30, 1, 5), Verdict: VerdictPass, Dir: "results/run-1/scenario1/rps-50", Loadgen: SelfReport{CPUCores: 0.2}},
+			{Level: "100 RPS", RPS: 100, DurationSec: 120, API: side(100, 99.5, 45.6), Resources: res(60, 1, 9), Verdict: VerdictPass, Dir: "results/run-1/scenario1/rps-100", Loadgen: SelfReport{CPUCores: 0.3}},
+			{Level: "200 RPS", RPS: 200, DurationSec: 120, API: side(200, 150, 2345), Resources: res(97.5, 1, 15), Verdict: VerdictLimit,
+				Reasons: []string{"api p95 2345 ms > 2000 ms"}, Dir: "results/run-1/scenario1/rps-200", Loadgen: SelfReport{CPUCores: 0.4}},
+		},
+	})
+	writeJSON(t, filepath.Join(dir, "scenario2", "result.json"), ScenarioResult{
+		Scenario: "scenario2", Profile: "smoke", MaxSustainable: "1000 EPS", MaxEPS: 1000,
+		Levels: []LevelResult{{Level: "1000 EPS", EPS: 1000, DurationSec: 20, Events: side(1000, 1000, 3.21), Resources: res(0, 21, 12),
+			Flush: &FlushStats{Flushes: 18, AvgMs: 233.4, AvgEntries: 1097.3, MaxBufferSeen: 1585}, Integrity: integrity, Verdict: VerdictPass, Dir: "results/run-1/scenario2/eps-1000"}},
+	})
+	top := map[string][]TopFunc{
+		"challenge-service": {{Function: "github.com/challenge-perf/challenge-perf/internal/api.(*handler).handleList", Flat: 5, FlatPct: 41.5, CumPct: 60}},
+		"event-handler":     {{Function: "runtime.futex", Flat: 9, FlatPct: 22.2, CumPct: 22.2}},
+	}
+	writeJSON(t, filepath.Join(dir, "scenario3", "result.json"), ScenarioResult{
+		Scenario: "scenario3", Profile: "nightly", MaxSustainable: "100 RPS + 500 EPS", MaxRPS: 100, MaxEPS: 500, StoppedAt: "100 RPS + 1000 EPS",
+		StopReasons: []string{"events p95 612 ms > 500 ms"},
+		Levels: []LevelResult{
+			{Level: "100 RPS + 500 EPS", RPS: 100, EPS: 500, API: side(100, 100, 9.87), Events: side(500, 500, 2.62), Resources: res(9, 26, 6), Verdict: VerdictPass,
+				TopCPU: top, TopAlloc: top, TopMutex: map[string][]TopFunc{"challenge-service": {}}, Dir: "results/run-1/scenario3/rps-100_eps-500"},
+			{Level: "100 RPS + 1000 EPS", RPS: 100, EPS: 1000, API: side(100, 100, 11), Events: side(1000, 990, 612), Resources: res(9, 55, 10), Verdict: VerdictLimit,
+				Reasons: []string{"events p95 612 ms > 500 ms"}, TopCPU: top, Dir: "results/run-1/scenario3/rps-100_eps-1000"},
+		},
+	})
+	writeJSON(t, filepath.Join(dir, "scenario3", "frontier.json"), map[string]int{"100": 500})
+	writeJSON(t, filepath.Join(dir, "scenario4", "result.json"), ScenarioResult{
+		Scenario: "scenario4", Profile: "nightly", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000,
+		Levels: []LevelResult{{Level: "500 RPS + 2000 EPS", RPS: 500, EPS: 2000, API: side(500, 500, 20), Events: side(2000, 2000, 4), Resources: res(40, 50, 30),
+			Verdict: VerdictPass, Dir: "results/run-1/scenario4/rps-500_eps-2000", Integrity: integrity,
+			DB: &DBAnalysis{CacheHitPct: 98.76, Commits: 4321, TopStatements: []StatementStat{{Query: "WITH input AS (SELECT 1)", Calls: 120, MeanMS: 35.1, MaxMS: 73.8, TotalSec: 4.2, Rows: 22290, CacheHitPct: 99.9}},
+				Connections: []ConnState{{State: "idle", Count: 61, OldestSec: 26}},
+				Tables:      []TableStat{{Table: "user_stats", LiveRows: 7471, DeadRows: 318, Updates: 806, HotUpdates: 553}},
+				Indexes:     []IndexStat{{Table: "goal_definitions", Index: "goal_definitions_stat_key_target"}}}}},
+	})
+	writeJSON(t, filepath.Join(dir, "scenario4", "rps-500_eps-2000", "db_samples.json"), []DBSample{
+		{T: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), Active: 3, Idle: 20},
+		{T: time.Date(2026, 11, 28, 10, 0, 5, 0, time.UTC), Active: 7, Idle: 50, Commits: 500},
+	})
+	writeJSON(t, filepath.Join(dir, "scenario5", "result.json"), ScenarioResult{
+		Scenario: "scenario5", Profile: "nightly", MaxSustainable: "1000 EPS + 2 probes/s", MaxEPS: 1000,
+		Levels: []LevelResult{{Level: "1000 EPS + 2 probes/s", EPS: 1000, Events: side(1000, 1000, 3),
+			E2E: &E2EStats{Probes: 240, P50ms: 612.5, P95ms: 987.6, P99ms: 1003.2, MaxMs: 1100, FlushInterval: "1s"}, Resources: res(2, 20, 5),
+			Verdict: VerdictPass, Dir: "results/run-1/scenario5/eps-1000_e2e"}},
+	})
+	if err := os.MkdirAll(filepath.Join(dir, "scenario5", "eps-1000_e2e"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "scenario5", "eps-1000_e2e", "timeseries.ndjson"), []byte(
+		`{"t":1,"scenario":"e2e","latency":{"e2e_latency":{"p50":500,"p95":900,"p99":950}}}`+"\n"+
+			`{"t":2,"scenario":"e2e","latency":{"http_req_duration":{"p50":1,"p95":2,"p99":3}}}`+"\n"+
+			`{"t":2,"scenario":"events","latency":{}}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if withTuning {
+		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), Tuning{Profile: "nightly", Rows: []TuningRow{
+			{Param: "DB_MAX_OPEN_CONNS", Value: "10", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000, APIP95ms: 77.7, VerdictReasons: []string{"api p95 2100 ms > 2000 ms"}},
+			{Param: "DB_MAX_OPEN_CONNS", Value: "40", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000, APIP95ms: 33.3, E2EP95ms: 987.6},
+		}})
+	}
+	return dir
+}
+
+func generate(t *testing.T, results string, o Options) (string, map[string]string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "docs")
+	files, err := Generate(results, out, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(out, f)
+		got[filepath.ToSlash(rel)] = string(data)
+	}
+	return out, got
+}
+
+var defaults = Options{Headroom: 0.7}
+
+func mustContain(t *testing.T, name, doc string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(doc, w) {
+			t.Errorf("%s lacks %q", name, w)
+		}
+	}
+}
+
+func TestDocumentsCarryTheResultNumbers(t *testing.T) {
+	_, docs := generate(t, buildResults(t, false), defaults)
+	base := docs["PERFORMANCE_BASELINE.md"]
+	mustContain(t, "baseline", base,
+		// header: machine, revision, profile, limits
+		"Linux 6.1.0-test", "24.0.7", "abc123def (dirty", "go1.26.8", "2m0s", "8 GiB", "| challenge-service | 1 CPU | 1 GiB |", "run-1",
+		// executive summary: maxima with the next level's reason, the smoke statement
+		"**100 RPS** maximum sustainable", "the next level, 200 RPS, failed: api p95 2345 ms > 2000 ms",
+		"only the smoke level was run: 1000 EPS passed", "**100 RPS + 500 EPS** maximum sustainable", "events p95 612 ms > 500 ms",
+		// bottleneck derived from the failed level: challenge-service at 97.5% of its 1-CPU limit
+		"CPU of challenge-service: average 97.5% of its 1-CPU limit",
+		// tables
+		"12.3 ms", "45.6 ms", "2,345 ms", "99.5", "3.21 ms", "9.87 ms", "612 ms",
+		// E2E, flush, integrity, DB
+		"p50 612 ms, p95 988 ms", "1s", "233 ms", "1,097.3", "1,585", "7,777", "98.8%", "35.1 ms", "at most **7 active**",
+		"goal_definitions_stat_key_target", "Source: ", "charts/latency_scenario1.svg", "charts/e2e_scenario5.svg",
+		"`github.com/challenge-perf/challenge-perf/internal/api.(*handler).handleList`", "41.5%")
+	capd := docs["CAPACITY_PLANNING.md"]
+	mustContain(t, "capacity", capd, "Projection", "⌈1,000 ÷ (100 × 0.7)⌉", "| 15 |", "≥ 1,000 EPS", "⌈50,000 ÷ (1,000 × 0.7)⌉", "| 72 |",
+		"price per vCPU-hour", "R ≤ 70", "E ≤ 700", "max_connections 200")
+	if strings.Contains(capd, "$") {
+		t.Error("capacity planning states a $ amount without a user-supplied price")
+	}
+	tun := docs["PERFORMANCE_TUNING.md"]
+	mustContain(t, "tuning", tun, NotMeasuredTuning, "| DB_MAX_OPEN_CONNS | challenge-service | 40 |", "| BUFFER_FLUSH_INTERVAL | event-handler | 1s |",
+		"| max_connections | postgres (command line) | 200 |", "buffer_entries / buffer_size_limit", "http_request_duration_seconds_bucket",
+		"db_pool_acquired_conns", "events_total", "> 70\n", "Evidence:", "go run ./cmd/loadgen run")
+	for name, d := range docs {
+		if !strings.HasSuffix(name, ".md") {
+			continue
+		}
+		for _, bad := range []string{"TBD", "[Similar structure", "XXX", "TODO", "NaN", "+Inf", "%!"} {
+			if strings.Contains(d, bad) {
+				t.Errorf("%s contains %q", name, bad)
+			}
+		}
+	}
+}
+
+func TestTuningSweepIsReported(t *testing.T) {
+	_, docs := generate(t, buildResults(t, true), defaults)
+	tun := docs["PERFORMANCE_TUNING.md"]
+	if strings.Contains(tun, NotMeasuredTuning) {
+		t.Error("tuning sweep present but the document says it was not measured")
+	}
+	mustContain(t, "tuning", tun, "### DB_MAX_OPEN_CONNS", "| 40 (current) | 500 RPS + 2000 EPS |", "77.7 ms", "api p95 2100 ms > 2000 ms",
+		"**DB_MAX_OPEN_CONNS = 40**")
+}
+
+func TestPriceIsUserSupplied(t *testing.T) {
+	_, docs := generate(t, buildResults(t, false), Options{Headroom: 0.7, PricePerVCPUHour: 0.05})
+	// small game: 1 service (⌈100/70⌉ = 2) ... 2 + 2 = 4 vCPUs × $0.05 = $0.2 per hour.
+	mustContain(t, "capacity", docs["CAPACITY_PLANNING.md"], "user-supplied price", "4 vCPUs × $0.05 per vCPU-hour", "$0.2 per hour", "$146 per month")
+}
+
+func TestChartsAreValidSVG(t *testing.T) {
+	_, docs := generate(t, buildResults(t, false), defaults)
+	n := 0
+	for name, body := range docs {
+		if !strings.HasSuffix(name, ".svg") {
+			continue
+		}
+		n++
+		dec := xml.NewDecoder(strings.NewReader(body))
+		root := ""
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: invalid XML: %v", name, err)
+			}
+			if se, ok := tok.(xml.StartElement); ok && root == "" {
+				root = se.Name.Local
+			}
+		}
+		if root != "svg" {
+			t.Errorf("%s: root element %q, want svg", name, root)
+		}
+	}
+	want := []string{"latency_scenario1.svg", "rate_scenario1.svg", "latency_scenario2.svg", "rate_scenario2.svg", "latency_scenario3.svg",
+		"cpu_scenario1.svg", "cpu_scenario2.svg", "cpu_scenario3.svg", "e2e_scenario5.svg", "e2e_timeline_scenario5.svg"}
+	for _, w := range want {
+		if _, ok := docs["charts/"+w]; !ok {
+			t.Errorf("chart %s not generated", w)
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d charts, want %d", n, len(want))
+	}
+	mustContain(t, "baseline", docs["PERFORMANCE_BASELINE.md"], "1 of 2 one-second intervals had no completed probe")
+}
+
+func TestDeterministic(t *testing.T) {
+	dir := buildResults(t, true)
+	_, a := generate(t, dir, defaults)
+	_, b := generate(t, dir, defaults)
+	for name := range a {
+		if a[name] != b[name] {
+			t.Errorf("%s differs between two runs on the same input", name)
+		}
+	}
+}
+
+func TestSmokeOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "smoke")
+	m := manifest()
+	writeJSON(t, filepath.Join(dir, "scenario1", "manifest.json"), m)
+	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), ScenarioResult{Scenario: "scenario1", Profile: "smoke", MaxSustainable: "200 RPS", MaxRPS: 200,
+		Levels: []LevelResult{{Level: "200 RPS", RPS: 200, API: side(200, 200, 1.72), Resources: res(9.5, 0.4, 2.9), Verdict: VerdictPass}}})
+	_, docs := generate(t, dir, defaults)
+	base := docs["PERFORMANCE_BASELINE.md"]
+	mustContain(t, "baseline", base, "only the smoke level was run: 200 RPS passed", "Not measured in these results", "Not in these results: scenario2, scenario3, scenario4, scenario5")
+	if strings.Contains(base, "maximum sustainable (") {
+		t.Error("smoke run claims a maximum")
+	}
+	mustContain(t, "capacity", docs["CAPACITY_PLANNING.md"], "≥ 200 RPS", "cannot project: scenario2 is not in these results")
+}
+
+func TestInterruptedScenarioReadsLevelFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cut")
+	writeJSON(t, filepath.Join(dir, "scenario1", "manifest.json"), manifest())
+	writeJSON(t, filepath.Join(dir, "scenario1", "rps-50", "level.json"), LevelResult{Level: "50 RPS", RPS: 50, API: side(50, 50, 4.56), Verdict: VerdictPass})
+	writeJSON(t, filepath.Join(dir, "scenario1", "rps-100", "level.json"), LevelResult{Level: "100 RPS", RPS: 100, API: side(100, 60, 3000), Verdict: VerdictLimit, Reasons: []string{"api p95 3000 ms > 2000 ms"}})
+	_, docs := generate(t, dir, defaults)
+	mustContain(t, "baseline", docs["PERFORMANCE_BASELINE.md"], "interrupted", "**50 RPS** maximum sustainable", "api p95 3000 ms > 2000 ms", "4.56 ms")
+}
+
+func TestLoadErrors(t *testing.T) {
+	if _, err := Load(filepath.Join(t.TempDir(), "nope")); err == nil {
+		t.Error("missing directory: no error")
+	}
+	empty := t.TempDir()
+	if _, err := Load(empty); err == nil || !strings.Contains(err.Error(), "no scenario results") {
+		t.Errorf("empty directory: %v", err)
+	}
+	bad := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(bad, "scenario1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, "scenario1", "result.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), "result.json: invalid JSON") {
+		t.Errorf("invalid JSON: %v", err)
+	}
+	if _, err := Generate(bad, t.TempDir(), Options{Headroom: 0}); err == nil {
+		t.Error("headroom 0 accepted")
+	}
+}
+
+func TestStaleChartsAreRemoved(t *testing.T) {
+	out, _ := generate(t, buildResults(t, false), defaults)
+	stale := filepath.Join(out, "charts", "latency_scenario9.svg")
+	mine := filepath.Join(out, "charts", "diagram.svg")
+	for _, p := range []string{stale, mine} {
+		if err := os.WriteFile(p, []byte("<svg/>"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Generate(buildResults(t, false), out, defaults); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Error("stale generated chart kept")
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Error("a file the report does not own was removed")
+	}
+}
+
+// TestExampleResults runs against the real results in perf/results when present.
+func TestExampleResults(t *testing.T) {
+	runs, _ := filepath.Glob("../../perf/results/*/scenario*/result.json")
+	if len(runs) == 0 {
+		t.Skip("no example results in perf/results")
+	}
+	dir := filepath.Dir(filepath.Dir(runs[0]))
+	_, docs := generate(t, dir, defaults)
+	if !bytes.Contains([]byte(docs["PERFORMANCE_BASELINE.md"]), []byte("## Executive Summary")) {
+		t.Error("no executive summary")
+	}
+}
