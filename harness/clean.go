@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 )
 
@@ -11,6 +13,11 @@ import (
 // empty, else that run's). It is the stand-in for ryuk, which cannot be pulled here.
 func Clean(ctx context.Context, run string) (containers, networks int, err error) {
 	return CleanLabel(ctx, runFilter(run))
+}
+
+// Leftovers counts the project's containers and networks of a run (all runs when run is empty).
+func Leftovers(ctx context.Context, run string) (containers, networks int, err error) {
+	return CountLabel(ctx, runFilter(run))
 }
 
 func runFilter(run string) string {
@@ -22,27 +29,17 @@ func runFilter(run string) string {
 
 // CleanLabel removes the containers and networks matching a label filter ("key" or "key=value").
 func CleanLabel(ctx context.Context, label string) (containers, networks int, err error) {
-	cli, err := Docker(ctx)
+	cli, cs, ns, err := listByLabel(ctx, label)
 	if err != nil {
 		return 0, 0, err
 	}
-	f := client.Filters{}
-	f.Add("label", label)
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		return 0, 0, fmt.Errorf("list containers: %w", err)
-	}
-	for _, c := range cs.Items {
+	for _, c := range cs {
 		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
 			return containers, 0, fmt.Errorf("remove container %s: %w", c.ID[:12], err)
 		}
 		containers++
 	}
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		return containers, 0, fmt.Errorf("list networks: %w", err)
-	}
-	for _, n := range ns.Items {
+	for _, n := range ns {
 		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
 			return containers, networks, fmt.Errorf("remove network %s: %w", n.Name, err)
 		}
@@ -51,26 +48,26 @@ func CleanLabel(ctx context.Context, label string) (containers, networks int, er
 	return containers, networks, nil
 }
 
-// Leftovers counts the project's containers and networks of a run (all runs when run is empty).
-func Leftovers(ctx context.Context, run string) (containers, networks int, err error) {
-	return CountLabel(ctx, runFilter(run))
-}
-
 // CountLabel counts the containers and networks matching a label filter.
 func CountLabel(ctx context.Context, label string) (containers, networks int, err error) {
+	_, cs, ns, err := listByLabel(ctx, label)
+	return len(cs), len(ns), err
+}
+
+func listByLabel(ctx context.Context, label string) (*client.Client, []container.Summary, []network.Summary, error) {
 	cli, err := Docker(ctx)
 	if err != nil {
-		return 0, 0, err
+		return nil, nil, nil, err
 	}
 	f := client.Filters{}
 	f.Add("label", label)
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
-		return 0, 0, err
+		return nil, nil, nil, fmt.Errorf("list containers: %w", err)
 	}
 	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	if err != nil {
-		return 0, 0, err
+		return nil, nil, nil, fmt.Errorf("list networks: %w", err)
 	}
-	return len(cs.Items), len(ns.Items), nil
+	return cli, cs.Items, ns.Items, nil
 }

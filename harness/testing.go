@@ -16,24 +16,23 @@ const startTimeout = 10 * time.Minute
 // test (never skips) when Docker is unavailable: integration tests that cannot fail prove nothing.
 func PostgresForTest(t testing.TB, opts ...testcontainers.ContainerCustomizer) *PostgresContainer {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-	defer cancel()
-	c, err := RunPostgres(ctx, opts...)
-	if err != nil {
-		t.Fatalf("start PostgreSQL: %v", err)
-	}
-	t.Cleanup(func() { terminate(t, c) })
-	return c
+	return startForTest(t, "PostgreSQL", RunPostgres, opts)
 }
 
 // RedisForTest starts Redis for a test and terminates it when the test ends.
 func RedisForTest(t testing.TB, opts ...testcontainers.ContainerCustomizer) *RedisContainer {
 	t.Helper()
+	return startForTest(t, "Redis", RunRedis, opts)
+}
+
+func startForTest[C testcontainers.Container](t testing.TB, what string,
+	run func(context.Context, ...testcontainers.ContainerCustomizer) (C, error), opts []testcontainers.ContainerCustomizer) C {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	c, err := RunRedis(ctx, opts...)
+	c, err := run(ctx, opts...)
 	if err != nil {
-		t.Fatalf("start Redis: %v", err)
+		t.Fatalf("start %s: %v", what, err)
 	}
 	t.Cleanup(func() { terminate(t, c) })
 	return c

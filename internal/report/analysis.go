@@ -234,3 +234,48 @@ func topByFlat(funcs []TopFunc) (TopFunc, bool) {
 	}
 	return best, true
 }
+
+// measuredMax is the per-instance capacity figure a scenario supports.
+type measuredMax struct {
+	Rate       int    // per second (0: none)
+	Unit       string // RPS or EPS
+	Level      string
+	LowerBound bool   // the scenario did not find a limit (smoke, single level, all passed, generator-limited)
+	Why        string // how the figure was obtained
+	Source     string
+}
+
+func (r *Results) maxOf(name string) measuredMax {
+	unit := "RPS"
+	if name == "scenario2" {
+		unit = "EPS"
+	}
+	m := measuredMax{Unit: unit}
+	s := r.Get(name)
+	if s == nil {
+		m.Why = name + " is not in these results"
+		return m
+	}
+	m.Source = r.src(name, "result.json")
+	o := s.outcome()
+	if o.Best == nil {
+		m.Why = "no level passed in " + name
+		return m
+	}
+	m.Level = o.Best.Level
+	m.Rate = o.Best.RPS
+	if unit == "EPS" {
+		m.Rate = o.Best.EPS
+	}
+	switch {
+	case o.Smoke || o.Single:
+		m.LowerBound, m.Why = true, "only one level was run ("+s.Result.Profile+" profile): a lower bound, not a maximum"
+	case o.Failed == nil:
+		m.LowerBound, m.Why = true, "every level passed: a lower bound"
+	case o.Failed.Verdict == VerdictGenerator:
+		m.LowerBound, m.Why = true, "the next level was generator-limited: a lower bound"
+	default:
+		m.Why = "maximum sustainable level; the next level, " + o.Failed.Level + ", failed"
+	}
+	return m
+}

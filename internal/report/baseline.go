@@ -83,7 +83,11 @@ func (r *Results) execSummary(d *doc) {
 		if failed > 0 {
 			verdict = fmt.Sprintf("**%d FAILED** (see Data Integrity)", failed)
 		}
-		items = append(items, fmt.Sprintf("**Data integrity:** %d event levels checked against the acknowledged events: %s.", checked, verdict))
+		levels := "levels"
+		if checked == 1 {
+			levels = "level"
+		}
+		items = append(items, fmt.Sprintf("**Data integrity:** %d event %s checked against the acknowledged events: %s.", checked, levels, verdict))
 	}
 	d.bullets(items...)
 	if s := r.primaryScenario(); s != nil {

@@ -127,13 +127,6 @@ func (r *Results) dbRecs(add addRec) {
 		add("Review indexes with no scans (confirm on a longer run before dropping): "+strings.Join(unused, ", "),
 			fmt.Sprintf("idx_scan = 0 during %s (%s)", l.Level, src))
 	}
-	for _, t := range db.Tables {
-		if t.Updates >= 100 && t.HotUpdates*10 < t.Updates*9 {
-			add(fmt.Sprintf("Consider a fillfactor below 100 on %s so more updates stay HOT (measure the effect)", t.Table),
-				fmt.Sprintf("%s: %s of %s updates were HOT (%s), %s dead rows at %s (%s)", t.Table, inum(t.HotUpdates), inum(t.Updates),
-					pct(100*float64(t.HotUpdates)/float64(t.Updates)), inum(t.DeadRows), l.Level, src))
-		}
-	}
 	if db.Deadlocks > 0 {
 		add("Fix lock ordering: deadlocks occurred", fmt.Sprintf("%d deadlocks at %s (%s)", db.Deadlocks, l.Level, src))
 	}
