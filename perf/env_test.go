@@ -96,16 +96,21 @@ func namespace() string {
 	return "test"
 }
 
-// scenarioEnv is one scenario's running stack and where its results go.
+// scenarioEnv is one scenario's running stack (or external target) and where its results go.
 type scenarioEnv struct {
 	t       *testing.T
 	name    string
 	dir     string
 	profile Profile
-	stack   *harness.Stack
-	db      *pgxpool.Pool
-	redis   *redis.Client
-	fix     *fixtureSet
+	cfg     harness.StackConfig
+	ep      harness.Endpoints
+	stack   *harness.Stack // nil for an external target
+	db      *pgxpool.Pool  // nil when the target's database is not reachable
+	redis   *redis.Client  // nil likewise
+	// canReset: the suite may empty the database between levels (always for its own stack; for an
+	// external target only with PERF_TARGET_ALLOW_RESET=true). Integrity checks need it.
+	canReset bool
+	fix      *fixtureSet
 }
 
 // startScenario brings up a fresh stack (empty database) for one scenario.
@@ -135,6 +140,11 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	t.Logf("%s: profile %s, %s per level; results in %s", name, p.Name, p.Duration, dir)
+	if ext, ok, err := externalTarget(); err != nil {
+		t.Fatal(err)
+	} else if ok {
+		return startExternal(t, ctx, name, dir, p, cfg, f, ext)
+	}
 	stack, err := harness.StartStack(ctx, cfg)
 	if err != nil {
 		t.Fatalf("start stack: %v", err)
@@ -164,7 +174,8 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 		t.Fatalf("manifest: %v", err)
 	}
 	writeJSON(t, filepath.Join(dir, "manifest.json"), man)
-	return &scenarioEnv{t: t, name: name, dir: dir, profile: p, stack: stack, db: db, redis: rc, fix: f}
+	return &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: stack.Config, ep: stack.Endpoints,
+		stack: stack, db: db, redis: rc, canReset: true, fix: f}
 }
 
 func writeJSON(t *testing.T, path string, v any) {

@@ -13,8 +13,19 @@ import (
 	"github.com/challenge-perf/challenge-perf/harness"
 )
 
+// scrapeIf scrapes opsURL, or returns nothing when there is none (an external target).
+func scrapeIf(ctx context.Context, opsURL string) (map[string]*dto.MetricFamily, error) {
+	if opsURL == "" {
+		return nil, nil
+	}
+	return harness.Scrape(ctx, opsURL)
+}
+
 // watchBuffer records the highest buffered-entry count the handler reports during a level.
 func watchBuffer(ctx context.Context, opsURL string, peak *atomic.Int64) {
+	if opsURL == "" {
+		return
+	}
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -62,10 +73,14 @@ func collectLevelProfiles(ctx context.Context, e *scenarioEnv, dir string) error
 	}
 	errs := make(chan error, 2)
 	for role, url := range map[string]string{
-		harness.AliasService: e.stack.Endpoints.ServiceMetricsURL,
-		harness.AliasHandler: e.stack.Endpoints.HandlerMetricsURL,
+		harness.AliasService: e.ep.ServiceMetricsURL,
+		harness.AliasHandler: e.ep.HandlerMetricsURL,
 	} {
 		go func() {
+			if url == "" { // an external target without a reachable ops port
+				errs <- nil
+				return
+			}
 			_, err := harness.CollectProfiles(ctx, url, role, filepath.Join(dir, "profiles"), secs)
 			errs <- err
 		}()

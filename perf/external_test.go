@@ -1,0 +1,144 @@
+//go:build perf
+
+package perf
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+)
+
+// externalTarget reads PERF_TARGET_*: an existing deployment (staging) to load instead of the
+// containerised stack, for teams that outgrow one machine. Base URL and gRPC address are required
+// together; the ops URLs, database DSN and Redis address are optional and enable profiles, flush
+// statistics and (with PERF_TARGET_ALLOW_RESET=true) the reset between levels and the integrity check.
+func externalTarget() (harness.Endpoints, bool, error) {
+	e := harness.Endpoints{
+		APIURL:            strings.TrimRight(os.Getenv("PERF_TARGET_BASE_URL"), "/"),
+		GRPCAddr:          os.Getenv("PERF_TARGET_GRPC_ADDR"),
+		ServiceMetricsURL: strings.TrimRight(os.Getenv("PERF_TARGET_SERVICE_OPS_URL"), "/"),
+		HandlerMetricsURL: strings.TrimRight(os.Getenv("PERF_TARGET_HANDLER_OPS_URL"), "/"),
+		PostgresDSN:       os.Getenv("PERF_TARGET_POSTGRES_DSN"),
+		RedisAddr:         os.Getenv("PERF_TARGET_REDIS_ADDR"),
+	}
+	if e.APIURL == "" && e.GRPCAddr == "" {
+		return e, false, nil
+	}
+	if e.APIURL == "" || e.GRPCAddr == "" {
+		return e, false, fmt.Errorf("PERF_TARGET_BASE_URL and PERF_TARGET_GRPC_ADDR go together (an external target needs both)")
+	}
+	// The generator runs on the host network, so it reaches the target as the host does.
+	e.InternalAPIURL, e.InternalGRPCAddr = e.APIURL, e.GRPCAddr
+	return e, true, nil
+}
+
+func startExternal(t *testing.T, ctx context.Context, name, dir string, p Profile, cfg harness.StackConfig,
+	f *fixtureSet, ep harness.Endpoints) *scenarioEnv {
+	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: cfg, ep: ep, fix: f}
+	if tf := os.Getenv("PERF_TARGET_TOKENS_FILE"); tf != "" {
+		data, err := os.ReadFile(tf)
+		if err != nil {
+			t.Fatalf("PERF_TARGET_TOKENS_FILE: %v", err)
+		}
+		var toks []string
+		if err := json.Unmarshal(data, &toks); err != nil || len(toks) != len(f.Users) {
+			t.Fatalf("PERF_TARGET_TOKENS_FILE: want a JSON array of %d tokens aligned with perf/testdata/users.json", len(f.Users))
+		}
+		cp := *f
+		cp.TokensJSON = data
+		e.fix = &cp
+	} else if cfg.AuthMode == "bearer" {
+		t.Fatal("an external target in bearer mode needs PERF_TARGET_TOKENS_FILE (tokens it accepts), or PERF_AUTH_MODE=mock-header")
+	}
+	if ep.PostgresDSN != "" {
+		db, err := pgxpool.New(ctx, ep.PostgresDSN)
+		if err != nil {
+			t.Fatalf("PERF_TARGET_POSTGRES_DSN: %v", err)
+		}
+		t.Cleanup(db.Close)
+		e.db = db
+		e.canReset = os.Getenv("PERF_TARGET_ALLOW_RESET") == "true"
+	}
+	if ep.RedisAddr != "" {
+		e.redis = redis.NewClient(&redis.Options{Addr: ep.RedisAddr})
+		t.Cleanup(func() { e.redis.Close() })
+	}
+	man, err := harness.BuildManifest(ctx, nil, map[string]string{
+		"profile": p.Name, "duration_per_level": p.Duration.String(), "auth_mode": cfg.AuthMode,
+		"external_target": ep.APIURL + " " + ep.GRPCAddr,
+	})
+	if err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	writeJSON(t, dir+"/manifest.json", man)
+	t.Logf("%s: external target %s, %s (reset between levels: %v)", name, ep.APIURL, ep.GRPCAddr, e.canReset)
+	return e
+}
+
+// network is the stack's network for the generator's container (nil: host network).
+func (e *scenarioEnv) network() *testcontainers.DockerNetwork {
+	if e.stack == nil {
+		return nil
+	}
+	return e.stack.Network
+}
+
+// setupUsers makes the per-user set-up call some implementations need before events count
+// (PERF_USER_SETUP=true): one GET /v1/challenges per fixture user, 16 at a time.
+func setupUsers(ctx context.Context, apiURL string, f *fixtureSet, authMode string) error {
+	var toks []string
+	if err := json.Unmarshal(f.TokensJSON, &toks); err != nil {
+		return err
+	}
+	work := make(chan int)
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/v1/challenges", nil)
+				if err == nil {
+					if authMode == "mock-header" {
+						req.Header.Set("X-Mock-User-Id", f.Users[i])
+					} else {
+						req.Header.Set("Authorization", "Bearer "+toks[i])
+					}
+					var resp *http.Response
+					if resp, err = http.DefaultClient.Do(req); err == nil {
+						resp.Body.Close()
+						if resp.StatusCode != http.StatusOK {
+							err = fmt.Errorf("%s: status %s", f.Users[i], resp.Status)
+						}
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range f.Users {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return firstErr
+}
