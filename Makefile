@@ -57,7 +57,7 @@ fixtures:
 	$(GO) run ./cmd/fixturegen
 
 report:
-	$(GO) run ./cmd/perfreport -results $(or $(RESULTS),$$(ls -dt perf/results/*/ | head -1))
+	$(GO) run ./cmd/perfreport -results $(or $(RESULTS),$$(dirname $$(dirname $$(ls -t perf/results/*/*/result.json | head -1))))
 
 clean: docker
 	$(GO) run ./cmd/perfstack clean
