@@ -2,7 +2,11 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
@@ -70,4 +74,51 @@ func listByLabel(ctx context.Context, label string) (*client.Client, []container
 		return nil, nil, nil, fmt.Errorf("list networks: %w", err)
 	}
 	return cli, cs.Items, ns.Items, nil
+}
+
+// CleanStale removes the resources of runs whose process is gone (interrupted runs on this host),
+// leaving alone live runs of other processes and stacks started by `perfstack up`.
+func CleanStale(ctx context.Context) (containers, networks int, err error) {
+	_, cs, ns, err := listByLabel(ctx, LabelProject)
+	if err != nil {
+		return 0, 0, err
+	}
+	stale := map[string]bool{}
+	consider := func(labels map[string]string) {
+		run := labels[LabelRun]
+		if run == "" || labels[LabelStack] != "" || run == RunID {
+			return
+		}
+		if _, seen := stale[run]; !seen {
+			stale[run] = !processAlive(run)
+		}
+	}
+	for _, c := range cs {
+		consider(c.Labels)
+	}
+	for _, n := range ns {
+		consider(n.Labels)
+	}
+	for run, dead := range stale {
+		if !dead {
+			continue
+		}
+		c, n, err := Clean(ctx, run)
+		containers, networks = containers+c, networks+n
+		if err != nil {
+			return containers, networks, err
+		}
+	}
+	return containers, networks, nil
+}
+
+// processAlive reads the PID out of a run id ("PID-UNIXTIME") and asks the kernel about it.
+func processAlive(run string) bool {
+	pidStr, _, ok := strings.Cut(run, "-")
+	pid, err := strconv.Atoi(pidStr)
+	if !ok || err != nil || pid <= 0 {
+		return false
+	}
+	err = syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+	"github.com/testcontainers/testcontainers-go"
 )
 
 func TestPostgresAndRedisWithLimits(t *testing.T) {
@@ -98,4 +99,23 @@ func TestParseBytes(t *testing.T) {
 		_, err := ParseBytes(bad)
 		require.Error(t, err, bad)
 	}
+}
+
+func TestCleanStaleSparesLiveRuns(t *testing.T) {
+	ctx := context.Background()
+	// A container of a run whose process is gone (PID 999999999 cannot exist) ...
+	dead, err := RunRedis(ctx, testcontainers.WithLabels(map[string]string{LabelRun: "999999999-1"}))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dead.Terminate(ctx) })
+	// ... and one of this live process.
+	live := RedisForTest(t)
+
+	_, _, err = CleanStale(ctx)
+	require.NoError(t, err)
+	c, _, err := CountLabel(ctx, LabelRun+"=999999999-1")
+	require.NoError(t, err)
+	require.Zero(t, c, "the dead run's container must be removed")
+	st, err := live.State(ctx)
+	require.NoError(t, err)
+	require.True(t, st.Running, "a live run's container must be left alone")
 }

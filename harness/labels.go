@@ -15,7 +15,7 @@ const LabelProject = "io.challenge-perf.project"
 // LabelRun identifies one process's resources.
 const LabelRun = "io.challenge-perf.run"
 
-// RunID is unique per process: the host name's PID and start time.
+// RunID is unique per process: its PID and start time (CleanStale reads the PID back).
 var RunID = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().Unix())
 
 // LabelStack marks a stack started by `perfstack up`, so `perfstack down` finds it from another process.

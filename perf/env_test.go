@@ -29,8 +29,9 @@ var runDir = func() string {
 
 func TestMain(m *testing.M) {
 	ctx := context.Background()
-	// Without ryuk, an interrupted earlier run may have left containers: sweep them by label.
-	if c, n, err := harness.Clean(ctx, ""); err != nil {
+	// Without ryuk, an interrupted earlier run may have left containers: sweep those of runs whose
+	// process is gone (never a live run's, nor a `perfstack up` stack).
+	if c, n, err := harness.CleanStale(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "perf: %v\n", err)
 		os.Exit(1)
 	} else if c+n > 0 {

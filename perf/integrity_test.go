@@ -17,6 +17,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
 
 // groundTruth is the load generator's record of what the ACKNOWLEDGED events imply.
@@ -35,21 +36,6 @@ type groundTruth struct {
 	} `json:"users"`
 }
 
-// Integrity is the comparison of the database with the ground truth after the buffer drained.
-type Integrity struct {
-	EventsAcked     int64    `json:"events_acked"`
-	EventsUncertain int64    `json:"events_uncertain"`
-	UsersChecked    int      `json:"users_checked"`
-	ValuesChecked   int      `json:"values_checked"`
-	Lost            int      `json:"lost"`  // stored value below what acknowledged events imply
-	Extra           int      `json:"extra"` // stored value above it (double-applied unless uncertain)
-	ExtraExplained  bool     `json:"extra_explained_by_uncertain_events"`
-	CompletionsOK   bool     `json:"completions_consistent"`
-	APIChecked      int      `json:"api_users_checked"`
-	Problems        []string `json:"problems,omitempty"`
-	OK              bool     `json:"ok"`
-}
-
 func loadGroundTruth(dir string) (*groundTruth, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "ground_truth.json"))
 	if err != nil {
@@ -65,8 +51,8 @@ func loadGroundTruth(dir string) (*groundTruth, error) {
 // checkIntegrity compares user_stats with the ground truth exactly, checks completions are
 // consistent with the stored values, and spot-checks the API's view of a few users.
 func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat *challenges.Catalog,
-	apiURL string, tokens map[string]string, authMode string) (*Integrity, error) {
-	in := &Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain}
+	apiURL string, tokens map[string]string, authMode string) (*results.Integrity, error) {
+	in := &results.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain}
 	stored := map[[2]string]float64{}
 	rows, err := db.Query(ctx, `SELECT user_id, stat_key, value FROM user_stats`)
 	if err != nil {

@@ -15,12 +15,13 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
 
 // runLevel resets the database, runs one level of load in the generator's container while
 // sampling resources (and optionally profiles and PostgreSQL), then checks data integrity and
 // judges the level against the spec's limit definition.
-func (e *scenarioEnv) runLevel(l levelSpec) LevelResult {
+func (e *scenarioEnv) runLevel(l levelSpec) results.LevelResult {
 	t := e.t
 	t.Helper()
 	ctx := context.Background()
@@ -99,8 +100,8 @@ func (e *scenarioEnv) runLevel(l levelSpec) LevelResult {
 		Limits:      loadgenLimits(t),
 		Network:     e.network(),
 		HostNetwork: e.stack == nil,
-		Timeout: e.profile.Duration + 3*time.Minute,
-		OutDir:  dir,
+		Timeout:     e.profile.Duration + 3*time.Minute,
+		OutDir:      dir,
 		Progress: func(line string) {
 			// The generator reports every second; every fifth line keeps `go test -v` readable.
 			if !strings.Contains(line, " it/s ") || progressN.Add(1)%5 == 1 {
@@ -123,15 +124,15 @@ func (e *scenarioEnv) runLevel(l levelSpec) LevelResult {
 		t.Errorf("%s: profiles: %v", l, profErr)
 	}
 
-	out := LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
-		Resources: map[string]ResourceRow{}}
+	out := results.LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
+		Resources: map[string]results.ResourceRow{}}
 	if err := e.fillLoadResult(&out, l, dir); err != nil {
 		t.Fatalf("%s: %v", l, err)
 	}
 	for role := range ids {
 		// Skip the ramp edges: the generator starts a second or two after the container.
 		if rs, err := harness.Summarize(samples, role, loadStart.Add(3*time.Second), loadEnd.Add(-time.Second)); err == nil {
-			out.Resources[role] = ResourceRow{CPUAvgPct: rs.CPUAvg, CPUMaxPct: rs.CPUMax,
+			out.Resources[role] = results.ResourceRow{CPUAvgPct: rs.CPUAvg, CPUMaxPct: rs.CPUMax,
 				MemMaxMiB: float64(rs.MemMax) / (1 << 20), MemLimitMiB: float64(rs.MemLimit) / (1 << 20), Throttled: rs.ThrottledPeriodsDiff}
 		}
 	}
@@ -168,7 +169,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) LevelResult {
 	return out
 }
 
-func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *LevelResult, dir string) {
+func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *results.LevelResult, dir string) {
 	t := e.t
 	gt, err := loadGroundTruth(dir)
 	if err != nil {
@@ -202,7 +203,7 @@ func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *LevelResult,
 }
 
 // fillLoadResult reads the generator's summary and time series into the level result.
-func (e *scenarioEnv) fillLoadResult(out *LevelResult, l levelSpec, dir string) error {
+func (e *scenarioEnv) fillLoadResult(out *results.LevelResult, l levelSpec, dir string) error {
 	s, err := readSummary(dir)
 	if err != nil {
 		return err
@@ -213,10 +214,10 @@ func (e *scenarioEnv) fillLoadResult(out *LevelResult, l levelSpec, dir string) 
 	}
 	out.Loadgen = s.Loadgen
 	secs := e.profile.Duration.Seconds()
-	side := func(scenario, durMetric, failMetric string, target int) *Side {
+	side := func(scenario, durMetric, failMetric string, target int) *results.Side {
 		sd := totals[scenario]
 		if sd == nil {
-			sd = &Side{}
+			sd = &results.Side{}
 		}
 		sd.TargetRate = float64(target)
 		sd.AchievedRate = float64(sd.Completed) / secs
@@ -234,7 +235,7 @@ func (e *scenarioEnv) fillLoadResult(out *LevelResult, l levelSpec, dir string) 
 		out.Events = side("events", "grpc_req_duration", "grpc_req_failed", l.EPS)
 	}
 	if l.E2ERate > 0 {
-		out.E2E = &E2EStats{
+		out.E2E = &results.E2EStats{
 			Probes: int64(metricVal(s, "e2e_latency", "count")), Failed: metricVal(s, "e2e_failed", "value"),
 			P50ms: metricVal(s, "e2e_latency", "med"), P95ms: metricVal(s, "e2e_latency", "p(95)"),
 			P99ms: metricVal(s, "e2e_latency", "p(99)"), MaxMs: metricVal(s, "e2e_latency", "max"),
@@ -245,9 +246,9 @@ func (e *scenarioEnv) fillLoadResult(out *LevelResult, l levelSpec, dir string) 
 }
 
 // judge applies the spec's limit definition to a level.
-func judge(out *LevelResult) {
+func judge(out *results.LevelResult) {
 	var reasons []string
-	check := func(name string, sd *Side, maxP95 float64) {
+	check := func(name string, sd *results.Side, maxP95 float64) {
 		if sd == nil {
 			return
 		}
@@ -272,17 +273,17 @@ func judge(out *LevelResult) {
 	out.Reasons = reasons
 	switch {
 	case len(reasons) == 0:
-		out.Verdict = VerdictPass
+		out.Verdict = results.VerdictPass
 	case out.Loadgen.GeneratorLimited:
 		// The generator could not keep up: what failed says nothing about the service.
-		out.Verdict = VerdictGenerator
+		out.Verdict = results.VerdictGenerator
 		out.Reasons = append(out.Reasons, "load generator limited: "+out.Loadgen.Reason)
 	default:
-		out.Verdict = VerdictLimit
+		out.Verdict = results.VerdictLimit
 	}
 }
 
-func describe(r LevelResult) string {
+func describe(r results.LevelResult) string {
 	var parts []string
 	if r.API != nil {
 		parts = append(parts, fmt.Sprintf("API %.0f/s p50 %.1f p95 %.1f p99 %.1f ms err %.2f%%", r.API.AchievedRate, r.API.P50ms, r.API.P95ms, r.API.P99ms, 100*r.API.ErrorRate))

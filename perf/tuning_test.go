@@ -11,23 +11,8 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
-
-// TuningRow is one setting's measured capacity and E2E latency (tuning/result.json).
-type TuningRow struct {
-	Param          string   `json:"param"`
-	Value          string   `json:"value"`
-	MaxSustainable string   `json:"max_sustainable"`
-	MaxRPS         int      `json:"max_rps"`
-	MaxEPS         int      `json:"max_eps"`
-	E2EP50ms       float64  `json:"e2e_p50_ms"`
-	E2EP95ms       float64  `json:"e2e_p95_ms"`
-	E2EP99ms       float64  `json:"e2e_p99_ms"`
-	APIP95ms       float64  `json:"api_p95_ms"`
-	EventsP95ms    float64  `json:"events_p95_ms"`
-	StopReasons    []string `json:"verdict_reasons,omitempty"`
-	Dir            string   `json:"dir"`
-}
 
 // The combined ladder each setting climbs (API RPS, events EPS), E2E probes at 2/s throughout.
 var tuningLadder = [][2]int{{200, 1000}, {500, 2000}, {1000, 5000}, {2000, 10000}, {3000, 15000}}
@@ -59,7 +44,7 @@ func TestTuningSweep(t *testing.T) {
 	if !p.Step {
 		ladder = ladder[:1]
 	}
-	var rows []TuningRow
+	var rows []results.TuningRow
 	for _, s := range settings {
 		name := fmt.Sprintf("tuning/%s-%s", s.param, s.value)
 		t.Run(s.param+"="+s.value, func(t *testing.T) {
@@ -68,8 +53,8 @@ func TestTuningSweep(t *testing.T) {
 			for _, l := range ladder {
 				specs = append(specs, levelSpec{Name: levelName(l[0], l[1]) + "_e2e", RPS: l[0], EPS: l[1], E2ERate: 2})
 			}
-			res := &ScenarioResult{Scenario: name, Profile: p.Name}
-			row := TuningRow{Param: s.param, Value: s.value, Dir: e.dir}
+			res := &results.ScenarioResult{Scenario: name, Profile: p.Name}
+			row := results.TuningRow{Param: s.param, Value: s.value, Dir: e.dir}
 			if best := e.stepLevels(res, specs); best != nil {
 				res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
 				row.MaxSustainable, row.MaxRPS, row.MaxEPS = best.Level, best.RPS, best.EPS
@@ -84,10 +69,10 @@ func TestTuningSweep(t *testing.T) {
 			if first.Events != nil {
 				row.EventsP95ms = first.Events.P95ms
 			}
-			row.StopReasons = res.StopReasons
+			row.VerdictReasons = res.StopReasons
 			writeJSON(t, filepath.Join(e.dir, "result.json"), res)
 			rows = append(rows, row)
 		})
 	}
-	writeJSON(t, filepath.Join(runDir, "tuning", "result.json"), map[string]any{"profile": p.Name, "rows": rows})
+	writeJSON(t, filepath.Join(runDir, "tuning", "result.json"), results.TuningFile{Profile: p.Name, Rows: rows})
 }

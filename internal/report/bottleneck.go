@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
 
 func sortedNumericKeys(m map[string]int) []string {
@@ -24,7 +27,7 @@ func sortedNumericKeys(m map[string]int) []string {
 
 // profileLevel is scenario 3's highest level with profiles (the spec's place for them),
 // falling back to scenario 4.
-func (r *Results) profileLevel() (*Scenario, *LevelResult) {
+func (r *Results) profileLevel() (*Scenario, *results.LevelResult) {
 	for _, n := range []string{"scenario3", "scenario4"} {
 		s := r.Get(n)
 		if s == nil {
@@ -71,7 +74,7 @@ func (r *Results) bottleneckSection(d *doc) {
 			}
 			for _, p := range []struct {
 				name  string
-				funcs []TopFunc
+				funcs []harness.TopFunc
 			}{{"Allocations (alloc space)", l.TopAlloc[prog]}, {"Mutex contention (delay)", l.TopMutex[prog]}} {
 				if len(p.funcs) == 0 {
 					d.p("%s: the profile has no samples for %s at this level.", p.name, prog)
@@ -95,7 +98,7 @@ func (r *Results) bottleneckSection(d *doc) {
 }
 
 // dbEvidence is the database facts that bear on bottlenecks.
-func (r *Results) dbEvidence(s *Scenario, l *LevelResult) []string {
+func (r *Results) dbEvidence(s *Scenario, l *results.LevelResult) []string {
 	db := l.DB
 	var ev []string
 	if len(db.TopStatements) > 0 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/challenge-perf/challenge-perf/harness"
 )
 
 // gameSize is one of the spec's deployment scenarios with its expected load.
@@ -106,7 +108,7 @@ func (r *Results) progCPU(container string) float64 {
 }
 
 func (r *Results) sizeOf(container string) string {
-	return r.distinct(manifestFact(func(m *Manifest) string {
+	return r.distinct(manifestFact(func(m *harness.Manifest) string {
 		c, ok := m.Containers[container]
 		if !ok {
 			return ""
@@ -240,9 +242,9 @@ func (r *Results) tradeOffs(d *doc, api, ev measuredMax, svcCPU, hCPU float64, o
 func (r *Results) caveats(d *doc) {
 	d.h(2, "Caveats")
 	var host []string
-	if v := r.distinct(manifestFact(func(m *Manifest) string { return inum(int64(m.HostCPUs)) })); v != "not recorded" {
+	if v := r.distinct(manifestFact(func(m *harness.Manifest) string { return inum(int64(m.HostCPUs)) })); v != "not recorded" {
 		host = append(host, fmt.Sprintf("Everything was measured on one machine with %s host CPUs, while the containers' CPU limits add up to %s CPUs: a level can be limited by the host rather than by any container's limit.", v,
-			r.distinct(manifestFact(func(m *Manifest) string {
+			r.distinct(manifestFact(func(m *harness.Manifest) string {
 				t := 0.0
 				for _, c := range m.Containers {
 					t += c.Limits.CPUs

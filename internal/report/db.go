@@ -1,9 +1,14 @@
 package report
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/results"
+)
 
 // dbLevel is the level that carries the PostgreSQL analysis (scenario 4).
-func (r *Results) dbLevel() (*Scenario, *LevelResult) {
+func (r *Results) dbLevel() (*Scenario, *results.LevelResult) {
 	for _, name := range []string{"scenario4", "scenario3"} {
 		s := r.Get(name)
 		if s == nil {
@@ -19,7 +24,7 @@ func (r *Results) dbLevel() (*Scenario, *LevelResult) {
 }
 
 // totalExecSec is the statements' total execution time.
-func totalExecSec(db *DBAnalysis) float64 {
+func totalExecSec(db *harness.DBAnalysis) float64 {
 	t := 0.0
 	for _, st := range db.TopStatements {
 		t += st.TotalSec
@@ -28,7 +33,7 @@ func totalExecSec(db *DBAnalysis) float64 {
 }
 
 // writeDBAnalysis writes the database tables of the level that has them.
-func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *LevelResult) {
+func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *results.LevelResult) {
 	db := l.DB
 	src := r.src(s.Name, "result.json") + " (levels[].db of " + l.Level + ")"
 	d.p("Measured at **%s** (%s). Cache hit ratio **%s**, %s commits, %s rollbacks, %s deadlocks.",
@@ -80,9 +85,9 @@ func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *LevelResult) {
 }
 
 // samplesPeak is the most connections seen in each state over db_samples.json.
-func samplesPeak(samples []DBSample) (active, idle, idleTx int64) {
+func samplesPeak(samples []harness.DBSample) (active, idle, idleTx int64) {
 	for _, x := range samples {
-		active, idle, idleTx = max(active, x.Active), max(idle, x.Idle), max(idleTx, x.IdleInTransaction)
+		active, idle, idleTx = max(active, x.Active), max(idle, x.Idle), max(idleTx, x.IdleInTx)
 	}
 	return
 }
@@ -91,7 +96,7 @@ func (r *Results) writeDBSamples(d *doc, s *Scenario) {
 	smp := s.DBSamples
 	active, idle, idleTx := samplesPeak(smp)
 	first, last := smp[0], smp[len(smp)-1]
-	secs := last.T.Sub(first.T).Seconds()
+	secs := last.Time.Sub(first.Time).Seconds()
 	rate := "–"
 	if secs > 0 {
 		rate = num(float64(last.Commits-first.Commits)/secs, 1) + " /s"

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/challenge-perf/challenge-perf/harness"
 )
 
 // scenarios returns the loaded scenarios in report order.
@@ -45,7 +47,7 @@ func (r *Results) distinct(get func(*Scenario) string) string {
 	return strings.Join(parts, "; ")
 }
 
-func manifestFact(get func(*Manifest) string) func(*Scenario) string {
+func manifestFact(get func(*harness.Manifest) string) func(*Scenario) string {
 	return func(s *Scenario) string {
 		if s.Manifest == nil {
 			return ""
@@ -76,11 +78,11 @@ func (r *Results) header(d *doc, title string) {
 	t.add("Results directory", codeSpan(r.Dir))
 	t.add("Scenarios in these results", r.scenarioList())
 	t.add("Date (scenario start)", date)
-	t.add("Host CPUs", r.distinct(manifestFact(func(m *Manifest) string { return inum(int64(m.HostCPUs)) })))
-	t.add("Host memory", r.distinct(manifestFact(func(m *Manifest) string { return bytesIEC(m.HostMemory) })))
-	t.add("Kernel", r.distinct(manifestFact(func(m *Manifest) string { return m.HostKernel })))
-	t.add("Docker version", r.distinct(manifestFact(func(m *Manifest) string { return m.DockerVersion })))
-	t.add("Git revision", r.distinct(manifestFact(func(m *Manifest) string {
+	t.add("Host CPUs", r.distinct(manifestFact(func(m *harness.Manifest) string { return inum(int64(m.HostCPUs)) })))
+	t.add("Host memory", r.distinct(manifestFact(func(m *harness.Manifest) string { return bytesIEC(m.HostMemory) })))
+	t.add("Kernel", r.distinct(manifestFact(func(m *harness.Manifest) string { return m.HostKernel })))
+	t.add("Docker version", r.distinct(manifestFact(func(m *harness.Manifest) string { return m.DockerVersion })))
+	t.add("Git revision", r.distinct(manifestFact(func(m *harness.Manifest) string {
 		if m.GitRevision == "" {
 			return ""
 		}
@@ -89,7 +91,7 @@ func (r *Results) header(d *doc, title string) {
 		}
 		return m.GitRevision + " (clean)"
 	})))
-	t.add("Go version", r.distinct(manifestFact(func(m *Manifest) string { return m.GoVersion })))
+	t.add("Go version", r.distinct(manifestFact(func(m *harness.Manifest) string { return m.GoVersion })))
 	t.add("Profile", r.distinct(func(s *Scenario) string { return s.Result.Profile }))
 	t.add("Duration per level", r.distinct(func(s *Scenario) string {
 		if s.Manifest != nil && s.Manifest.Settings["duration_per_level"] != "" {
@@ -106,19 +108,19 @@ func (r *Results) header(d *doc, title string) {
 	lt := newTable("Container", "CPU limit", "Memory limit", "Image")
 	for _, c := range r.containerNames() {
 		lt.add(c,
-			r.distinct(manifestFact(func(m *Manifest) string {
+			r.distinct(manifestFact(func(m *harness.Manifest) string {
 				if cm, ok := m.Containers[c]; ok {
 					return num(cm.Limits.CPUs, 2) + " CPU"
 				}
 				return ""
 			})),
-			r.distinct(manifestFact(func(m *Manifest) string {
+			r.distinct(manifestFact(func(m *harness.Manifest) string {
 				if cm, ok := m.Containers[c]; ok {
 					return bytesIEC(cm.Limits.MemoryBytes)
 				}
 				return ""
 			})),
-			r.distinct(manifestFact(func(m *Manifest) string {
+			r.distinct(manifestFact(func(m *harness.Manifest) string {
 				if cm, ok := m.Containers[c]; ok {
 					return codeSpan(cm.Image)
 				}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
 
 // ScenarioNames are the suite's scenarios, in report order.
@@ -17,12 +19,12 @@ var ScenarioNames = []string{"scenario1", "scenario2", "scenario3", "scenario4",
 // Scenario is one scenario directory of a results run.
 type Scenario struct {
 	Name       string
-	Result     ScenarioResult
-	Manifest   *Manifest      // nil when manifest.json is missing
-	Frontier   map[string]int // scenario 3's frontier.json (API rate → highest event rate held)
-	DBSamples  []DBSample     // db_samples.json of the level that has them (scenario 4)
-	SamplesLvl string         // that level's directory name
-	Incomplete bool           // no result.json: the levels were read from their level.json files
+	Result     results.ScenarioResult
+	Manifest   *harness.Manifest  // nil when manifest.json is missing
+	Frontier   map[string]int     // scenario 3's frontier.json (API rate → highest event rate held)
+	DBSamples  []harness.DBSample // db_samples.json of the level that has them (scenario 4)
+	SamplesLvl string             // that level's directory name
+	Incomplete bool               // no result.json: the levels were read from their level.json files
 }
 
 // Results is everything the report is generated from.
@@ -69,10 +71,11 @@ func loadScenario(root, name string) (*Scenario, error) {
 		return nil, nil
 	}
 	s := &Scenario{Name: name}
-	found, err := readJSON(filepath.Join(dir, "result.json"), &s.Result)
+	res, found, err := results.ReadScenarioResult(dir)
 	if err != nil {
 		return nil, err
 	}
+	s.Result = res
 	if !found {
 		if err := s.readLevels(dir); err != nil {
 			return nil, err
@@ -81,18 +84,18 @@ func loadScenario(root, name string) (*Scenario, error) {
 			return nil, nil
 		}
 	}
-	var m Manifest
-	if ok, err := readJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
+	var m harness.Manifest
+	if ok, err := results.ReadJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
 		return nil, err
 	} else if ok {
 		s.Manifest = &m
 	}
-	if _, err := readJSON(filepath.Join(dir, "frontier.json"), &s.Frontier); err != nil {
+	if _, err := results.ReadJSON(filepath.Join(dir, "frontier.json"), &s.Frontier); err != nil {
 		return nil, err
 	}
 	for _, l := range s.Result.Levels {
-		var samples []DBSample
-		ok, err := readJSON(filepath.Join(dir, LevelDirName(l), "db_samples.json"), &samples)
+		var samples []harness.DBSample
+		ok, err := results.ReadJSON(filepath.Join(dir, LevelDirName(l), "db_samples.json"), &samples)
 		if err != nil {
 			return nil, err
 		}
@@ -113,8 +116,7 @@ func (s *Scenario) readLevels(dir string) error {
 		if !e.IsDir() {
 			continue
 		}
-		var l LevelResult
-		ok, err := readJSON(filepath.Join(dir, e.Name(), "level.json"), &l)
+		l, ok, err := results.ReadLevel(filepath.Join(dir, e.Name()))
 		if err != nil {
 			return err
 		}
@@ -137,7 +139,7 @@ func (s *Scenario) readLevels(dir string) error {
 }
 
 // LevelDirName is the level's directory inside its scenario directory.
-func LevelDirName(l LevelResult) string {
+func LevelDirName(l results.LevelResult) string {
 	if l.Dir != "" {
 		return filepath.Base(filepath.FromSlash(l.Dir))
 	}
@@ -148,21 +150,6 @@ func LevelDirName(l LevelResult) string {
 		return fmt.Sprintf("rps-%d", l.RPS)
 	}
 	return fmt.Sprintf("eps-%d", l.EPS)
-}
-
-// readJSON decodes path into v; a missing file is not an error (found = false).
-func readJSON(path string, v any) (found bool, err error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return false, fmt.Errorf("%s: invalid JSON: %w", path, err)
-	}
-	return true, nil
 }
 
 // src names a file inside the results directory for "Source:" lines.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
 
 // The rules that turn measurements into tuning recommendations, each citing its evidence.
@@ -64,7 +66,7 @@ func (r *Results) bufferRecs(add addRec) {
 		}
 	}
 	// The heaviest flush seen: time per flush against the interval, buffer use against its limit.
-	var worst *LevelResult
+	var worst *results.LevelResult
 	var ws *Scenario
 	for _, s := range r.scenarios() {
 		for i := range s.Result.Levels {

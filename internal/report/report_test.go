@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
 // The synthetic results: scenario1 steps 50 → 100 → 200 RPS and fails at 200 (nightly);
@@ -30,32 +34,32 @@ func writeJSON(t *testing.T, path string, v any) {
 	}
 }
 
-func manifest() Manifest {
+func manifest() harness.Manifest {
 	env := func(extra ...string) []string {
 		return append([]string{"DB_MAX_OPEN_CONNS=40", "DB_PASSWORD=<redacted>"}, extra...)
 	}
-	return Manifest{
+	return harness.Manifest{
 		Date: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), GitRevision: "abc123def", GitDirty: true, GoVersion: "go1.26.8",
 		HostCPUs: 2, HostMemory: 8 << 30, HostKernel: "Linux 6.1.0-test", DockerVersion: "24.0.7",
-		Containers: map[string]ContainerManifest{
-			"challenge-service": {Image: "cs:dev", Limits: Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("MOCK_AGS_LATENCY_MIN_MS=50")},
-			"event-handler":     {Image: "eh:dev", Limits: Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("BUFFER_FLUSH_INTERVAL=1s", "BUFFER_SIZE_LIMIT=100000")},
-			"postgres":          {Image: "pg:dev", Limits: Limits{CPUs: 2, MemoryBytes: 4 << 30}, Cmd: []string{"postgres", "-c", "max_connections=200", "-c", "fsync=on"}},
+		Containers: map[string]harness.ContainerManifest{
+			"challenge-service": {Image: "cs:dev", Limits: harness.Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("MOCK_AGS_LATENCY_MIN_MS=50")},
+			"event-handler":     {Image: "eh:dev", Limits: harness.Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("BUFFER_FLUSH_INTERVAL=1s", "BUFFER_SIZE_LIMIT=100000")},
+			"postgres":          {Image: "pg:dev", Limits: harness.Limits{CPUs: 2, MemoryBytes: 4 << 30}, Cmd: []string{"postgres", "-c", "max_connections=200", "-c", "fsync=on"}},
 		},
 		Settings: map[string]string{"profile": "nightly", "duration_per_level": "2m0s"},
 	}
 }
 
-func res(svc, handler, pg float64) map[string]ResourceRow {
-	return map[string]ResourceRow{
+func res(svc, handler, pg float64) map[string]results.ResourceRow {
+	return map[string]results.ResourceRow{
 		"challenge-service": {CPUAvgPct: svc, CPUMaxPct: svc + 5, MemMaxMiB: 40, MemLimitMiB: 1024},
 		"event-handler":     {CPUAvgPct: handler, CPUMaxPct: handler + 5, MemMaxMiB: 30, MemLimitMiB: 1024},
 		"postgres":          {CPUAvgPct: pg, CPUMaxPct: pg + 5, MemMaxMiB: 300, MemLimitMiB: 4096},
 	}
 }
 
-func side(target, achieved, p95 float64) *Side {
-	return &Side{TargetRate: target, AchievedRate: achieved, Offered: int64(target * 120), Completed: int64(achieved * 120),
+func side(target, achieved, p95 float64) *results.Side {
+	return &results.Side{TargetRate: target, AchievedRate: achieved, Offered: int64(target * 120), Completed: int64(achieved * 120),
 		P50ms: p95 / 3, P95ms: p95, P99ms: p95 * 2, MaxMs: p95 * 4}
 }
 
@@ -65,55 +69,55 @@ func buildResults(t *testing.T, withTuning bool) string {
 	for _, s := range ScenarioNames {
 		writeJSON(t, filepath.Join(dir, s, "manifest.json"), m)
 	}
-	integrity := &Integrity{EventsAcked: 60000, UsersChecked: 5000, ValuesChecked: 7777, CompletionsOK: true, APIChecked: 5, OK: true, ExtraExplained: true}
-	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), ScenarioResult{
+	integrity := &results.Integrity{EventsAcked: 60000, UsersChecked: 5000, ValuesChecked: 7777, CompletionsOK: true, APIChecked: 5, OK: true, ExtraExplained: true}
+	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), results.ScenarioResult{
 		Scenario: "scenario1", Profile: "nightly", MaxSustainable: "100 RPS", MaxRPS: 100, StoppedAt: "200 RPS",
 		StopReasons: []string{"api p95 2345 ms > 2000 ms"},
-		Levels: []LevelResult{
-			{Level: "50 RPS", RPS: 50, DurationSec: 120, API: side(50, 50, 12.3), Resources: res(30, 1, 5), Verdict: VerdictPass, Dir: "results/run-1/scenario1/rps-50", Loadgen: SelfReport{CPUCores: 0.2}},
-			{Level: "100 RPS", RPS: 100, DurationSec: 120, API: side(100, 99.5, 45.6), Resources: res(60, 1, 9), Verdict: VerdictPass, Dir: "results/run-1/scenario1/rps-100", Loadgen: SelfReport{CPUCores: 0.3}},
-			{Level: "200 RPS", RPS: 200, DurationSec: 120, API: side(200, 150, 2345), Resources: res(97.5, 1, 15), Verdict: VerdictLimit,
-				Reasons: []string{"api p95 2345 ms > 2000 ms"}, Dir: "results/run-1/scenario1/rps-200", Loadgen: SelfReport{CPUCores: 0.4}},
+		Levels: []results.LevelResult{
+			{Level: "50 RPS", RPS: 50, DurationSec: 120, API: side(50, 50, 12.3), Resources: res(30, 1, 5), Verdict: results.VerdictPass, Dir: "results/run-1/scenario1/rps-50", Loadgen: loadgen.SelfReport{CPUCores: 0.2}},
+			{Level: "100 RPS", RPS: 100, DurationSec: 120, API: side(100, 99.5, 45.6), Resources: res(60, 1, 9), Verdict: results.VerdictPass, Dir: "results/run-1/scenario1/rps-100", Loadgen: loadgen.SelfReport{CPUCores: 0.3}},
+			{Level: "200 RPS", RPS: 200, DurationSec: 120, API: side(200, 150, 2345), Resources: res(97.5, 1, 15), Verdict: results.VerdictLimit,
+				Reasons: []string{"api p95 2345 ms > 2000 ms"}, Dir: "results/run-1/scenario1/rps-200", Loadgen: loadgen.SelfReport{CPUCores: 0.4}},
 		},
 	})
-	writeJSON(t, filepath.Join(dir, "scenario2", "result.json"), ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario2", "result.json"), results.ScenarioResult{
 		Scenario: "scenario2", Profile: "smoke", MaxSustainable: "1000 EPS", MaxEPS: 1000,
-		Levels: []LevelResult{{Level: "1000 EPS", EPS: 1000, DurationSec: 20, Events: side(1000, 1000, 3.21), Resources: res(0, 21, 12),
-			Flush: &FlushStats{Flushes: 18, AvgMs: 233.4, AvgEntries: 1097.3, MaxBufferSeen: 1585}, Integrity: integrity, Verdict: VerdictPass, Dir: "results/run-1/scenario2/eps-1000"}},
+		Levels: []results.LevelResult{{Level: "1000 EPS", EPS: 1000, DurationSec: 20, Events: side(1000, 1000, 3.21), Resources: res(0, 21, 12),
+			Flush: &results.FlushStats{Flushes: 18, AvgMs: 233.4, AvgEntries: 1097.3, MaxBufferSeen: 1585}, Integrity: integrity, Verdict: results.VerdictPass, Dir: "results/run-1/scenario2/eps-1000"}},
 	})
-	top := map[string][]TopFunc{
+	top := map[string][]harness.TopFunc{
 		"challenge-service": {{Function: "github.com/challenge-perf/challenge-perf/internal/api.(*handler).handleList", Flat: 5, FlatPct: 41.5, CumPct: 60}},
 		"event-handler":     {{Function: "runtime.futex", Flat: 9, FlatPct: 22.2, CumPct: 22.2}},
 	}
-	writeJSON(t, filepath.Join(dir, "scenario3", "result.json"), ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario3", "result.json"), results.ScenarioResult{
 		Scenario: "scenario3", Profile: "nightly", MaxSustainable: "100 RPS + 500 EPS", MaxRPS: 100, MaxEPS: 500, StoppedAt: "100 RPS + 1000 EPS",
 		StopReasons: []string{"events p95 612 ms > 500 ms"},
-		Levels: []LevelResult{
-			{Level: "100 RPS + 500 EPS", RPS: 100, EPS: 500, API: side(100, 100, 9.87), Events: side(500, 500, 2.62), Resources: res(9, 26, 6), Verdict: VerdictPass,
-				TopCPU: top, TopAlloc: top, TopMutex: map[string][]TopFunc{"challenge-service": {}}, Dir: "results/run-1/scenario3/rps-100_eps-500"},
-			{Level: "100 RPS + 1000 EPS", RPS: 100, EPS: 1000, API: side(100, 100, 11), Events: side(1000, 990, 612), Resources: res(9, 55, 10), Verdict: VerdictLimit,
+		Levels: []results.LevelResult{
+			{Level: "100 RPS + 500 EPS", RPS: 100, EPS: 500, API: side(100, 100, 9.87), Events: side(500, 500, 2.62), Resources: res(9, 26, 6), Verdict: results.VerdictPass,
+				TopCPU: top, TopAlloc: top, TopMutex: map[string][]harness.TopFunc{"challenge-service": {}}, Dir: "results/run-1/scenario3/rps-100_eps-500"},
+			{Level: "100 RPS + 1000 EPS", RPS: 100, EPS: 1000, API: side(100, 100, 11), Events: side(1000, 990, 612), Resources: res(9, 55, 10), Verdict: results.VerdictLimit,
 				Reasons: []string{"events p95 612 ms > 500 ms"}, TopCPU: top, Dir: "results/run-1/scenario3/rps-100_eps-1000"},
 		},
 	})
 	writeJSON(t, filepath.Join(dir, "scenario3", "frontier.json"), map[string]int{"100": 500})
-	writeJSON(t, filepath.Join(dir, "scenario4", "result.json"), ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario4", "result.json"), results.ScenarioResult{
 		Scenario: "scenario4", Profile: "nightly", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000,
-		Levels: []LevelResult{{Level: "500 RPS + 2000 EPS", RPS: 500, EPS: 2000, API: side(500, 500, 20), Events: side(2000, 2000, 4), Resources: res(40, 50, 30),
-			Verdict: VerdictPass, Dir: "results/run-1/scenario4/rps-500_eps-2000", Integrity: integrity,
-			DB: &DBAnalysis{CacheHitPct: 98.76, Commits: 4321, TopStatements: []StatementStat{{Query: "WITH input AS (SELECT 1)", Calls: 120, MeanMS: 35.1, MaxMS: 73.8, TotalSec: 4.2, Rows: 22290, CacheHitPct: 99.9}},
-				Connections: []ConnState{{State: "idle", Count: 61, OldestSec: 26}},
-				Tables:      []TableStat{{Table: "user_stats", LiveRows: 7471, DeadRows: 318, Updates: 806, HotUpdates: 553}},
-				Indexes:     []IndexStat{{Table: "goal_definitions", Index: "goal_definitions_stat_key_target"}}}}},
+		Levels: []results.LevelResult{{Level: "500 RPS + 2000 EPS", RPS: 500, EPS: 2000, API: side(500, 500, 20), Events: side(2000, 2000, 4), Resources: res(40, 50, 30),
+			Verdict: results.VerdictPass, Dir: "results/run-1/scenario4/rps-500_eps-2000", Integrity: integrity,
+			DB: &harness.DBAnalysis{CacheHitPct: 98.76, Commits: 4321, TopStatements: []harness.StatementStat{{Query: "WITH input AS (SELECT 1)", Calls: 120, MeanMS: 35.1, MaxMS: 73.8, TotalSec: 4.2, Rows: 22290, CacheHitPct: 99.9}},
+				Connections: []harness.ConnState{{State: "idle", Count: 61, OldestSec: 26}},
+				Tables:      []harness.TableStat{{Table: "user_stats", LiveRows: 7471, DeadRows: 318, Updates: 806, HotUpdates: 553}},
+				Indexes:     []harness.IndexStat{{Table: "goal_definitions", Index: "goal_definitions_stat_key_target"}}}}},
 	})
-	writeJSON(t, filepath.Join(dir, "scenario4", "rps-500_eps-2000", "db_samples.json"), []DBSample{
-		{T: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), Active: 3, Idle: 20},
-		{T: time.Date(2026, 11, 28, 10, 0, 5, 0, time.UTC), Active: 7, Idle: 50, Commits: 500},
+	writeJSON(t, filepath.Join(dir, "scenario4", "rps-500_eps-2000", "db_samples.json"), []harness.DBSample{
+		{Time: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), Active: 3, Idle: 20},
+		{Time: time.Date(2026, 11, 28, 10, 0, 5, 0, time.UTC), Active: 7, Idle: 50, Commits: 500},
 	})
-	writeJSON(t, filepath.Join(dir, "scenario5", "result.json"), ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario5", "result.json"), results.ScenarioResult{
 		Scenario: "scenario5", Profile: "nightly", MaxSustainable: "1000 EPS + 2 probes/s", MaxEPS: 1000,
-		Levels: []LevelResult{{Level: "1000 EPS + 2 probes/s", EPS: 1000, Events: side(1000, 1000, 3),
-			E2E: &E2EStats{Probes: 240, P50ms: 612.5, P95ms: 987.6, P99ms: 1003.2, MaxMs: 1100, FlushInterval: "1s"}, Resources: res(2, 20, 5),
-			Verdict: VerdictPass, Dir: "results/run-1/scenario5/eps-1000_e2e"}},
+		Levels: []results.LevelResult{{Level: "1000 EPS + 2 probes/s", EPS: 1000, Events: side(1000, 1000, 3),
+			E2E: &results.E2EStats{Probes: 240, P50ms: 612.5, P95ms: 987.6, P99ms: 1003.2, MaxMs: 1100, FlushInterval: "1s"}, Resources: res(2, 20, 5),
+			Verdict: results.VerdictPass, Dir: "results/run-1/scenario5/eps-1000_e2e"}},
 	})
 	if err := os.MkdirAll(filepath.Join(dir, "scenario5", "eps-1000_e2e"), 0o755); err != nil {
 		t.Fatal(err)
@@ -125,7 +129,7 @@ func buildResults(t *testing.T, withTuning bool) string {
 		t.Fatal(err)
 	}
 	if withTuning {
-		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), Tuning{Profile: "nightly", Rows: []TuningRow{
+		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), results.TuningFile{Profile: "nightly", Rows: []results.TuningRow{
 			{Param: "DB_MAX_OPEN_CONNS", Value: "10", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000, APIP95ms: 77.7, VerdictReasons: []string{"api p95 2100 ms > 2000 ms"}},
 			{Param: "DB_MAX_OPEN_CONNS", Value: "40", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000, APIP95ms: 33.3, E2EP95ms: 987.6},
 		}})
@@ -272,8 +276,8 @@ func TestSmokeOnly(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "smoke")
 	m := manifest()
 	writeJSON(t, filepath.Join(dir, "scenario1", "manifest.json"), m)
-	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), ScenarioResult{Scenario: "scenario1", Profile: "smoke", MaxSustainable: "200 RPS", MaxRPS: 200,
-		Levels: []LevelResult{{Level: "200 RPS", RPS: 200, API: side(200, 200, 1.72), Resources: res(9.5, 0.4, 2.9), Verdict: VerdictPass}}})
+	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), results.ScenarioResult{Scenario: "scenario1", Profile: "smoke", MaxSustainable: "200 RPS", MaxRPS: 200,
+		Levels: []results.LevelResult{{Level: "200 RPS", RPS: 200, API: side(200, 200, 1.72), Resources: res(9.5, 0.4, 2.9), Verdict: results.VerdictPass}}})
 	_, docs := generate(t, dir, defaults)
 	base := docs["PERFORMANCE_BASELINE.md"]
 	mustContain(t, "baseline", base, "only the smoke level was run: 200 RPS passed", "Not measured in these results", "Not in these results: scenario2, scenario3, scenario4, scenario5")
@@ -286,8 +290,8 @@ func TestSmokeOnly(t *testing.T) {
 func TestInterruptedScenarioReadsLevelFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cut")
 	writeJSON(t, filepath.Join(dir, "scenario1", "manifest.json"), manifest())
-	writeJSON(t, filepath.Join(dir, "scenario1", "rps-50", "level.json"), LevelResult{Level: "50 RPS", RPS: 50, API: side(50, 50, 4.56), Verdict: VerdictPass})
-	writeJSON(t, filepath.Join(dir, "scenario1", "rps-100", "level.json"), LevelResult{Level: "100 RPS", RPS: 100, API: side(100, 60, 3000), Verdict: VerdictLimit, Reasons: []string{"api p95 3000 ms > 2000 ms"}})
+	writeJSON(t, filepath.Join(dir, "scenario1", "rps-50", "level.json"), results.LevelResult{Level: "50 RPS", RPS: 50, API: side(50, 50, 4.56), Verdict: results.VerdictPass})
+	writeJSON(t, filepath.Join(dir, "scenario1", "rps-100", "level.json"), results.LevelResult{Level: "100 RPS", RPS: 100, API: side(100, 60, 3000), Verdict: results.VerdictLimit, Reasons: []string{"api p95 3000 ms > 2000 ms"}})
 	_, docs := generate(t, dir, defaults)
 	mustContain(t, "baseline", docs["PERFORMANCE_BASELINE.md"], "interrupted", "**50 RPS** maximum sustainable", "api p95 3000 ms > 2000 ms", "4.56 ms")
 }

@@ -4,18 +4,21 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
 
 // The report's recurring tables, each built from one kind of result field.
 
-func verdictCell(l *LevelResult) string {
-	if l.Verdict == VerdictPass || len(l.Reasons) == 0 {
+func verdictCell(l *results.LevelResult) string {
+	if l.Verdict == results.VerdictPass || len(l.Reasons) == 0 {
 		return l.Verdict
 	}
 	return l.Verdict + ": " + strings.Join(l.Reasons, "; ")
 }
 
-func levelContainers(levels []LevelResult) []string {
+func levelContainers(levels []results.LevelResult) []string {
 	seen := map[string]bool{}
 	for _, l := range levels {
 		for c := range l.Resources {
@@ -31,7 +34,7 @@ func levelContainers(levels []LevelResult) []string {
 }
 
 // sideTable is the spec's per-level table for a single-sided scenario (1, 2 or 5's events).
-func sideTable(s *Scenario, side func(*LevelResult) *Side, memOf string) *table {
+func sideTable(s *Scenario, side func(*results.LevelResult) *results.Side, memOf string) *table {
 	cs := levelContainers(s.Result.Levels)
 	head := []string{"Level", "Offered /s", "Achieved /s", "p50", "p95", "p99", "Max", "Error rate", "Dropped"}
 	for _, c := range cs {
@@ -65,10 +68,10 @@ func combinedTable(s *Scenario) *table {
 		l := &s.Result.Levels[i]
 		a, e := l.API, l.Events
 		if a == nil {
-			a = &Side{}
+			a = &results.Side{}
 		}
 		if e == nil {
-			e = &Side{}
+			e = &results.Side{}
 		}
 		t.add(l.Level, num(a.AchievedRate, 1), ms(a.P50ms), ms(a.P95ms), ms(a.P99ms), ratePct(a.ErrorRate),
 			num(e.AchievedRate, 1), ms(e.P50ms), ms(e.P95ms), ms(e.P99ms), ratePct(e.ErrorRate),
@@ -83,7 +86,7 @@ func resourceTable(s *Scenario) *table {
 	t := newTable("Level", "Container", "CPU avg", "CPU max", "CPU limit", "Avg % of limit", "Throttled periods", "Memory max", "Memory limit")
 	for i := range s.Result.Levels {
 		l := &s.Result.Levels[i]
-		for _, c := range levelContainers([]LevelResult{*l}) {
+		for _, c := range levelContainers([]results.LevelResult{*l}) {
 			row := l.Resources[c]
 			lim, util := "not recorded", "–"
 			if cpus := s.cpuLimit(c); cpus > 0 {
@@ -177,7 +180,7 @@ func loadgenTable(r *Results) (*table, []string) {
 }
 
 // profileTable is one program's top functions of one profile.
-func profileTable(funcs []TopFunc, n int) *table {
+func profileTable(funcs []harness.TopFunc, n int) *table {
 	t := newTable("#", "Function", "Flat %", "Cum %")
 	for i, f := range funcs {
 		if i == n {

@@ -4,45 +4,31 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/results"
 )
 
 // Tuning is <results>/tuning/result.json, written by the suite's tuning sweep: one row per
 // (setting, value) run, each the result of stepping the combined load with that value.
 type Tuning struct {
-	Profile          string      `json:"profile,omitempty"`
-	DurationPerLevel string      `json:"duration_per_level,omitempty"`
-	Rows             []TuningRow `json:"rows"`
-	Manifest         *Manifest   `json:"-"` // tuning/manifest.json when present
-}
-
-// TuningRow is one measured setting value.
-type TuningRow struct {
-	Param          string   `json:"param"`           // e.g. DB_MAX_OPEN_CONNS
-	Value          string   `json:"value"`           // e.g. "10"
-	MaxSustainable string   `json:"max_sustainable"` // e.g. "500 RPS + 2000 EPS" ("" = no level passed)
-	MaxRPS         int      `json:"max_rps"`
-	MaxEPS         int      `json:"max_eps"`
-	E2EP50ms       float64  `json:"e2e_p50_ms,omitempty"`
-	E2EP95ms       float64  `json:"e2e_p95_ms,omitempty"`
-	APIP95ms       float64  `json:"api_p95_ms,omitempty"`
-	EventsP95ms    float64  `json:"events_p95_ms,omitempty"`
-	VerdictReasons []string `json:"verdict_reasons,omitempty"` // why the next level failed
-	Dir            string   `json:"dir,omitempty"`             // the row's level results, relative to tuning/
+	results.TuningFile
+	Manifest *harness.Manifest `json:"-"` // tuning/manifest.json when present
 }
 
 func loadTuning(root string) (*Tuning, error) {
-	var t Tuning
-	ok, err := readJSON(filepath.Join(root, "tuning", "result.json"), &t)
-	if err != nil || !ok {
+	f, err := results.ReadTuning(root)
+	if err != nil || f == nil {
 		return nil, err
 	}
-	var m Manifest
-	if ok, err := readJSON(filepath.Join(root, "tuning", "manifest.json"), &m); err != nil {
+	t := &Tuning{TuningFile: *f}
+	var m harness.Manifest
+	if ok, err := results.ReadJSON(filepath.Join(root, results.TuningDir, "manifest.json"), &m); err != nil {
 		return nil, err
 	} else if ok {
 		t.Manifest = &m
 	}
-	return &t, nil
+	return t, nil
 }
 
 // NotMeasuredTuning is the statement made when the results hold no sweep.
@@ -95,7 +81,7 @@ func (r *Results) measuredEffects(d *doc) {
 	for _, p := range params {
 		d.h(3, p)
 		tb := newTable("Value", "Max sustainable", "Max RPS", "Max EPS", "API p95", "Event p95", "E2E p50", "E2E p95", "Why the next level failed")
-		var best *TuningRow
+		var best *results.TuningRow
 		for i := range t.Rows {
 			row := &t.Rows[i]
 			if row.Param != p {
@@ -149,7 +135,7 @@ func (r *Results) currentValues() map[string]string {
 }
 
 // postgresSettings are the `-c name=value` arguments of the postgres command.
-func postgresSettings(m *Manifest) [][2]string {
+func postgresSettings(m *harness.Manifest) [][2]string {
 	var out [][2]string
 	cmd := m.Containers["postgres"].Cmd
 	for i := 0; i+1 < len(cmd); i++ {

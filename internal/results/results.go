@@ -1,0 +1,184 @@
+// Package results is the result model of the perf suite: the JSON the suite (package perf,
+// test-only) writes under perf/results/<run-id> and the report generator (internal/report,
+// cmd/perfreport) reads back. The JSON field names are the files' format: changing one breaks
+// the decoding of every results run already recorded.
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/loadgen"
+)
+
+// File names inside a results run.
+const (
+	ResultFile = "result.json" // a scenario's ScenarioResult, or tuning/result.json's TuningFile
+	LevelFile  = "level.json"  // a level directory's LevelResult
+	TuningDir  = "tuning"      // the tuning sweep's directory inside the run
+)
+
+// Side is one traffic kind's outcome at a level (the rows of the spec's report tables).
+type Side struct {
+	TargetRate   float64 `json:"target_rate"`
+	AchievedRate float64 `json:"achieved_rate"` // completed iterations per second
+	Offered      int64   `json:"offered"`
+	Completed    int64   `json:"completed"`
+	Dropped      int64   `json:"dropped"`
+	Requests     int64   `json:"requests"`
+	P50ms        float64 `json:"p50_ms"`
+	P95ms        float64 `json:"p95_ms"`
+	P99ms        float64 `json:"p99_ms"`
+	MaxMs        float64 `json:"max_ms"`
+	ErrorRate    float64 `json:"error_rate"`
+}
+
+// E2EStats is scenario 5's measurement: event acknowledged → visible in the API.
+type E2EStats struct {
+	Probes        int64   `json:"probes"`
+	Failed        float64 `json:"failed_rate"`
+	P50ms         float64 `json:"p50_ms"`
+	P95ms         float64 `json:"p95_ms"`
+	P99ms         float64 `json:"p99_ms"`
+	MaxMs         float64 `json:"max_ms"`
+	FlushInterval string  `json:"flush_interval"`
+}
+
+// FlushStats come from the handler's metrics, as deltas over the level.
+type FlushStats struct {
+	Flushes       uint64  `json:"flushes"`
+	AvgMs         float64 `json:"avg_ms"`
+	AvgEntries    float64 `json:"avg_entries"`
+	Errors        float64 `json:"errors"`
+	MaxBufferSeen float64 `json:"max_buffer_entries_seen"`
+}
+
+// ResourceRow is a container's CPU and memory during the level.
+type ResourceRow struct {
+	CPUAvgPct   float64 `json:"cpu_avg_pct"`
+	CPUMaxPct   float64 `json:"cpu_max_pct"`
+	MemMaxMiB   float64 `json:"mem_max_mib"`
+	MemLimitMiB float64 `json:"mem_limit_mib"`
+	Throttled   uint64  `json:"throttled_periods"`
+}
+
+// Integrity is the comparison of the database with the ground truth after the buffer drained.
+type Integrity struct {
+	EventsAcked     int64    `json:"events_acked"`
+	EventsUncertain int64    `json:"events_uncertain"`
+	UsersChecked    int      `json:"users_checked"`
+	ValuesChecked   int      `json:"values_checked"`
+	Lost            int      `json:"lost"`  // stored value below what acknowledged events imply
+	Extra           int      `json:"extra"` // stored value above it (double-applied unless uncertain)
+	ExtraExplained  bool     `json:"extra_explained_by_uncertain_events"`
+	CompletionsOK   bool     `json:"completions_consistent"`
+	APIChecked      int      `json:"api_users_checked"`
+	Problems        []string `json:"problems,omitempty"`
+	OK              bool     `json:"ok"`
+}
+
+// Verdicts of a level.
+const (
+	VerdictPass      = "pass"
+	VerdictLimit     = "limit"
+	VerdictGenerator = "generator_limited"
+)
+
+// LevelResult is everything measured at one level, and its verdict (a level's level.json).
+type LevelResult struct {
+	Level       string                       `json:"level"`
+	RPS         int                          `json:"rps,omitempty"`
+	EPS         int                          `json:"eps,omitempty"`
+	DurationSec float64                      `json:"duration_sec"`
+	API         *Side                        `json:"api,omitempty"`
+	Events      *Side                        `json:"events,omitempty"`
+	E2E         *E2EStats                    `json:"e2e,omitempty"`
+	Resources   map[string]ResourceRow       `json:"resources"`
+	Flush       *FlushStats                  `json:"flush,omitempty"`
+	Loadgen     loadgen.SelfReport           `json:"loadgen"`
+	Integrity   *Integrity                   `json:"integrity,omitempty"`
+	TopCPU      map[string][]harness.TopFunc `json:"top_cpu,omitempty"`
+	TopAlloc    map[string][]harness.TopFunc `json:"top_alloc,omitempty"`
+	TopMutex    map[string][]harness.TopFunc `json:"top_mutex,omitempty"`
+	DB          *harness.DBAnalysis          `json:"db,omitempty"`
+	Verdict     string                       `json:"verdict"` // pass | limit | generator_limited
+	Reasons     []string                     `json:"reasons,omitempty"`
+	Dir         string                       `json:"dir"`
+}
+
+// ScenarioResult is a scenario's result.json.
+type ScenarioResult struct {
+	Scenario       string        `json:"scenario"`
+	Profile        string        `json:"profile"`
+	Levels         []LevelResult `json:"levels"`
+	MaxSustainable string        `json:"max_sustainable"`
+	MaxRPS         int           `json:"max_rps,omitempty"`
+	MaxEPS         int           `json:"max_eps,omitempty"`
+	StoppedAt      string        `json:"stopped_at,omitempty"`
+	StopReasons    []string      `json:"stop_reasons,omitempty"`
+}
+
+// TuningRow is one setting value's measured capacity and latency (a row of tuning/result.json).
+type TuningRow struct {
+	Param          string   `json:"param"`           // e.g. DB_MAX_OPEN_CONNS
+	Value          string   `json:"value"`           // e.g. "10"
+	MaxSustainable string   `json:"max_sustainable"` // e.g. "500 RPS + 2000 EPS" ("" = no level passed)
+	MaxRPS         int      `json:"max_rps"`
+	MaxEPS         int      `json:"max_eps"`
+	E2EP50ms       float64  `json:"e2e_p50_ms"`
+	E2EP95ms       float64  `json:"e2e_p95_ms"`
+	E2EP99ms       float64  `json:"e2e_p99_ms"`
+	APIP95ms       float64  `json:"api_p95_ms"`
+	EventsP95ms    float64  `json:"events_p95_ms"`
+	VerdictReasons []string `json:"verdict_reasons,omitempty"` // why the next level failed (the run's stop reasons)
+	Dir            string   `json:"dir"`                       // the run's scenario directory
+}
+
+// TuningFile is tuning/result.json: the sweep's rows, one per (setting, value) run.
+type TuningFile struct {
+	Profile          string      `json:"profile"`
+	DurationPerLevel string      `json:"duration_per_level,omitempty"`
+	Rows             []TuningRow `json:"rows"`
+}
+
+// ReadJSON decodes path into v; a missing file is not an error (found = false).
+func ReadJSON(path string, v any) (found bool, err error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("%s: invalid JSON: %w", path, err)
+	}
+	return true, nil
+}
+
+// ReadScenarioResult reads a scenario directory's result.json (found = false when it is missing).
+func ReadScenarioResult(scenarioDir string) (r ScenarioResult, found bool, err error) {
+	found, err = ReadJSON(filepath.Join(scenarioDir, ResultFile), &r)
+	return r, found, err
+}
+
+// ReadLevel reads a level directory's level.json (found = false when it is missing).
+func ReadLevel(levelDir string) (l LevelResult, found bool, err error) {
+	found, err = ReadJSON(filepath.Join(levelDir, LevelFile), &l)
+	return l, found, err
+}
+
+// ReadTuning reads a run's tuning/result.json (nil when it is missing).
+func ReadTuning(runDir string) (*TuningFile, error) {
+	var t TuningFile
+	found, err := ReadJSON(filepath.Join(runDir, TuningDir, ResultFile), &t)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &t, nil
+}
