@@ -47,6 +47,15 @@ func (e *scenarioEnv) runLevel(l levelSpec) results.LevelResult {
 			}
 		}
 	}
+	if l.RPS > 0 && os.Getenv("PERF_SEED_PROGRESS") == "true" {
+		if err := seedProgress(ctx, ops.GRPCAddr, cfg.Namespace, e.fix.Users); err != nil {
+			t.Fatalf("%s: seed progress: %v", l, err)
+		}
+		if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
+			t.Fatalf("%s: seed progress: %v", l, err)
+		}
+		t.Logf("level %s: seeded wins=%d for %d users (PERF_SEED_PROGRESS)", l, seedWins, len(e.fix.Users))
+	}
 	if l.EPS > 0 && os.Getenv("PERF_USER_SETUP") == "true" {
 		if err := setupUsers(ctx, ops.APIURL, e.fix, cfg.AuthMode); err != nil {
 			t.Fatalf("%s: per-user set-up: %v", l, err)
