@@ -122,11 +122,8 @@ func benchRate(def float64) float64 {
 	return def
 }
 
-func benchEngine(b *testing.B, exec, target string, rate float64, reqMetric string) {
-	dur := time.Duration(float64(b.N) / rate * float64(time.Second))
-	if dur < time.Millisecond {
-		dur = time.Millisecond
-	}
+func benchEngine(b *testing.B, exec, target string, rate float64, reqMetric, durMetric string) {
+	dur := benchDuration(b.N, rate)
 	p, err := ParsePlan([]byte(fmt.Sprintf(`{"scenarios":{"bench":{"executor":"constant-arrival-rate","rate":%v,"duration":%q,
 		"preAllocatedVUs":64,"maxVUs":500,"exec":%q}},"target":%s,"httpPool":64}`, rate, dur.String(), exec, target)))
 	if err != nil {
@@ -141,21 +138,23 @@ func benchEngine(b *testing.B, exec, target string, rate float64, reqMetric stri
 	m := res.Summary.Metrics
 	reqs, _ := m[reqMetric]["count"].(float64)
 	lg := res.Summary.Loadgen
-	if reqs > 0 {
-		b.ReportMetric(reqs/lg.WallSeconds, "req/s")
-		b.ReportMetric(lg.CPUSeconds*1e6/reqs, "cpu-µs/req")
+	trend := m[durMetric]
+	msDur := func(k string) time.Duration {
+		v, _ := trend[k].(float64)
+		return time.Duration(v * float64(time.Millisecond))
 	}
+	reportCost(b, reqs, time.Duration(lg.WallSeconds*float64(time.Second)), time.Duration(lg.CPUSeconds*float64(time.Second)),
+		msDur("med"), msDur("p(95)"), msDur("p(99)"), float64(lg.IterationErrors))
 	b.ReportMetric(lg.LagP99Ms, "lag-p99-ms")
 	b.ReportMetric(100*lg.DroppedFraction, "drop-%")
-	b.ReportMetric(0, "ns/op") // wall time per op is meaningless for an open model
 }
 
 func BenchmarkHTTPGet(b *testing.B) {
 	addr := startChild(b, "http")
-	benchEngine(b, "httpGet", fmt.Sprintf(`{"baseURL":"http://%s"}`, addr), benchRate(2000), "http_reqs")
+	benchEngine(b, "httpGet", fmt.Sprintf(`{"baseURL":"http://%s"}`, addr), benchRate(2000), "http_reqs", "http_req_duration")
 }
 
 func BenchmarkGRPCUnary(b *testing.B) {
 	addr := startChild(b, "grpc")
-	benchEngine(b, "grpcEmpty", fmt.Sprintf(`{"grpcAddr":%q}`, addr), benchRate(5000), "grpc_reqs")
+	benchEngine(b, "grpcEmpty", fmt.Sprintf(`{"grpcAddr":%q}`, addr), benchRate(5000), "grpc_reqs", "grpc_req_duration")
 }
