@@ -3,6 +3,7 @@ package buffer
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -85,7 +86,7 @@ func BenchmarkFlushFastProgress(b *testing.B) {
 				w, truncate = oldPGWriter{pool}, `TRUNCATE user_stats, user_goal_completions`
 			}
 			b1 := New(1 << 20)
-			f := NewFlusher(b1, w, FlusherConfig{}, NewMetrics(nil, b1), discardLog())
+			f := NewFlusher(b1, w, FlusherConfig{WriteTimeout: 10 * time.Minute}, NewMetrics(nil, b1), discardLog())
 			var rows int
 			var elapsed time.Duration
 			for i := 0; b.Loop(); i++ {
@@ -112,8 +113,12 @@ func BenchmarkFlushFastProgress(b *testing.B) {
 				if err := f.FlushOnce(ctx); err != nil {
 					b.Fatal(err)
 				}
-				elapsed += time.Since(start)
+				d := time.Since(start)
+				elapsed += d
 				rows += 10_000
+				if os.Getenv("BENCH_VERBOSE") == "1" {
+					b.Logf("%s flush %d (step %d): %v", design, i, step, d)
+				}
 			}
 			b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
 			b.ReportMetric(elapsed.Seconds()*1000/float64(b.N), "ms/flush")
