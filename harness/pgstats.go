@@ -10,12 +10,12 @@ import (
 )
 
 // Tables the programs write; the perf suite truncates them between levels.
-var DataTables = []string{"user_stats", "user_goal_completions", "user_goal_claims"}
+var DataTables = []string{"user_stats", "user_goal_claims"}
 
 // ResetDatabase empties the data tables and the statistics views, so every level starts from an
 // empty database (the spec's "empty on test start") and its statistics cover that level alone.
 func ResetDatabase(ctx context.Context, pool *pgxpool.Pool) error {
-	_, err := pool.Exec(ctx, `TRUNCATE user_stats, user_goal_completions, user_goal_claims;
+	_, err := pool.Exec(ctx, `TRUNCATE user_stats, user_goal_claims;
 		SELECT pg_stat_statements_reset(); SELECT pg_stat_reset();`)
 	return err
 }

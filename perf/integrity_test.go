@@ -48,8 +48,8 @@ func loadGroundTruth(dir string) (*groundTruth, error) {
 	return &gt, nil
 }
 
-// checkIntegrity compares user_stats with the ground truth exactly, checks completions are
-// consistent with the stored values, and spot-checks the API's view of a few users.
+// checkIntegrity compares user_stats with the ground truth exactly, checks completion times are
+// consistent with the stored maxima, and spot-checks the API's view of a few users.
 func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat *challenges.Catalog,
 	apiURL string, tokens map[string]string, authMode string) (*results.Integrity, error) {
 	in := &results.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain}
@@ -112,15 +112,18 @@ func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat 
 	// Events the generator could not classify (timed out after sending) may have been applied.
 	in.ExtraExplained = in.Extra == 0 || int64(in.Extra) <= gt.EventsUncertain
 
-	var completions, derivable int64
-	if err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM user_goal_completions),
-		(SELECT count(*) FROM user_stats s JOIN goal_definitions d ON d.stat_key = s.stat_key AND d.target_value <= s.max_value)`).
-		Scan(&completions, &derivable); err != nil {
+	// Completion derives from max_value; its time is crossed_at[i], one entry per distinct target
+	// reached. Every row must hold exactly width_bucket(max_value, targets) entries.
+	var statRows, mismatched int64
+	if err := db.QueryRow(ctx, `SELECT count(*),
+		count(*) FILTER (WHERE cardinality(s.crossed_at) <> coalesce(width_bucket(s.max_value, t.targets), 0))
+		FROM user_stats s LEFT JOIN stat_thresholds t ON t.stat_key = s.stat_key`).
+		Scan(&statRows, &mismatched); err != nil {
 		return nil, err
 	}
-	in.CompletionsOK = completions == derivable
+	in.CompletionsOK = mismatched == 0
 	if !in.CompletionsOK {
-		problem("completions: %d rows, stored stats reach %d goal targets", completions, derivable)
+		problem("completion times: %d of %d user_stats rows hold a crossed_at length other than width_bucket(max_value, targets)", mismatched, statRows)
 	}
 
 	// The API must show what the database holds: a few users, every goal.

@@ -81,8 +81,11 @@ func TestServiceEndToEnd(t *testing.T) {
 	conn, err := pgx.Connect(context.Background(), dsn)
 	require.NoError(t, err)
 	defer conn.Close(context.Background())
-	_, err = conn.Exec(context.Background(), `INSERT INTO user_goal_completions (user_id, goal_id, challenge_id, namespace) VALUES ('user-1', 'g1', 'c1', 'test')`)
-	require.NoError(t, err, "goal definitions were synced and the schema migrated")
+	tag, err := conn.Exec(context.Background(), `INSERT INTO user_stats (user_id, stat_key, namespace, value, value_at, max_value, crossed_at)
+		SELECT 'user-1', d.stat_key, 'test', d.target_value, now(), d.target_value, array_fill(now(), ARRAY[width_bucket(d.target_value, t.targets)])
+		FROM goal_definitions d JOIN stat_thresholds t ON t.stat_key = d.stat_key WHERE d.goal_id = 'g1'`)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, tag.RowsAffected(), "goal definitions and thresholds were synced and the schema migrated")
 
 	code, body = get("POST", api+"/v1/challenges/c1/goals/g1/claim", "user-1")
 	require.Equal(t, 200, code, body)

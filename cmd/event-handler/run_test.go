@@ -155,7 +155,7 @@ func truncate(t testing.TB) {
 	p, err := pgx.Connect(context.Background(), dsn)
 	require.NoError(t, err)
 	defer p.Close(context.Background())
-	_, _ = p.Exec(context.Background(), `TRUNCATE user_stats, user_goal_completions`) // absent on first start: run migrates
+	_, _ = p.Exec(context.Background(), `TRUNCATE user_stats`) // absent on first start: run migrates
 }
 
 // ev is one event the test sends and the model it is checked against.
@@ -270,7 +270,9 @@ func readState(t *testing.T, p *pgxpool.Pool) want {
 		got.stats[[2]string{u, k}] = [2]float64{v, m}
 	}
 	require.NoError(t, rows.Err())
-	rows, err = p.Query(ctx, `SELECT user_id, goal_id FROM user_goal_completions ORDER BY user_id, goal_id`)
+	// Completed goals as the view derives them; completed_at must come from crossed_at.
+	rows, err = p.Query(ctx, `SELECT user_id, goal_id FROM user_goal_progress
+		WHERE status IN ('completed', 'claimed') AND completed_at IS NOT NULL ORDER BY user_id, goal_id`)
 	require.NoError(t, err)
 	for rows.Next() {
 		var u, g string
@@ -278,6 +280,10 @@ func readState(t *testing.T, p *pgxpool.Pool) want {
 		got.completions[u] = append(got.completions[u], g)
 	}
 	require.NoError(t, rows.Err())
+	var mismatched int
+	require.NoError(t, p.QueryRow(ctx, `SELECT count(*) FROM user_stats s JOIN stat_thresholds t USING (stat_key)
+		WHERE cardinality(s.crossed_at) <> width_bucket(s.max_value, t.targets)`).Scan(&mismatched))
+	require.Zero(t, mismatched, "crossed_at holds one time per threshold the maximum reached")
 	return got
 }
 

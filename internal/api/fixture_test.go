@@ -69,27 +69,32 @@ func sampleStates(m *progress.Model) map[string]*progress.State {
 	out["empty"] = m.NewState()
 
 	s := m.NewState()
-	s.SetStat("enemy_kills", 37.9)
+	s.SetStat("enemy_kills", 7.9, 7.9, nil) // below the first target (10)
 	out["in progress only"] = s
 
-	s = m.NewState()
-	s.SetStat(challenges.LoginStatKey, 7)
-	s.SetStat("wins", 12)
-	s.SetStat("headshots", 0)
-	s.SetStat("games_played", 1e9)
-	for g := 1; g <= 7; g++ {
-		s.SetCompleted(fmt.Sprintf("challenge-001-goal-%02d", g), t0.Add(time.Duration(g)*time.Minute))
+	// times returns n crossing times, a minute apart from t0.
+	times := func(n int, loc *time.Location) []time.Time {
+		ts := make([]time.Time, n)
+		for i := range ts {
+			ts[i] = t0.Add(time.Duration(i+1) * time.Minute).In(loc)
+		}
+		return ts
 	}
+	s = m.NewState()
+	s.SetStat(challenges.LoginStatKey, 7, 7, times(7, time.UTC))
+	s.SetStat("wins", 3, 12, times(12, time.FixedZone("X", 3600))) // value fell below max: still completed
+	s.SetStat("headshots", 0, 0, nil)
+	s.SetStat("games_played", 1e9, 1e9, times(3, time.UTC)) // more thresholds reached than times stored
 	s.SetClaim("challenge-001-goal-01", progress.ClaimClaimed, t0.Add(time.Hour))
 	s.SetClaim("challenge-001-goal-02", progress.ClaimClaiming, time.Time{})
-	s.SetCompleted("challenge-009-goal-01", t0.In(time.FixedZone("X", 3600)))
 	out["mixed"] = s
 
 	s = m.NewState()
+	for _, k := range []string{challenges.LoginStatKey, "enemy_kills", "games_played", "headshots", "wins"} {
+		s.SetStat(k, 1e6, 1e6, times(200, time.UTC))
+	}
 	for i := 0; i < m.NumGoals(); i++ {
-		id := m.Goal(i).GoalID
-		s.SetCompleted(id, t0)
-		s.SetClaim(id, progress.ClaimClaimed, t0.Add(time.Second))
+		s.SetClaim(m.Goal(i).GoalID, progress.ClaimClaimed, t0.Add(time.Second))
 	}
 	out["all claimed"] = s
 	return out

@@ -128,8 +128,7 @@ func TestListEmptyUser(t *testing.T) {
 func TestListWithProgressAndActiveOnly(t *testing.T) {
 	ta := newTestAPI(t)
 	ta.prog.fill["u"] = func(s *progress.State) {
-		s.SetStat("wins", 3)
-		s.SetCompleted("challenge-009-goal-01", time.Unix(1000, 0))
+		s.SetStat("wins", 3, 3, []time.Time{time.Unix(1000, 0), time.Unix(1001, 0), time.Unix(1002, 0)})
 	}
 	code, body, _ := ta.do(t, "GET", "/challenge/v1/challenges", "u", "")
 	require.Equal(t, 200, code)
@@ -300,9 +299,8 @@ func BenchmarkListHandler(b *testing.B) {
 	cat := perfCatalog(b)
 	prog := &fakeProgress{fill: map[string]func(*progress.State){
 		"u": func(s *progress.State) {
-			s.SetStat(challenges.LoginStatKey, 7)
-			s.SetStat("wins", 12)
-			s.SetCompleted("challenge-001-goal-01", time.Unix(1000, 0))
+			s.SetStat(challenges.LoginStatKey, 7, 7, []time.Time{time.Unix(1000, 0)})
+			s.SetStat("wins", 12, 12, nil)
 			s.SetClaim("challenge-001-goal-01", progress.ClaimClaimed, time.Unix(2000, 0))
 		},
 	}}

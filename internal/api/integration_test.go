@@ -88,7 +88,7 @@ func startLive(t *testing.T, dsn string) *liveAPI {
 	require.NoError(t, store.Migrate(ctx, pool))
 	cat := perfCatalog(t)
 	require.NoError(t, store.SyncGoals(ctx, pool, cat))
-	_, err = pool.Exec(ctx, `TRUNCATE user_stats, user_goal_completions, user_goal_claims`)
+	_, err = pool.Exec(ctx, `TRUNCATE user_stats, user_goal_claims`)
 	require.NoError(t, err)
 
 	reg := prometheus.NewRegistry()
@@ -154,13 +154,21 @@ func (a *liveAPI) exec(t *testing.T, sql string, args ...any) {
 	require.NoError(t, err)
 }
 
+// complete makes goals completed the way a flush does: the stat's maximum reaches each target and
+// crossed_at is topped up to one time per threshold reached.
 func (a *liveAPI) complete(t *testing.T, user string, goals ...string) {
 	t.Helper()
 	for _, g := range goals {
-		a.exec(t, `INSERT INTO user_goal_completions (user_id, goal_id, challenge_id, namespace)
-			SELECT $1, goal_id, challenge_id, 'test' FROM goal_definitions WHERE goal_id = $2`, user, g)
+		a.exec(t, completeGoalSQL, user, g)
 	}
 }
+
+const completeGoalSQL = `
+INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, max_value, crossed_at)
+SELECT $1, d.stat_key, 'test', 0, now(), d.target_value, array_fill(now(), ARRAY[width_bucket(d.target_value, t.targets)])
+FROM goal_definitions d JOIN stat_thresholds t ON t.stat_key = d.stat_key WHERE d.goal_id = $2
+ON CONFLICT (user_id, stat_key) DO UPDATE SET max_value = GREATEST(s.max_value, excluded.max_value),
+    crossed_at = s.crossed_at || excluded.crossed_at[cardinality(s.crossed_at) + 1:]`
 
 func goalsByID(body map[string]any) map[string]map[string]any {
 	out := map[string]map[string]any{}
@@ -244,12 +252,16 @@ func TestIntegrationClaimOutcomes(t *testing.T) {
 	require.Equal(t, 400, code)
 	require.Equal(t, CodeGoalNotCompleted, body["errorCode"])
 
+	// Completion derives from the stat's maximum, so reaching goal-10 (@login >= 10) also completes
+	// its prerequisite goal-09 (>= 9). To see the prerequisite check refuse, the mirrored definition
+	// of goal-09 is raised out of reach for one call (as a catalog with a higher target would).
 	a.complete(t, "user-c", "challenge-001-goal-10")
+	a.exec(t, `UPDATE goal_definitions SET target_value = 1000 WHERE goal_id = 'challenge-001-goal-09'`)
 	code, body = post("challenge-001", "challenge-001-goal-10")
+	a.exec(t, `UPDATE goal_definitions SET target_value = 9 WHERE goal_id = 'challenge-001-goal-09'`)
 	require.Equal(t, 400, code)
 	require.Equal(t, CodePrerequisitesNotMet, body["errorCode"])
 
-	a.complete(t, "user-c", "challenge-001-goal-09")
 	code, body = post("challenge-001", "challenge-001-goal-10")
 	require.Equal(t, 200, code, "%v", body)
 	require.Equal(t, "claimed", body["status"])

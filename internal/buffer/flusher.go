@@ -131,7 +131,7 @@ func (f *Flusher) FlushOnce(ctx context.Context) error {
 	slices.SortFunc(rows, func(a, b Row) int {
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.StatKey, b.StatKey))
 	})
-	var completions int64
+	var crossed int64
 	var firstErr error
 	written := 0
 	for lo := 0; lo < len(rows); lo += f.cfg.ChunkRows {
@@ -146,7 +146,7 @@ func (f *Flusher) FlushOnce(ctx context.Context) error {
 			firstErr = err
 			break
 		}
-		completions += n
+		crossed += n
 		written += len(chunk)
 		f.buf.done(len(chunk))
 	}
@@ -160,10 +160,10 @@ func (f *Flusher) FlushOnce(ctx context.Context) error {
 	f.m.FlushEntries.Observe(float64(written))
 	f.m.FlushDuration.Observe(elapsed.Seconds())
 	f.m.FlushedEntries.Add(float64(written))
-	f.m.Completions.Add(float64(completions))
+	f.m.Completions.Add(float64(crossed))
 	ms := strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 1, 64)
 	f.log.Info("buffer flush: "+strconv.Itoa(written)+" updates in "+ms+"ms",
-		"updates", written, "duration_ms", ms, "completions", completions, "buffered", f.buf.Len())
+		"updates", written, "duration_ms", ms, "thresholds_crossed", crossed, "buffered", f.buf.Len())
 	clear(rows)
 	return nil
 }

@@ -57,7 +57,7 @@ func testPool(t testing.TB) *pgxpool.Pool {
 	if pgErr != nil {
 		t.Fatalf("postgres: %v", pgErr)
 	}
-	_, err := pgPool.Exec(context.Background(), `TRUNCATE user_stats, user_goal_completions`)
+	_, err := pgPool.Exec(context.Background(), `TRUNCATE user_stats`)
 	if err != nil {
 		t.Fatal(err)
 	}

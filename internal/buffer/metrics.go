@@ -27,7 +27,7 @@ func NewMetrics(reg prometheus.Registerer, b *Buffer) *Metrics {
 			Name: "buffer_flush_errors_total", Help: "Failed flush statements (their rows were put back and retried).",
 		}),
 		Completions: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "goal_completions_total", Help: "Goal completions recorded by flushes.",
+			Name: "goal_completions_total", Help: "Goal thresholds (distinct targets of a stat key) newly crossed by flushes; one per goal when targets are distinct.",
 		}),
 		FlushedEntries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "buffer_flushed_entries_total", Help: "Rows written to user_stats.",

@@ -9,45 +9,50 @@ import (
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
 )
 
-// Writer persists one batch atomically and reports how many goal completions it recorded.
+// Writer persists one batch atomically and reports how many goal thresholds it newly crossed
+// (distinct targets per stat key, see upsertSQL).
 type Writer interface {
-	Write(ctx context.Context, rows []Row) (completions int64, err error)
+	Write(ctx context.Context, rows []Row) (crossed int64, err error)
 }
 
-// upsertSQL applies a batch in ONE statement. Sub-statements of a WITH share one snapshot, so `old`
-// sees the maxima from before this statement's upsert; goals whose targets lie in (old max, new max]
-// are the ones this batch completed. A concurrent writer's `old` may be staler, giving a superset
-// that ON CONFLICT DO NOTHING absorbs. Rows are locked in input order, which callers sort, so two
-// handler instances never deadlock on user_stats.
+// newMaxSQL is the stat's maximum after the update (s = the existing row, excluded = the input).
+const newMaxSQL = `CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN GREATEST(s.max_value, s.value + excluded.value)
+                         ELSE GREATEST(s.max_value, excluded.max_value) END`
+
+// upsertSQL applies a batch in ONE statement and writes no per-goal rows: completion is
+// max_value >= target, and crossed_at[i] is when max_value first reached the i-th smallest distinct
+// target of the stat key (stat_thresholds.targets, sorted). width_bucket(max, targets) counts the
+// targets <= max, so the thresholds this batch crossed are the suffix beyond cardinality(crossed_at),
+// appended with now(). A row's ON CONFLICT DO UPDATE always reads the latest committed row version
+// (a concurrent writer waits for the row lock), so two writers' appends compose: the second sees the
+// first one's array and appends only what is still missing. Rows are locked in input order, which
+// callers sort, so two handler instances never deadlock on user_stats.
+//
+// The result counts the entries this statement appended: the only entries equal to this
+// transaction's now() (a metric; another transaction starting in the same microsecond could add to it).
 const upsertSQL = `
 WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[])
         AS t(user_id, stat_key, namespace, value, max_value, value_at)
 ),
-old AS (
-    SELECT s.user_id, s.stat_key, s.max_value
-    FROM user_stats s JOIN input i ON s.user_id = i.user_id AND s.stat_key = i.stat_key
-),
 up AS (
-    INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, max_value)
-    SELECT user_id, stat_key, namespace, value, value_at, max_value FROM input
+    INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, max_value, crossed_at)
+    SELECT user_id, stat_key, namespace, value, value_at, max_value,
+           array_fill(now(), ARRAY[coalesce(width_bucket(max_value,
+               (SELECT targets FROM stat_thresholds th WHERE th.stat_key = input.stat_key)), 0)])
+    FROM input
     ON CONFLICT (user_id, stat_key) DO UPDATE SET
         value = CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN s.value + excluded.value
                      WHEN excluded.value_at >= s.value_at THEN excluded.value
                      ELSE s.value END,
-        max_value = CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN GREATEST(s.max_value, s.value + excluded.value)
-                         ELSE GREATEST(s.max_value, excluded.max_value) END,
+        max_value = ` + newMaxSQL + `,
+        crossed_at = s.crossed_at || array_fill(now(), ARRAY[GREATEST(0, coalesce(width_bucket(` + newMaxSQL + `,
+               (SELECT targets FROM stat_thresholds th WHERE th.stat_key = s.stat_key)), 0) - cardinality(s.crossed_at))]),
         value_at = GREATEST(s.value_at, excluded.value_at),
         updated_at = now()
-    RETURNING s.user_id, s.stat_key, s.namespace, s.max_value
+    RETURNING cardinality(array_positions(s.crossed_at, now())) AS crossed
 )
-INSERT INTO user_goal_completions (user_id, goal_id, challenge_id, namespace)
-SELECT up.user_id, d.goal_id, d.challenge_id, up.namespace
-FROM up
-JOIN goal_definitions d ON d.stat_key = up.stat_key AND d.target_value <= up.max_value
-LEFT JOIN old ON old.user_id = up.user_id AND old.stat_key = up.stat_key
-WHERE old.max_value IS NULL OR d.target_value > old.max_value
-ON CONFLICT (user_id, goal_id) DO NOTHING`
+SELECT coalesce(sum(crossed), 0)::int8 FROM up`
 
 // PGWriter writes batches with upsertSQL. Not safe for concurrent use: it reuses its column slices
 // (the flusher is its only caller).
@@ -75,9 +80,10 @@ func (w *PGWriter) Write(ctx context.Context, rows []Row) (int64, error) {
 		w.maxima = append(w.maxima, r.Max)
 		w.times = append(w.times, r.At)
 	}
-	tag, err := w.pool.Exec(ctx, upsertSQL, w.users, w.keys, w.namespaces, w.values, w.maxima, w.times)
+	var crossed int64
+	err := w.pool.QueryRow(ctx, upsertSQL, w.users, w.keys, w.namespaces, w.values, w.maxima, w.times).Scan(&crossed)
 	if err != nil {
 		return 0, err
 	}
-	return tag.RowsAffected(), nil
+	return crossed, nil
 }

@@ -34,10 +34,16 @@ func readStats(t testing.TB, pool *pgxpool.Pool) map[Key]statRow {
 	return out
 }
 
+// readCompletions lists the user's completed goals as the view derives them (max_value >= target)
+// and requires each to have its completion time from crossed_at.
 func readCompletions(t testing.TB, pool *pgxpool.Pool, user string) []string {
 	t.Helper()
+	var missing int
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM user_goal_progress
+		WHERE user_id = $1 AND status IN ('completed', 'claimed') AND completed_at IS NULL`, user).Scan(&missing))
+	require.Zero(t, missing, "every completed goal has a completion time")
 	rows, err := pool.Query(context.Background(),
-		`SELECT goal_id FROM user_goal_completions WHERE user_id = $1 ORDER BY goal_id`, user)
+		`SELECT goal_id FROM user_goal_progress WHERE user_id = $1 AND status IN ('completed', 'claimed') ORDER BY goal_id`, user)
 	require.NoError(t, err)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
@@ -93,15 +99,60 @@ func TestWriterUpsertAndCompletions(t *testing.T) {
 	require.Equal(t, append(goalRange(0, 1, 5), goalRange(4, 1, 20)...), readCompletions(t, pool, "u1"))
 	require.Equal(t, goalRange(1, 1, 2), readCompletions(t, pool, "u2"))
 
-	// Completed stays completed with its first completed_at; claims are untouched.
-	var first time.Time
+	// Completed stays completed with its first completed_at; later crossings append their own times.
+	completedAt := func(goal string) time.Time {
+		var at time.Time
+		require.NoError(t, pool.QueryRow(context.Background(),
+			`SELECT completed_at FROM user_goal_progress WHERE user_id='u1' AND goal_id=$1`, goal).Scan(&at))
+		return at
+	}
+	first := completedAt("c4-g001")
+	require.True(t, first.Equal(completedAt("c4-g007")), "crossed by the same flush")
+	require.True(t, completedAt("c4-g008").After(first), "crossed by the late event with 20")
+	require.EqualValues(t, 30, write(t, w, statRowOf("u1", "wins", 50, 50, t0.Add(time.Hour))), "targets 21..50")
+	require.True(t, first.Equal(completedAt("c4-g001")))
+	require.True(t, completedAt("c4-g021").After(first))
+	require.True(t, completedAt("c4-g021").Equal(completedAt("c4-g050")))
+	require.Equal(t, "in_progress", viewStatus(t, pool, "u1", "c4-g051"))
+	requireCrossedConsistent(t, pool)
+}
+
+func viewStatus(t testing.TB, pool *pgxpool.Pool, user, goal string) string {
+	t.Helper()
+	var st string
 	require.NoError(t, pool.QueryRow(context.Background(),
-		`SELECT completed_at FROM user_goal_completions WHERE user_id='u1' AND goal_id='c4-g001'`).Scan(&first))
-	write(t, w, statRowOf("u1", "wins", 50, 50, t0.Add(time.Hour)))
-	var again time.Time
+		`SELECT status FROM user_goal_progress WHERE user_id=$1 AND goal_id=$2`, user, goal).Scan(&st))
+	return st
+}
+
+// requireCrossedConsistent: every row holds one completion time per distinct target <= max_value.
+func requireCrossedConsistent(t testing.TB, pool *pgxpool.Pool) {
+	t.Helper()
+	var bad int
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM user_stats s
+		LEFT JOIN stat_thresholds t USING (stat_key)
+		WHERE cardinality(s.crossed_at) <> coalesce(width_bucket(s.max_value, t.targets), 0)`).Scan(&bad))
+	require.Zero(t, bad)
+}
+
+// width_bucket(operand, thresholds) with an ascending array returns how many thresholds are <= the
+// operand: the writer and the view rely on exactly that.
+func TestWidthBucketCountsThresholdsAtOrBelow(t *testing.T) {
+	pool := testPool(t)
+	for _, c := range []struct {
+		x    float64
+		want int
+	}{{-1, 0}, {0.5, 0}, {1, 1}, {1.5, 1}, {2, 2}, {4.9, 2}, {5, 3}, {1e9, 3}} {
+		var got int
+		require.NoError(t, pool.QueryRow(context.Background(),
+			`SELECT width_bucket($1::float8, ARRAY[1, 2, 5]::float8[])`, c.x).Scan(&got))
+		require.Equal(t, c.want, got, "x=%g", c.x)
+	}
+	var targets []float64
 	require.NoError(t, pool.QueryRow(context.Background(),
-		`SELECT completed_at FROM user_goal_completions WHERE user_id='u1' AND goal_id='c4-g001'`).Scan(&again))
-	require.True(t, first.Equal(again))
+		`SELECT targets FROM stat_thresholds WHERE stat_key = 'headshots'`).Scan(&targets))
+	require.Len(t, targets, 100)
+	require.Equal(t, []float64{5, 10, 15}, targets[:3], "SyncGoals stores sorted distinct targets")
 }
 
 // The progress view the API and the spec's analyses read must agree with what was written.
@@ -142,8 +193,10 @@ func TestConcurrentWritersStayCorrect(t *testing.T) {
 	stats := readStats(t, pool)
 	require.Len(t, stats, 500)
 	require.Equal(t, 20.0, stats[Key{"u0042", "@login"}].value)
+	// No appended time is lost or doubled: every row holds exactly width_bucket(max) = 20 times.
+	requireCrossedConsistent(t, pool)
 	var n int
-	require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM user_goal_completions`).Scan(&n))
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT sum(cardinality(crossed_at)) FROM user_stats`).Scan(&n))
 	require.Equal(t, 500*20, n, "targets 1..20 once per user")
 }
 
@@ -159,7 +212,7 @@ func TestWriterPlanUsesIndexes(t *testing.T) {
 		seed = append(seed, statRowOf(fmt.Sprintf("u%05d", u), "wins", 1, 1, t0))
 	}
 	write(t, NewPGWriter(pool), seed...)
-	_, err := pool.Exec(ctx, `ANALYZE user_stats; ANALYZE goal_definitions; ANALYZE user_goal_completions`)
+	_, err := pool.Exec(ctx, `ANALYZE user_stats; ANALYZE goal_definitions; ANALYZE stat_thresholds`)
 	require.NoError(t, err)
 	tx, err := pool.Begin(ctx)
 	require.NoError(t, err)
@@ -174,6 +227,18 @@ func TestWriterPlanUsesIndexes(t *testing.T) {
 	t.Log(plan)
 	require.Contains(t, plan, "user_stats_pkey")
 	require.NotContains(t, plan, "Seq Scan on user_stats")
+
+	// One 20k-row flush that raises every row by 10 (each crosses 10 thresholds), for the record.
+	users, keys, nss := make([]string, 20_000), make([]string, 20_000), make([]string, 20_000)
+	vals, times := make([]float64, 20_000), make([]time.Time, 20_000)
+	for u := range 20_000 {
+		users[u], keys[u], nss[u], vals[u], times[u] = fmt.Sprintf("u%05d", u), "wins", "test", 11, t0.Add(time.Second)
+	}
+	rows, err = tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+upsertSQL, users, keys, nss, vals, vals, times)
+	require.NoError(t, err)
+	lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	t.Log("20k-row flush, 10 thresholds crossed per row:\n" + strings.Join(lines, "\n"))
 }
 
 // BenchmarkFlush10kUsers writes one flush of 10,000 users' coalesced updates (one stat each, with

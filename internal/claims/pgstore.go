@@ -19,7 +19,7 @@ type DB interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// PGStore implements Store on PostgreSQL (tables from 0001_init.sql).
+// PGStore implements Store on PostgreSQL (tables from 0001_init.sql and 0002_crossed_at.sql).
 type PGStore struct{ db DB }
 
 func NewPGStore(db DB) *PGStore { return &PGStore{db: db} }
@@ -27,13 +27,13 @@ func NewPGStore(db DB) *PGStore { return &PGStore{db: db} }
 // beginSQL is step (a): a single statement, so concurrent claims of one goal serialise on the
 // primary key: one inserts, the others hit ON CONFLICT, whose WHERE only lets a stale 'claiming' row
 // be taken over (re-checked on the latest row version, so two takeovers cannot both win).
-// Prerequisites are met when every prerequisite goal has a completion row (a claimed goal has one too).
+// A goal is completed when its stat's maximum reached its target (completedSQL); prerequisites are
+// met when every prerequisite goal is completed (a claimed goal is too: max_value never decreases).
 const beginSQL = `
 INSERT INTO user_goal_claims (user_id, goal_id, challenge_id, namespace, state, attempt_id, attempt_started_at)
 SELECT $1, $2, $3, $4, 'claiming', $5, now()
-WHERE EXISTS (SELECT 1 FROM user_goal_completions WHERE user_id = $1 AND goal_id = $2)
-  AND (SELECT count(*) FROM user_goal_completions WHERE user_id = $1 AND goal_id = ANY($6::text[]))
-      = cardinality($6::text[])
+WHERE ` + completedSQL + `
+  AND ` + prereqsMetSQL + `
 ON CONFLICT (user_id, goal_id) DO UPDATE
    SET attempt_id = excluded.attempt_id, attempt_started_at = excluded.attempt_started_at
  WHERE user_goal_claims.state = 'claiming'
@@ -53,11 +53,24 @@ func (s *PGStore) Begin(ctx context.Context, k Key, prereqs []string, attempt uu
 	return got.Bytes == attempt, nil
 }
 
+// completedSQL: goal $2 of user $1 is completed ⇔ max_value >= target. goal_definitions (the catalog
+// mirrored by store.SyncGoals) gives the goal's stat key and target; both lookups are primary keys.
+const completedSQL = `EXISTS (SELECT 1 FROM goal_definitions d
+    JOIN user_stats s ON s.user_id = $1 AND s.stat_key = d.stat_key AND s.max_value >= d.target_value
+    WHERE d.goal_id = $2)`
+
+// prereqsMetSQL: every goal of the (deduplicated) list $6 is completed (inspectSQL inlines the same
+// condition on $3).
+const prereqsMetSQL = `(SELECT count(*) FROM goal_definitions d
+    JOIN user_stats s ON s.user_id = $1 AND s.stat_key = d.stat_key AND s.max_value >= d.target_value
+    WHERE d.goal_id = ANY($6::text[])) = cardinality($6::text[])`
+
 const inspectSQL = `
 SELECT cl.state, cl.claimed_at,
-       EXISTS (SELECT 1 FROM user_goal_completions WHERE user_id = $1 AND goal_id = $2),
-       (SELECT count(*) FROM user_goal_completions WHERE user_id = $1 AND goal_id = ANY($3::text[]))
-         = cardinality($3::text[])
+       ` + completedSQL + `,
+       (SELECT count(*) FROM goal_definitions d
+         JOIN user_stats s ON s.user_id = $1 AND s.stat_key = d.stat_key AND s.max_value >= d.target_value
+         WHERE d.goal_id = ANY($3::text[])) = cardinality($3::text[])
 FROM (SELECT 1) AS one
 LEFT JOIN user_goal_claims cl ON cl.user_id = $1 AND cl.goal_id = $2`
 

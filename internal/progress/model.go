@@ -1,9 +1,11 @@
-// Package progress reads one user's stored facts (stat values, goal completions, claims) and
-// derives every goal's status and progress from them. Progress is not stored per goal: see
-// internal/store/migrations/0001_init.sql.
+// Package progress reads one user's stored facts (stat values and maxima with their threshold
+// crossing times, claims) and derives every goal's status and progress from them. Neither progress
+// nor completion is stored per goal: see internal/store/migrations/0002_crossed_at.sql.
 package progress
 
 import (
+	"slices"
+
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
 )
 
@@ -13,7 +15,10 @@ type Model struct {
 	goalIndex map[string]int
 	statIndex map[string]int
 	goalStat  []int // goal index → stat index
-	numStats  int
+	// goal index → 1-based position of its target among the stat key's sorted distinct targets
+	// (store.SyncGoals' stat_thresholds): user_stats.crossed_at[goalThr-1] is its completion time.
+	goalThr  []int
+	numStats int
 }
 
 // NewModel indexes cat.
@@ -34,6 +39,19 @@ func NewModel(cat *challenges.Catalog) *Model {
 		}
 	}
 	m.numStats = len(m.statIndex)
+	targets := make([][]int64, m.numStats)
+	for i, g := range m.goals {
+		targets[m.goalStat[i]] = append(targets[m.goalStat[i]], g.Requirement.TargetValue)
+	}
+	for si := range targets {
+		slices.Sort(targets[si])
+		targets[si] = slices.Compact(targets[si])
+	}
+	m.goalThr = make([]int, len(m.goals))
+	for i, g := range m.goals {
+		pos, _ := slices.BinarySearch(targets[m.goalStat[i]], g.Requirement.TargetValue)
+		m.goalThr[i] = pos + 1
+	}
 	return m
 }
 

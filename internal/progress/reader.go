@@ -19,14 +19,13 @@ type Reader struct{ q Querier }
 
 func NewReader(q Querier) *Reader { return &Reader{q: q} }
 
-// loadSQL fetches all three kinds of facts with one statement (one round trip, one pooled
-// connection held only for its duration). Each branch is a primary-key prefix scan on user_id.
+// loadSQL fetches both kinds of facts with one statement (one round trip, one pooled connection
+// held only for its duration). Each branch is a primary-key prefix scan on user_id. Completion is
+// derived from max_value, its time from crossed_at: there are no per-goal completion rows.
 const loadSQL = `
-SELECT 0::int2, stat_key, value, NULL::timestamptz, NULL::text FROM user_stats WHERE user_id = $1
+SELECT 0::int2, stat_key, value, max_value, crossed_at, NULL::timestamptz, NULL::text FROM user_stats WHERE user_id = $1
 UNION ALL
-SELECT 1::int2, goal_id, 0, completed_at, NULL FROM user_goal_completions WHERE user_id = $1
-UNION ALL
-SELECT 2::int2, goal_id, 0, claimed_at, state FROM user_goal_claims WHERE user_id = $1`
+SELECT 2::int2, goal_id, 0, 0, NULL, claimed_at, state FROM user_goal_claims WHERE user_id = $1`
 
 // Load fills st (which the caller has Reset) with userID's facts.
 func (r *Reader) Load(ctx context.Context, userID string, st *State) error {
@@ -36,21 +35,21 @@ func (r *Reader) Load(ctx context.Context, userID string, st *State) error {
 	}
 	defer rows.Close()
 	var (
-		kind  int16
-		key   string
-		value float64
-		at    pgtype.Timestamptz
-		state pgtype.Text
+		kind     int16
+		key      string
+		value    float64
+		maxValue float64
+		crossed  []time.Time
+		at       pgtype.Timestamptz
+		state    pgtype.Text
 	)
 	for rows.Next() {
-		if err := rows.Scan(&kind, &key, &value, &at, &state); err != nil {
+		if err := rows.Scan(&kind, &key, &value, &maxValue, &crossed, &at, &state); err != nil {
 			return fmt.Errorf("load progress: %w", err)
 		}
 		switch kind {
 		case 0:
-			st.SetStat(key, value)
-		case 1:
-			st.SetCompleted(key, at.Time)
+			st.SetStat(key, value, maxValue, crossed)
 		case 2:
 			cs := ClaimClaiming
 			if state.String == "claimed" {

@@ -30,30 +30,35 @@ const (
 
 // State is one user's facts, reusable across requests (Reset) to avoid per-request allocation.
 type State struct {
-	m           *Model
-	statValue   []float64
-	completedAt []time.Time // zero: no completion row
-	claim       []ClaimState
-	claimedAt   []time.Time // zero: not claimed
-	rows        int
+	m         *Model
+	statValue []float64
+	statMax   []float64     // user_stats.max_value: goal completed ⇔ max >= target
+	crossedAt [][]time.Time // user_stats.crossed_at: i-th distinct target first reached
+	claim     []ClaimState
+	claimedAt []time.Time // zero: not claimed
+	rows      int
 }
 
 // NewState allocates a state sized for m.
 func (m *Model) NewState() *State {
 	n := m.NumGoals()
 	return &State{
-		m:           m,
-		statValue:   make([]float64, m.numStats),
-		completedAt: make([]time.Time, n),
-		claim:       make([]ClaimState, n),
-		claimedAt:   make([]time.Time, n),
+		m:         m,
+		statValue: make([]float64, m.numStats),
+		statMax:   make([]float64, m.numStats),
+		crossedAt: make([][]time.Time, m.numStats),
+		claim:     make([]ClaimState, n),
+		claimedAt: make([]time.Time, n),
 	}
 }
 
 // Reset forgets every fact.
 func (s *State) Reset() {
 	clear(s.statValue)
-	clear(s.completedAt)
+	clear(s.statMax)
+	for i := range s.crossedAt {
+		s.crossedAt[i] = s.crossedAt[i][:0]
+	}
 	clear(s.claim)
 	clear(s.claimedAt)
 	s.rows = 0
@@ -62,18 +67,13 @@ func (s *State) Reset() {
 // Empty reports that no stored fact concerns a configured goal: every goal is not_started.
 func (s *State) Empty() bool { return s.rows == 0 }
 
-// SetStat records a stat value; keys no goal uses are ignored.
-func (s *State) SetStat(key string, v float64) {
+// SetStat records a stat row: its current value, its maximum ever and the times its thresholds
+// were first reached (copied); keys no goal uses are ignored.
+func (s *State) SetStat(key string, value, maxValue float64, crossedAt []time.Time) {
 	if i, ok := s.m.statIndex[key]; ok {
-		s.statValue[i] = v
-		s.rows++
-	}
-}
-
-// SetCompleted records a completion; unknown goals (removed from the catalog) are ignored.
-func (s *State) SetCompleted(goalID string, at time.Time) {
-	if i, ok := s.m.goalIndex[goalID]; ok {
-		s.completedAt[i] = at
+		s.statValue[i] = value
+		s.statMax[i] = maxValue
+		s.crossedAt[i] = append(s.crossedAt[i][:0], crossedAt...)
 		s.rows++
 	}
 }
@@ -97,20 +97,27 @@ type GoalProgress struct {
 	ClaimedAt   time.Time
 }
 
-// Goal derives goal i: claimed if the claim row says so; completed if a completion exists (also while
-// a claim is in flight); in_progress if the stat is positive; else not_started. Progress is the target
-// once completed, else floor(value) clamped to [0, target].
+// Goal derives goal i: claimed if the claim row says so; completed once the stat's maximum reached
+// the target (also while a claim is in flight), completedAt from crossed_at; in_progress if the stat
+// is positive; else not_started. Progress is the target once completed, else floor(value) clamped to
+// [0, target].
 func (s *State) Goal(i int) GoalProgress {
 	target := s.m.goals[i].Requirement.TargetValue
-	p := GoalProgress{CompletedAt: s.completedAt[i]}
-	completed := !p.CompletedAt.IsZero()
+	si := s.m.goalStat[i]
+	var p GoalProgress
+	completed := s.statMax[si] >= float64(target)
+	if completed {
+		if k := s.m.goalThr[i] - 1; k < len(s.crossedAt[si]) {
+			p.CompletedAt = s.crossedAt[si][k]
+		}
+	}
 	switch {
 	case s.claim[i] == ClaimClaimed:
 		p.Status, p.Progress, p.ClaimedAt = Claimed, target, s.claimedAt[i]
 	case completed:
 		p.Status, p.Progress = Completed, target
 	default:
-		v := s.statValue[s.m.goalStat[i]]
+		v := s.statValue[si]
 		if v > 0 { // false for NaN too
 			p.Status = InProgress
 			p.Progress = target

@@ -25,29 +25,36 @@ func TestDeriveStatus(t *testing.T) {
 	require.Equal(t, GoalProgress{Status: NotStarted}, st.Goal(0))
 
 	t0 := time.Unix(100, 0)
-	st.SetStat("wins", 3.7)
-	st.SetStat("login_count", 9) // a statistic named like the login stat code must not count as logins
-	st.SetStat("unknown", 1)
+	st.SetStat("wins", 3.7, 3.7, nil)
+	st.SetStat("login_count", 9, 9, []time.Time{t0}) // a statistic named like the login stat code must not count as logins
+	st.SetStat("unknown", 1, 1, nil)
 	require.False(t, st.Empty())
 	require.Equal(t, GoalProgress{Status: NotStarted}, st.Goal(0))
 	require.Equal(t, GoalProgress{Status: InProgress, Progress: 3}, st.Goal(1))
-	require.Equal(t, GoalProgress{Status: InProgress, Progress: 1}, st.Goal(2), "clamped to target until the completion row exists")
+	// wins1 (target 1) is the 1st distinct wins threshold, wins5 the 2nd.
+	st.SetStat("wins", 0.5, 0.5, nil)
+	require.Equal(t, GoalProgress{Status: InProgress, Progress: 0}, st.Goal(2))
+	st.SetStat("wins", 3.7, 3.7, []time.Time{t0})
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 1, CompletedAt: t0}, st.Goal(2))
+	// A maximum past the target completes even without a stored time (catalog changed): no completedAt.
+	st.SetStat("wins", 3.7, 3.7, nil)
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 1}, st.Goal(2))
+	st.SetStat("wins", 3.7, 3.7, []time.Time{t0})
 
-	st.SetCompleted("wins1", t0)
+	st.SetClaim("wins1", ClaimClaiming, time.Time{})
 	st.SetClaim("wins1", ClaimClaiming, time.Time{})
 	require.Equal(t, GoalProgress{Status: Completed, Progress: 1, CompletedAt: t0}, st.Goal(2), "completed while a claim is in flight")
 	st.SetClaim("wins1", ClaimClaimed, t0.Add(time.Second))
 	require.Equal(t, GoalProgress{Status: Claimed, Progress: 1, CompletedAt: t0, ClaimedAt: t0.Add(time.Second)}, st.Goal(2))
 
-	// A completion is final even if the stat later reads lower.
-	st.SetStat("wins", 0)
-	st.SetCompleted("wins5", t0)
-	require.Equal(t, Completed, st.Goal(1).Status)
-	require.EqualValues(t, 5, st.Goal(1).Progress)
+	// A completion is final even if the stat later reads lower: the maximum keeps it.
+	t1 := t0.Add(time.Minute)
+	st.SetStat("wins", 0, 6, []time.Time{t0, t1})
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 5, CompletedAt: t1}, st.Goal(1))
 
-	st.SetStat(challenges.LoginStatKey, math.NaN())
+	st.SetStat(challenges.LoginStatKey, math.NaN(), math.NaN(), nil)
 	require.Equal(t, NotStarted, st.Goal(0).Status)
-	st.SetStat(challenges.LoginStatKey, -3)
+	st.SetStat(challenges.LoginStatKey, -3, 0, nil)
 	require.Equal(t, GoalProgress{Status: NotStarted}, st.Goal(0))
 
 	st.Reset()

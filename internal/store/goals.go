@@ -10,8 +10,15 @@ import (
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
 )
 
-// SyncGoals mirrors the catalog into goal_definitions (upsert, and delete goals no longer configured),
+// SyncGoals mirrors the catalog into goal_definitions (upsert, and delete goals no longer configured)
+// and rewrites stat_thresholds (each stat key's sorted distinct targets) in the same transaction,
 // under the migration lock so two processes starting together do not interleave.
+//
+// Limitation: user_stats.crossed_at[i] is the time the i-th threshold was first reached. If the
+// catalog's targets change, existing arrays are read against the new thresholds. Completion status
+// stays correct (it derives from max_value alone); only completedAt of changed thresholds may shift,
+// and a stat whose maximum already exceeds a newly added lower target gets that entry appended (time
+// of the next flush that touches it) while the entries after it keep their old positions.
 func SyncGoals(ctx context.Context, pool *pgxpool.Pool, cat *challenges.Catalog) error {
 	var ids, chIDs, keys []string
 	var targets []float64
@@ -37,7 +44,18 @@ func SyncGoals(ctx context.Context, pool *pgxpool.Pool, cat *challenges.Catalog)
 			ids, chIDs, keys, targets); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM goal_definitions WHERE goal_id <> ALL($1::text[])`, ids)
+		if _, err := tx.Exec(ctx, `DELETE FROM goal_definitions WHERE goal_id <> ALL($1::text[])`, ids); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			WITH want AS (
+				SELECT stat_key, array_agg(DISTINCT target_value ORDER BY target_value) AS targets
+				FROM goal_definitions GROUP BY stat_key
+			),
+			gone AS (DELETE FROM stat_thresholds t WHERE NOT EXISTS (SELECT 1 FROM want w WHERE w.stat_key = t.stat_key))
+			INSERT INTO stat_thresholds (stat_key, targets) SELECT stat_key, targets FROM want
+			ON CONFLICT (stat_key) DO UPDATE SET targets = excluded.targets
+			WHERE stat_thresholds.targets IS DISTINCT FROM excluded.targets`)
 		return err
 	})
 	if err != nil {

@@ -1,6 +1,6 @@
 -- The spec's database analyses (TECH_SPEC_M2, scenario 4), for this project's schema.
--- Progress is derived (docs/DESIGN_STORAGE.md): the event handler writes user_stats and
--- user_goal_completions; the service writes user_goal_claims; user_goal_progress is a view.
+-- Progress and completion are derived (docs/DESIGN_STORAGE.md): the event handler writes user_stats
+-- (completion times in user_stats.crossed_at); the service writes user_goal_claims; user_goal_progress is a view.
 -- Usage: psql "$POSTGRES_DSN" -f perf/testdata/analyze_db_performance.sql
 -- The perf suite runs the same queries (harness/pgstats.go) and stores them in db_analysis.json.
 
