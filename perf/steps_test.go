@@ -32,19 +32,32 @@ func (e *scenarioEnv) stepLevels(res *results.ScenarioResult, specs []levelSpec)
 	return lastPass
 }
 
-// baseline is perf/testdata/baseline.json: maximum sustainable levels measured on the reference
-// machine per profile and scenario. A new run more than 20% below fails as a regression.
-type baseline map[string]map[string]struct {
-	MaxRPS int    `json:"max_rps,omitempty"`
-	MaxEPS int    `json:"max_eps,omitempty"`
-	Source string `json:"source"` // the results file the figure came from
+// baseline is perf/testdata/baseline.json, per profile and scenario, measured on the reference
+// machine kind. Stepping profiles compare maximum sustainable levels (a maximum more than 20% below
+// fails). The smoke profile, which runs one level, compares that level's cost: API/event p95 and the
+// programs' CPU, with margins wide enough for a noisy 2-core machine but not for a change that
+// makes a request several times dearer.
+type baseline map[string]map[string]baselineEntry
+
+type baselineEntry struct {
+	MaxRPS      int                `json:"max_rps,omitempty"`
+	MaxEPS      int                `json:"max_eps,omitempty"`
+	APIP95ms    float64            `json:"api_p95_ms,omitempty"`
+	EventsP95ms float64            `json:"events_p95_ms,omitempty"`
+	CPUPct      map[string]float64 `json:"cpu_pct,omitempty"` // average CPU % per container at the level
+	Source      string             `json:"source"`            // the results file the figures came from
 }
 
-const regressionTolerance = 0.20
+const (
+	regressionTolerance = 0.20
+	// Smoke gates: fail above factor × baseline + slack.
+	smokeLatencyFactor, smokeLatencySlackMs = 3.0, 10.0
+	smokeCPUFactor, smokeCPUSlackPct        = 2.0, 10.0
+)
 
 // finish writes result.json and fails the test for the suite's failure conditions: the required
-// (first) level failed, a floor (PERF_MIN_RPS / PERF_MIN_EPS) is not met, or the maximum dropped
-// more than 20% below the baseline. Reaching a limit above those is a finding, not a failure.
+// (first) level failed, a floor (PERF_MIN_RPS / PERF_MIN_EPS) is not met, or the run regressed
+// against the baseline. Reaching a limit above those is a finding, not a failure.
 func (e *scenarioEnv) finish(res *results.ScenarioResult) {
 	t := e.t
 	writeJSON(t, filepath.Join(e.dir, "result.json"), res)
@@ -66,13 +79,50 @@ func (e *scenarioEnv) finish(res *results.ScenarioResult) {
 	if minEPS > 0 && res.MaxEPS < minEPS && res.Levels[0].EPS > 0 {
 		t.Errorf("%s: maximum sustainable event rate %d EPS is below the floor PERF_MIN_EPS=%d", e.name, res.MaxEPS, minEPS)
 	}
-	if !e.profile.Step || os.Getenv("PERF_LEVELS") != "" {
-		return // the baseline holds maxima of full level ladders
+	if os.Getenv("PERF_LEVELS") != "" || os.Getenv("PERF_DURATION") != "" && !e.profile.Step {
+		return // the baseline was measured with the profile's own levels and durations
 	}
+	ref, ok := e.baselineEntry()
+	if !ok {
+		return
+	}
+	if e.profile.Step {
+		check := func(what string, got, want int) {
+			if want > 0 && float64(got) < float64(want)*(1-regressionTolerance) {
+				t.Errorf("%s: REGRESSION: maximum sustainable %s %d is more than %.0f%% below the baseline %d (%s)",
+					e.name, what, got, 100*regressionTolerance, want, ref.Source)
+			}
+		}
+		check("RPS", res.MaxRPS, ref.MaxRPS)
+		check("EPS", res.MaxEPS, ref.MaxEPS)
+		return
+	}
+	l := res.Levels[0]
+	gate := func(what string, got, base, factor, slack float64, unit string) {
+		if base > 0 && got > factor*base+slack {
+			t.Errorf("%s: REGRESSION at the smoke level %s: %s %.1f%s > %.0f× baseline %.1f%s + %.0f%s (%s)",
+				e.name, l.Level, what, got, unit, factor, base, unit, slack, unit, ref.Source)
+		}
+	}
+	if l.API != nil {
+		gate("API p95", l.API.P95ms, ref.APIP95ms, smokeLatencyFactor, smokeLatencySlackMs, " ms")
+	}
+	if l.Events != nil {
+		gate("event p95", l.Events.P95ms, ref.EventsP95ms, smokeLatencyFactor, smokeLatencySlackMs, " ms")
+	}
+	for role, base := range ref.CPUPct {
+		if rr, ok := l.Resources[role]; ok {
+			gate(role+" CPU", rr.CPUAvgPct, base, smokeCPUFactor, smokeCPUSlackPct, "%")
+		}
+	}
+}
+
+func (e *scenarioEnv) baselineEntry() (baselineEntry, bool) {
+	t := e.t
 	data, err := os.ReadFile(filepath.Join("testdata", "baseline.json"))
 	if err != nil {
 		t.Logf("%s: no baseline to compare with (%v)", e.name, err)
-		return
+		return baselineEntry{}, false
 	}
 	var b baseline
 	if err := json.Unmarshal(data, &b); err != nil {
@@ -81,16 +131,8 @@ func (e *scenarioEnv) finish(res *results.ScenarioResult) {
 	ref, ok := b[e.profile.Name][e.name]
 	if !ok {
 		t.Logf("%s: baseline.json has no %s entry for this scenario", e.name, e.profile.Name)
-		return
 	}
-	check := func(what string, got, want int) {
-		if want > 0 && float64(got) < float64(want)*(1-regressionTolerance) {
-			t.Errorf("%s: REGRESSION: maximum sustainable %s %d is more than %.0f%% below the baseline %d (%s)",
-				e.name, what, got, 100*regressionTolerance, want, ref.Source)
-		}
-	}
-	check("RPS", res.MaxRPS, ref.MaxRPS)
-	check("EPS", res.MaxEPS, ref.MaxEPS)
+	return ref, ok
 }
 
 func orNone(s string) string {
