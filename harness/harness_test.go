@@ -40,6 +40,9 @@ func TestPostgresAndRedisWithLimits(t *testing.T) {
 	require.NoError(t, err)
 	conn, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
+	var ext int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'`).Scan(&ext))
+	require.Equal(t, 1, ext, "the init script creates the extension (the official image would not)")
 	_, err = conn.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`)
 	require.NoError(t, err)
 	_, err = conn.Exec(ctx, `SELECT 42 AS probe`)

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/testcontainers/testcontainers-go"
 	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
@@ -45,6 +46,12 @@ func RunPostgres(ctx context.Context, opts ...testcontainers.ContainerCustomizer
 		tcpostgres.WithUsername(PostgresUser),
 		tcpostgres.WithPassword(PostgresPassword),
 		testcontainers.WithCmd(PostgresCommand()...),
+		// The statistics views need the extension in the database, and the official image (unlike
+		// ours) does not create it: an init script works with both.
+		testcontainers.WithFiles(testcontainers.ContainerFile{
+			Reader:            strings.NewReader("CREATE EXTENSION IF NOT EXISTS pg_stat_statements;\n"),
+			ContainerFilePath: "/docker-entrypoint-initdb.d/00-pg-stat-statements.sql", FileMode: 0o644,
+		}),
 		tcpostgres.BasicWaitStrategies(),
 		WithProjectLabels(),
 	}, opts...)
