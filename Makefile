@@ -17,8 +17,10 @@ images: docker
 	$(GO) run ./cmd/perfstack images
 
 ## test: unit and integration tests (integration tests start PostgreSQL/Redis containers)
+# -p 1: one package at a time, so the load generator's timing tests do not share the 2 cores with
+# another package's containers.
 test: images
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -p 1 -count=1 -timeout 30m ./...
 
 ## unit: tests that need no Docker engine
 unit:
