@@ -17,7 +17,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // groundTruth is the load generator's record of what the ACKNOWLEDGED events imply.
@@ -51,8 +51,8 @@ func loadGroundTruth(dir string) (*groundTruth, error) {
 // checkIntegrity compares user_stats with the ground truth exactly, checks completion times are
 // consistent with the stored maxima, and spot-checks the API's view of a few users.
 func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat *challenges.Catalog,
-	apiURL string, tokens map[string]string, authMode string) (*results.Integrity, error) {
-	in := &results.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain}
+	apiURL string, tokens map[string]string, authMode string) (*runresult.Integrity, error) {
+	in := &runresult.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain}
 	stored := map[[2]string]float64{}
 	rows, err := db.Query(ctx, `SELECT user_id, stat_key, value FROM user_stats`)
 	if err != nil {

@@ -15,13 +15,13 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // runLevel resets the database, runs one level of load in the generator's container while
 // sampling resources (and optionally profiles and PostgreSQL), then checks data integrity and
 // judges the level against the spec's limit definition.
-func (e *scenarioEnv) runLevel(l levelSpec) results.LevelResult {
+func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	t := e.t
 	t.Helper()
 	ctx := context.Background()
@@ -134,15 +134,15 @@ func (e *scenarioEnv) runLevel(l levelSpec) results.LevelResult {
 		t.Errorf("%s: profiles: %v", l, profErr)
 	}
 
-	out := results.LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
-		Resources: map[string]results.ResourceRow{}}
+	out := runresult.LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
+		Resources: map[string]runresult.ResourceRow{}}
 	if err := e.fillLoadResult(&out, l, dir); err != nil {
 		t.Fatalf("%s: %v", l, err)
 	}
 	for role := range ids {
 		// Skip the ramp edges: the generator starts a second or two after the container.
 		if rs, err := harness.Summarize(samples, role, loadStart.Add(3*time.Second), loadEnd.Add(-time.Second)); err == nil {
-			out.Resources[role] = results.ResourceRow{CPUAvgPct: rs.CPUAvg, CPUMaxPct: rs.CPUMax,
+			out.Resources[role] = runresult.ResourceRow{CPUAvgPct: rs.CPUAvg, CPUMaxPct: rs.CPUMax,
 				MemMaxMiB: float64(rs.MemMax) / (1 << 20), MemLimitMiB: float64(rs.MemLimit) / (1 << 20), Throttled: rs.ThrottledPeriodsDiff}
 		}
 	}
@@ -179,7 +179,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) results.LevelResult {
 	return out
 }
 
-func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *results.LevelResult, dir string) {
+func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *runresult.LevelResult, dir string) {
 	t := e.t
 	gt, err := loadGroundTruth(dir)
 	if err != nil {
@@ -213,7 +213,7 @@ func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *results.Leve
 }
 
 // fillLoadResult reads the generator's summary and time series into the level result.
-func (e *scenarioEnv) fillLoadResult(out *results.LevelResult, l levelSpec, dir string) error {
+func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l levelSpec, dir string) error {
 	s, err := readSummary(dir)
 	if err != nil {
 		return err
@@ -224,10 +224,10 @@ func (e *scenarioEnv) fillLoadResult(out *results.LevelResult, l levelSpec, dir 
 	}
 	out.Loadgen = s.Loadgen
 	secs := e.profile.Duration.Seconds()
-	side := func(scenario, durMetric, failMetric string, target int) *results.Side {
+	side := func(scenario, durMetric, failMetric string, target int) *runresult.Side {
 		sd := totals[scenario]
 		if sd == nil {
-			sd = &results.Side{}
+			sd = &runresult.Side{}
 		}
 		sd.TargetRate = float64(target)
 		sd.AchievedRate = float64(sd.Completed) / secs
@@ -245,7 +245,7 @@ func (e *scenarioEnv) fillLoadResult(out *results.LevelResult, l levelSpec, dir 
 		out.Events = side("events", "grpc_req_duration", "grpc_req_failed", l.EPS)
 	}
 	if l.E2ERate > 0 {
-		out.E2E = &results.E2EStats{
+		out.E2E = &runresult.E2EStats{
 			Probes: int64(metricVal(s, "e2e_latency", "count")), Failed: metricVal(s, "e2e_failed", "value"),
 			P50ms: metricVal(s, "e2e_latency", "med"), P95ms: metricVal(s, "e2e_latency", "p(95)"),
 			P99ms: metricVal(s, "e2e_latency", "p(99)"), MaxMs: metricVal(s, "e2e_latency", "max"),
@@ -256,9 +256,9 @@ func (e *scenarioEnv) fillLoadResult(out *results.LevelResult, l levelSpec, dir 
 }
 
 // judge applies the spec's limit definition to a level.
-func judge(out *results.LevelResult) {
+func judge(out *runresult.LevelResult) {
 	var reasons []string
-	check := func(name string, sd *results.Side, maxP95 float64) {
+	check := func(name string, sd *runresult.Side, maxP95 float64) {
 		if sd == nil {
 			return
 		}
@@ -283,17 +283,17 @@ func judge(out *results.LevelResult) {
 	out.Reasons = reasons
 	switch {
 	case len(reasons) == 0:
-		out.Verdict = results.VerdictPass
+		out.Verdict = runresult.VerdictPass
 	case out.Loadgen.GeneratorLimited:
 		// The generator could not keep up: what failed says nothing about the service.
-		out.Verdict = results.VerdictGenerator
+		out.Verdict = runresult.VerdictGenerator
 		out.Reasons = append(out.Reasons, "load generator limited: "+out.Loadgen.Reason)
 	default:
-		out.Verdict = results.VerdictLimit
+		out.Verdict = runresult.VerdictLimit
 	}
 }
 
-func describe(r results.LevelResult) string {
+func describe(r runresult.LevelResult) string {
 	var parts []string
 	if r.API != nil {
 		parts = append(parts, fmt.Sprintf("API %.0f/s p50 %.1f p95 %.1f p99 %.1f ms err %.2f%%", r.API.AchievedRate, r.API.P50ms, r.API.P95ms, r.API.P99ms, 100*r.API.ErrorRate))

@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
@@ -41,13 +41,13 @@ func metricVal(s *loadgen.Summary, metric, key string) float64 {
 }
 
 // scenarioTotals adds up timeseries.ndjson per scenario name.
-func scenarioTotals(dir string) (map[string]*results.Side, error) {
+func scenarioTotals(dir string) (map[string]*runresult.Side, error) {
 	f, err := os.Open(filepath.Join(dir, "timeseries.ndjson"))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	out := map[string]*results.Side{}
+	out := map[string]*runresult.Side{}
 	prevT := map[string]float64{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -58,7 +58,7 @@ func scenarioTotals(dir string) (map[string]*results.Side, error) {
 		}
 		s := out[l.Scenario]
 		if s == nil {
-			s = &results.Side{}
+			s = &runresult.Side{}
 			out[l.Scenario] = s
 		}
 		// Lines carry per-second rates over their interval (the last one is partial): weight by it.

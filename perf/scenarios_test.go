@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // Scenario 1: API load in isolation. 80% GET /v1/challenges, 20% GET then claim the first
@@ -22,7 +22,7 @@ func TestScenario1_APILoad(t *testing.T) {
 	for _, n := range levels {
 		specs = append(specs, levelSpec{Name: levelName(n, 0), RPS: n})
 	}
-	res := &results.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
+	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	if best := e.stepLevels(res, specs); best != nil {
 		res.MaxSustainable, res.MaxRPS = best.Level, best.RPS
 	}
@@ -41,7 +41,7 @@ func TestScenario2_EventLoad(t *testing.T) {
 	for _, n := range levels {
 		specs = append(specs, levelSpec{Name: levelName(0, n), EPS: n})
 	}
-	res := &results.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
+	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	if best := e.stepLevels(res, specs); best != nil {
 		res.MaxSustainable, res.MaxEPS = best.Level, best.EPS
 	}
@@ -58,7 +58,7 @@ func TestScenario3_Combined(t *testing.T) {
 	if !e.profile.Step {
 		rows, cols = []int{smokeCombinedRPS}, []int{smokeCombinedEPS}
 	}
-	res := &results.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
+	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	frontier := map[int]int{}
 	for _, rps := range rows {
 		var specs []levelSpec
@@ -100,7 +100,7 @@ func TestScenario4_Database(t *testing.T) {
 	} else if n > 0 {
 		eps = n
 	}
-	res := &results.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
+	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	spec := levelSpec{Name: levelName(rps, eps), RPS: rps, EPS: eps, Profiles: true, DBSampling: true}
 	if best := e.stepLevels(res, []levelSpec{spec}); best != nil {
 		res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
@@ -136,7 +136,7 @@ func TestScenario5_E2ELatency(t *testing.T) {
 	} else if n > 0 {
 		eps = n
 	}
-	res := &results.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
+	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	spec := levelSpec{Name: levelName(0, eps) + "_e2e", EPS: eps, E2ERate: 2}
 	if best := e.stepLevels(res, []levelSpec{spec}); best != nil {
 		res.MaxSustainable, res.MaxEPS = best.Level, best.EPS

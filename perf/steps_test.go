@@ -9,19 +9,19 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // stepLevels runs levels in order until one fails the limit definition (stepping stops there:
 // the previous level is the maximum sustainable one).
-func (e *scenarioEnv) stepLevels(res *results.ScenarioResult, specs []levelSpec) (lastPass *results.LevelResult) {
+func (e *scenarioEnv) stepLevels(res *runresult.ScenarioResult, specs []levelSpec) (lastPass *runresult.LevelResult) {
 	for i, l := range specs {
 		if i > 0 {
 			time.Sleep(e.profile.Cooldown)
 		}
 		r := e.runLevel(l)
 		res.Levels = append(res.Levels, r)
-		if r.Verdict != results.VerdictPass {
+		if r.Verdict != runresult.VerdictPass {
 			res.StoppedAt = r.Level
 			res.StopReasons = r.Reasons
 			e.t.Logf("%s: stopped at %s: %v", e.name, r.Level, r.Reasons)
@@ -58,11 +58,11 @@ const (
 // finish writes result.json and fails the test for the suite's failure conditions: the required
 // (first) level failed, a floor (PERF_MIN_RPS / PERF_MIN_EPS) is not met, or the run regressed
 // against the baseline. Reaching a limit above those is a finding, not a failure.
-func (e *scenarioEnv) finish(res *results.ScenarioResult) {
+func (e *scenarioEnv) finish(res *runresult.ScenarioResult) {
 	t := e.t
 	writeJSON(t, filepath.Join(e.dir, "result.json"), res)
 	t.Logf("%s: maximum sustainable: %s; stopped at: %s", e.name, orNone(res.MaxSustainable), orNone(res.StoppedAt))
-	if len(res.Levels) > 0 && res.Levels[0].Verdict != results.VerdictPass {
+	if len(res.Levels) > 0 && res.Levels[0].Verdict != runresult.VerdictPass {
 		t.Errorf("%s: the first (required) level %s failed: %v", e.name, res.Levels[0].Level, res.Levels[0].Reasons)
 	}
 	minRPS, err := envInt("PERF_MIN_RPS")

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // The combined ladder each setting climbs (API RPS, events EPS), E2E probes at 2/s throughout.
@@ -44,7 +44,7 @@ func TestTuningSweep(t *testing.T) {
 	if !p.Step {
 		ladder = ladder[:1]
 	}
-	var rows []results.TuningRow
+	var rows []runresult.TuningRow
 	for _, s := range settings {
 		name := fmt.Sprintf("tuning/%s-%s", s.param, s.value)
 		t.Run(s.param+"="+s.value, func(t *testing.T) {
@@ -53,8 +53,8 @@ func TestTuningSweep(t *testing.T) {
 			for _, l := range ladder {
 				specs = append(specs, levelSpec{Name: levelName(l[0], l[1]) + "_e2e", RPS: l[0], EPS: l[1], E2ERate: 2})
 			}
-			res := &results.ScenarioResult{Scenario: name, Profile: p.Name}
-			row := results.TuningRow{Param: s.param, Value: s.value, Dir: e.dir}
+			res := &runresult.ScenarioResult{Scenario: name, Profile: p.Name}
+			row := runresult.TuningRow{Param: s.param, Value: s.value, Dir: e.dir}
 			if best := e.stepLevels(res, specs); best != nil {
 				res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
 				row.MaxSustainable, row.MaxRPS, row.MaxEPS = best.Level, best.RPS, best.EPS
@@ -74,5 +74,5 @@ func TestTuningSweep(t *testing.T) {
 			rows = append(rows, row)
 		})
 	}
-	writeJSON(t, filepath.Join(runDir, "tuning", "result.json"), results.TuningFile{Profile: p.Name, Rows: rows})
+	writeJSON(t, filepath.Join(runDir, "tuning", "result.json"), runresult.TuningFile{Profile: p.Name, Rows: rows})
 }

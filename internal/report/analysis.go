@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // Thresholds the report uses to call a resource saturated (they label evidence, they are not
@@ -22,11 +22,11 @@ var programs = []string{"challenge-service", "event-handler"}
 
 // outcome is what a scenario's levels say about its maximum.
 type outcome struct {
-	Best    *results.LevelResult // the maximum sustainable level (nil: none passed)
-	Failed  *results.LevelResult // the level stepping stopped at (nil: none failed)
-	Highest *results.LevelResult // the last level run
-	Smoke   bool                 // the profile does not step (one smoke level)
-	Single  bool                 // only one level was run
+	Best    *runresult.LevelResult // the maximum sustainable level (nil: none passed)
+	Failed  *runresult.LevelResult // the level stepping stopped at (nil: none failed)
+	Highest *runresult.LevelResult // the last level run
+	Smoke   bool                   // the profile does not step (one smoke level)
+	Single  bool                   // only one level was run
 }
 
 func (s *Scenario) outcome() outcome {
@@ -49,9 +49,9 @@ func (s *Scenario) outcome() outcome {
 	}
 	if s.Incomplete { // no result.json: derive from the verdicts
 		for i := range lv {
-			if lv[i].Verdict == results.VerdictPass && o.Failed == nil {
+			if lv[i].Verdict == runresult.VerdictPass && o.Failed == nil {
 				o.Best = &lv[i]
-			} else if lv[i].Verdict != results.VerdictPass && o.Failed == nil {
+			} else if lv[i].Verdict != runresult.VerdictPass && o.Failed == nil {
 				o.Failed = &lv[i]
 			}
 		}
@@ -60,7 +60,7 @@ func (s *Scenario) outcome() outcome {
 }
 
 // decisive is the level that tells where the limit is: the failed one, else the highest run.
-func (o outcome) decisive() *results.LevelResult {
+func (o outcome) decisive() *runresult.LevelResult {
 	if o.Failed != nil {
 		return o.Failed
 	}
@@ -85,7 +85,7 @@ func (s *Scenario) maxStatement() string {
 		return fmt.Sprintf("%s: %s did not pass (%s)", what, o.Highest.Level, reasonsText(o.Highest))
 	case o.Best != nil && o.Failed != nil:
 		next := fmt.Sprintf("the next level, %s, failed: %s", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
-		if o.Failed.Verdict == results.VerdictGenerator {
+		if o.Failed.Verdict == runresult.VerdictGenerator {
 			next = fmt.Sprintf("the next level, %s, was limited by the load generator (%s), so the service's own maximum is at least this", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
 		}
 		return fmt.Sprintf("**%s** maximum sustainable (%s); %s", o.Best.Level, sideBrief(o.Best), next)
@@ -97,14 +97,14 @@ func (s *Scenario) maxStatement() string {
 	return fmt.Sprintf("no maximum recorded; highest level %s: %s", o.Highest.Level, o.Highest.Verdict)
 }
 
-func joinReasons(stop []string, l *results.LevelResult) string {
+func joinReasons(stop []string, l *runresult.LevelResult) string {
 	if len(stop) > 0 {
 		return strings.Join(stop, "; ")
 	}
 	return reasonsText(l)
 }
 
-func reasonsText(l *results.LevelResult) string {
+func reasonsText(l *runresult.LevelResult) string {
 	if len(l.Reasons) == 0 {
 		return "verdict " + l.Verdict + ", no reason recorded"
 	}
@@ -112,7 +112,7 @@ func reasonsText(l *results.LevelResult) string {
 }
 
 // sideBrief is "API p95 1.72 ms, errors 0.0%" for each side measured at the level.
-func sideBrief(l *results.LevelResult) string {
+func sideBrief(l *runresult.LevelResult) string {
 	var parts []string
 	if l.API != nil {
 		parts = append(parts, fmt.Sprintf("API p95 %s, errors %s", ms(l.API.P95ms), ratePct(l.API.ErrorRate)))
@@ -129,13 +129,13 @@ func sideBrief(l *results.LevelResult) string {
 // cpuUse is a container's CPU at a level relative to its limit.
 type cpuUse struct {
 	Container string
-	Row       results.ResourceRow
+	Row       runresult.ResourceRow
 	Limit     float64 // cores (0: unknown)
 	UtilPct   float64 // average as % of the limit
 }
 
 // cpuUses sorts the level's containers by CPU use relative to their limits, highest first.
-func (s *Scenario) cpuUses(l *results.LevelResult) []cpuUse {
+func (s *Scenario) cpuUses(l *runresult.LevelResult) []cpuUse {
 	var out []cpuUse
 	for c, row := range l.Resources {
 		u := cpuUse{Container: c, Row: row, Limit: s.cpuLimit(c)}
@@ -154,8 +154,8 @@ func (s *Scenario) cpuUses(l *results.LevelResult) []cpuUse {
 }
 
 // hostUse is the containers' plus the generator's CPU as % of the host (host CPUs × 100).
-func (s *Scenario) hostUse(l *results.LevelResult) (usedPct, availPct float64) {
-	for _, c := range levelContainers([]results.LevelResult{*l}) { // sorted: the same sum every run
+func (s *Scenario) hostUse(l *runresult.LevelResult) (usedPct, availPct float64) {
+	for _, c := range levelContainers([]runresult.LevelResult{*l}) { // sorted: the same sum every run
 		usedPct += l.Resources[c].CPUAvgPct
 	}
 	usedPct += 100 * l.Loadgen.CPUCores
@@ -166,7 +166,7 @@ func (s *Scenario) hostUse(l *results.LevelResult) (usedPct, availPct float64) {
 }
 
 // busiestProgram is the program under test using the most of its CPU limit at the level.
-func (s *Scenario) busiestProgram(l *results.LevelResult) (cpuUse, bool) {
+func (s *Scenario) busiestProgram(l *runresult.LevelResult) (cpuUse, bool) {
 	for _, u := range s.cpuUses(l) {
 		for _, p := range programs {
 			if u.Container == p {
@@ -178,8 +178,8 @@ func (s *Scenario) busiestProgram(l *results.LevelResult) (cpuUse, bool) {
 }
 
 // bottleneck is the one-line classification of what limited (or would limit) a level.
-func (s *Scenario) bottleneck(l *results.LevelResult) string {
-	if l.Verdict == results.VerdictGenerator {
+func (s *Scenario) bottleneck(l *runresult.LevelResult) string {
+	if l.Verdict == runresult.VerdictGenerator {
 		return fmt.Sprintf("the load generator, not the service (%s)", reasonsText(l))
 	}
 	uses := s.cpuUses(l)
@@ -202,7 +202,7 @@ func (s *Scenario) bottleneck(l *results.LevelResult) string {
 	if len(uses) > 0 {
 		busiest = fmt.Sprintf("the busiest container, %s, averaged %s of its %s-CPU limit", uses[0].Container, pct(uses[0].UtilPct), num(uses[0].Limit, 2))
 	}
-	if l.Verdict == results.VerdictLimit {
+	if l.Verdict == runresult.VerdictLimit {
 		return fmt.Sprintf("not CPU or memory: the level failed on %s while %s — see the database analysis and profiles", reasonsText(l), busiest)
 	}
 	return fmt.Sprintf("none reached at %s (passed): %s, host CPU use %s of %s%%", l.Level, busiest, pct(used), num(avail, 0))
@@ -275,7 +275,7 @@ func (r *Results) maxOf(name string) measuredMax {
 		m.LowerBound, m.Why = true, "only one level was run ("+s.Result.Profile+" profile): a lower bound, not a maximum"
 	case o.Failed == nil:
 		m.LowerBound, m.Why = true, "every level passed: a lower bound"
-	case o.Failed.Verdict == results.VerdictGenerator:
+	case o.Failed.Verdict == runresult.VerdictGenerator:
 		m.LowerBound, m.Why = true, "the next level was generator-limited: a lower bound"
 	default:
 		m.Why = "maximum sustainable level; the next level, " + o.Failed.Level + ", failed"

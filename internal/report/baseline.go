@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // Baseline renders docs/PERFORMANCE_BASELINE.md.
@@ -188,7 +188,7 @@ func (r *Results) scenario1(d *doc, charts []Chart) {
 	s := r.Get("scenario1")
 	d.h(3, "Test Results")
 	d.p("CPU %% is Docker's figure (100%% = one core); memory is the challenge service's peak.")
-	d.table(sideTable(s, func(l *results.LevelResult) *results.Side { return l.API }, "challenge-service"))
+	d.table(sideTable(s, func(l *runresult.LevelResult) *runresult.Side { return l.API }, "challenge-service"))
 	d.source(r.src(s.Name, "result.json"))
 	embed(d, charts, "latency_scenario1.svg", "rate_scenario1.svg", "cpu_scenario1.svg")
 	r.scenarioEvidence(d, s)
@@ -205,7 +205,7 @@ func (r *Results) scenario2(d *doc, charts []Chart) {
 	s := r.Get("scenario2")
 	d.h(3, "Test Results")
 	d.p("CPU %% is Docker's figure (100%% = one core); memory is the event handler's peak.")
-	d.table(sideTable(s, func(l *results.LevelResult) *results.Side { return l.Events }, "event-handler"))
+	d.table(sideTable(s, func(l *runresult.LevelResult) *runresult.Side { return l.Events }, "event-handler"))
 	d.source(r.src(s.Name, "result.json"))
 	embed(d, charts, "latency_scenario2.svg", "rate_scenario2.svg", "cpu_scenario2.svg")
 	r.scenarioEvidence(d, s)

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 func sortedNumericKeys(m map[string]int) []string {
@@ -27,7 +27,7 @@ func sortedNumericKeys(m map[string]int) []string {
 
 // profileLevel is scenario 3's highest level with profiles (the spec's place for them),
 // falling back to scenario 4.
-func (r *Results) profileLevel() (*Scenario, *results.LevelResult) {
+func (r *Results) profileLevel() (*Scenario, *runresult.LevelResult) {
 	for _, n := range []string{"scenario3", "scenario4"} {
 		s := r.Get(n)
 		if s == nil {
@@ -98,7 +98,7 @@ func (r *Results) bottleneckSection(d *doc) {
 }
 
 // dbEvidence is the database facts that bear on bottlenecks.
-func (r *Results) dbEvidence(s *Scenario, l *results.LevelResult) []string {
+func (r *Results) dbEvidence(s *Scenario, l *runresult.LevelResult) []string {
 	db := l.DB
 	var ev []string
 	if len(db.TopStatements) > 0 {

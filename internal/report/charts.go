@@ -19,7 +19,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // Chart is one rendered SVG.
@@ -103,7 +103,7 @@ func (r *Results) Charts() ([]Chart, error) {
 }
 
 // primarySide is the side a scenario 1 or 2 level is about.
-func primarySide(l *results.LevelResult) *results.Side {
+func primarySide(l *runresult.LevelResult) *runresult.Side {
 	if l.API != nil {
 		return l.API
 	}
@@ -131,9 +131,9 @@ func padRange(a *plot.Axis, lo, hi float64) {
 func (r *Results) latencyChart(s *Scenario) (*Chart, error) {
 	type series struct {
 		name string
-		get  func(*results.Side) float64
+		get  func(*runresult.Side) float64
 	}
-	all := []series{{"p50", func(sd *results.Side) float64 { return sd.P50ms }}, {"p95", func(sd *results.Side) float64 { return sd.P95ms }}, {"p99", func(sd *results.Side) float64 { return sd.P99ms }}}
+	all := []series{{"p50", func(sd *runresult.Side) float64 { return sd.P50ms }}, {"p95", func(sd *runresult.Side) float64 { return sd.P95ms }}, {"p99", func(sd *runresult.Side) float64 { return sd.P99ms }}}
 	p := newPlot(fmt.Sprintf("%s: latency vs offered load", s.Name), "offered load ("+unitOf(s)+")", "latency (ms)")
 	var xs, ys []float64
 	for i, se := range all {
@@ -295,7 +295,7 @@ func (r *Results) cpuChart(s *Scenario) (*Chart, error) {
 }
 
 func (r *Results) e2eChart(s *Scenario) (*Chart, error) {
-	var l *results.LevelResult
+	var l *runresult.LevelResult
 	for i := range s.Result.Levels {
 		if s.Result.Levels[i].E2E != nil {
 			l = &s.Result.Levels[i]

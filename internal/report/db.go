@@ -4,11 +4,11 @@ import (
 	"fmt"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // dbLevel is the level that carries the PostgreSQL analysis (scenario 4).
-func (r *Results) dbLevel() (*Scenario, *results.LevelResult) {
+func (r *Results) dbLevel() (*Scenario, *runresult.LevelResult) {
 	for _, name := range []string{"scenario4", "scenario3"} {
 		s := r.Get(name)
 		if s == nil {
@@ -33,7 +33,7 @@ func totalExecSec(db *harness.DBAnalysis) float64 {
 }
 
 // writeDBAnalysis writes the database tables of the level that has them.
-func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *results.LevelResult) {
+func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *runresult.LevelResult) {
 	db := l.DB
 	src := r.src(s.Name, "result.json") + " (levels[].db of " + l.Level + ")"
 	d.p("Measured at **%s** (%s). Cache hit ratio **%s**, %s commits, %s rollbacks, %s deadlocks.",

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // ScenarioNames are the suite's scenarios, in report order.
@@ -19,7 +19,7 @@ var ScenarioNames = []string{"scenario1", "scenario2", "scenario3", "scenario4",
 // Scenario is one scenario directory of a results run.
 type Scenario struct {
 	Name       string
-	Result     results.ScenarioResult
+	Result     runresult.ScenarioResult
 	Manifest   *harness.Manifest  // nil when manifest.json is missing
 	Frontier   map[string]int     // scenario 3's frontier.json (API rate → highest event rate held)
 	DBSamples  []harness.DBSample // db_samples.json of the level that has them (scenario 4)
@@ -71,7 +71,7 @@ func loadScenario(root, name string) (*Scenario, error) {
 		return nil, nil
 	}
 	s := &Scenario{Name: name}
-	res, found, err := results.ReadScenarioResult(dir)
+	res, found, err := runresult.ReadScenarioResult(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -85,17 +85,17 @@ func loadScenario(root, name string) (*Scenario, error) {
 		}
 	}
 	var m harness.Manifest
-	if ok, err := results.ReadJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
+	if ok, err := runresult.ReadJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
 		return nil, err
 	} else if ok {
 		s.Manifest = &m
 	}
-	if _, err := results.ReadJSON(filepath.Join(dir, "frontier.json"), &s.Frontier); err != nil {
+	if _, err := runresult.ReadJSON(filepath.Join(dir, "frontier.json"), &s.Frontier); err != nil {
 		return nil, err
 	}
 	for _, l := range s.Result.Levels {
 		var samples []harness.DBSample
-		ok, err := results.ReadJSON(filepath.Join(dir, LevelDirName(l), "db_samples.json"), &samples)
+		ok, err := runresult.ReadJSON(filepath.Join(dir, LevelDirName(l), "db_samples.json"), &samples)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,7 @@ func (s *Scenario) readLevels(dir string) error {
 		if !e.IsDir() {
 			continue
 		}
-		l, ok, err := results.ReadLevel(filepath.Join(dir, e.Name()))
+		l, ok, err := runresult.ReadLevel(filepath.Join(dir, e.Name()))
 		if err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func (s *Scenario) readLevels(dir string) error {
 }
 
 // LevelDirName is the level's directory inside its scenario directory.
-func LevelDirName(l results.LevelResult) string {
+func LevelDirName(l runresult.LevelResult) string {
 	if l.Dir != "" {
 		return filepath.Base(filepath.FromSlash(l.Dir))
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // The rules that turn measurements into tuning recommendations, each citing its evidence.
@@ -66,7 +66,7 @@ func (r *Results) bufferRecs(add addRec) {
 		}
 	}
 	// The heaviest flush seen: time per flush against the interval, buffer use against its limit.
-	var worst *results.LevelResult
+	var worst *runresult.LevelResult
 	var ws *Scenario
 	for _, s := range r.scenarios() {
 		for i := range s.Result.Levels {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
@@ -50,16 +50,16 @@ func manifest() harness.Manifest {
 	}
 }
 
-func res(svc, handler, pg float64) map[string]results.ResourceRow {
-	return map[string]results.ResourceRow{
+func res(svc, handler, pg float64) map[string]runresult.ResourceRow {
+	return map[string]runresult.ResourceRow{
 		"challenge-service": {CPUAvgPct: svc, CPUMaxPct: svc + 5, MemMaxMiB: 40, MemLimitMiB: 1024},
 		"event-handler":     {CPUAvgPct: handler, CPUMaxPct: handler + 5, MemMaxMiB: 30, MemLimitMiB: 1024},
 		"postgres":          {CPUAvgPct: pg, CPUMaxPct: pg + 5, MemMaxMiB: 300, MemLimitMiB: 4096},
 	}
 }
 
-func side(target, achieved, p95 float64) *results.Side {
-	return &results.Side{TargetRate: target, AchievedRate: achieved, Offered: int64(target * 120), Completed: int64(achieved * 120),
+func side(target, achieved, p95 float64) *runresult.Side {
+	return &runresult.Side{TargetRate: target, AchievedRate: achieved, Offered: int64(target * 120), Completed: int64(achieved * 120),
 		P50ms: p95 / 3, P95ms: p95, P99ms: p95 * 2, MaxMs: p95 * 4}
 }
 
@@ -69,41 +69,41 @@ func buildResults(t *testing.T, withTuning bool) string {
 	for _, s := range ScenarioNames {
 		writeJSON(t, filepath.Join(dir, s, "manifest.json"), m)
 	}
-	integrity := &results.Integrity{EventsAcked: 60000, UsersChecked: 5000, ValuesChecked: 7777, CompletionsOK: true, APIChecked: 5, OK: true, ExtraExplained: true}
-	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), results.ScenarioResult{
+	integrity := &runresult.Integrity{EventsAcked: 60000, UsersChecked: 5000, ValuesChecked: 7777, CompletionsOK: true, APIChecked: 5, OK: true, ExtraExplained: true}
+	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), runresult.ScenarioResult{
 		Scenario: "scenario1", Profile: "nightly", MaxSustainable: "100 RPS", MaxRPS: 100, StoppedAt: "200 RPS",
 		StopReasons: []string{"api p95 2345 ms > 2000 ms"},
-		Levels: []results.LevelResult{
-			{Level: "50 RPS", RPS: 50, DurationSec: 120, API: side(50, 50, 12.3), Resources: res(30, 1, 5), Verdict: results.VerdictPass, Dir: "results/run-1/scenario1/rps-50", Loadgen: loadgen.SelfReport{CPUCores: 0.2}},
-			{Level: "100 RPS", RPS: 100, DurationSec: 120, API: side(100, 99.5, 45.6), Resources: res(60, 1, 9), Verdict: results.VerdictPass, Dir: "results/run-1/scenario1/rps-100", Loadgen: loadgen.SelfReport{CPUCores: 0.3}},
-			{Level: "200 RPS", RPS: 200, DurationSec: 120, API: side(200, 150, 2345), Resources: res(97.5, 1, 15), Verdict: results.VerdictLimit,
+		Levels: []runresult.LevelResult{
+			{Level: "50 RPS", RPS: 50, DurationSec: 120, API: side(50, 50, 12.3), Resources: res(30, 1, 5), Verdict: runresult.VerdictPass, Dir: "results/run-1/scenario1/rps-50", Loadgen: loadgen.SelfReport{CPUCores: 0.2}},
+			{Level: "100 RPS", RPS: 100, DurationSec: 120, API: side(100, 99.5, 45.6), Resources: res(60, 1, 9), Verdict: runresult.VerdictPass, Dir: "results/run-1/scenario1/rps-100", Loadgen: loadgen.SelfReport{CPUCores: 0.3}},
+			{Level: "200 RPS", RPS: 200, DurationSec: 120, API: side(200, 150, 2345), Resources: res(97.5, 1, 15), Verdict: runresult.VerdictLimit,
 				Reasons: []string{"api p95 2345 ms > 2000 ms"}, Dir: "results/run-1/scenario1/rps-200", Loadgen: loadgen.SelfReport{CPUCores: 0.4}},
 		},
 	})
-	writeJSON(t, filepath.Join(dir, "scenario2", "result.json"), results.ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario2", "result.json"), runresult.ScenarioResult{
 		Scenario: "scenario2", Profile: "smoke", MaxSustainable: "1000 EPS", MaxEPS: 1000,
-		Levels: []results.LevelResult{{Level: "1000 EPS", EPS: 1000, DurationSec: 20, Events: side(1000, 1000, 3.21), Resources: res(0, 21, 12),
-			Flush: &results.FlushStats{Flushes: 18, AvgMs: 233.4, AvgEntries: 1097.3, MaxBufferSeen: 1585}, Integrity: integrity, Verdict: results.VerdictPass, Dir: "results/run-1/scenario2/eps-1000"}},
+		Levels: []runresult.LevelResult{{Level: "1000 EPS", EPS: 1000, DurationSec: 20, Events: side(1000, 1000, 3.21), Resources: res(0, 21, 12),
+			Flush: &runresult.FlushStats{Flushes: 18, AvgMs: 233.4, AvgEntries: 1097.3, MaxBufferSeen: 1585}, Integrity: integrity, Verdict: runresult.VerdictPass, Dir: "results/run-1/scenario2/eps-1000"}},
 	})
 	top := map[string][]harness.TopFunc{
 		"challenge-service": {{Function: "github.com/challenge-perf/challenge-perf/internal/api.(*handler).handleList", Flat: 5, FlatPct: 41.5, CumPct: 60}},
 		"event-handler":     {{Function: "runtime.futex", Flat: 9, FlatPct: 22.2, CumPct: 22.2}},
 	}
-	writeJSON(t, filepath.Join(dir, "scenario3", "result.json"), results.ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario3", "result.json"), runresult.ScenarioResult{
 		Scenario: "scenario3", Profile: "nightly", MaxSustainable: "100 RPS + 500 EPS", MaxRPS: 100, MaxEPS: 500, StoppedAt: "100 RPS + 1000 EPS",
 		StopReasons: []string{"events p95 612 ms > 500 ms"},
-		Levels: []results.LevelResult{
-			{Level: "100 RPS + 500 EPS", RPS: 100, EPS: 500, API: side(100, 100, 9.87), Events: side(500, 500, 2.62), Resources: res(9, 26, 6), Verdict: results.VerdictPass,
+		Levels: []runresult.LevelResult{
+			{Level: "100 RPS + 500 EPS", RPS: 100, EPS: 500, API: side(100, 100, 9.87), Events: side(500, 500, 2.62), Resources: res(9, 26, 6), Verdict: runresult.VerdictPass,
 				TopCPU: top, TopAlloc: top, TopMutex: map[string][]harness.TopFunc{"challenge-service": {}}, Dir: "results/run-1/scenario3/rps-100_eps-500"},
-			{Level: "100 RPS + 1000 EPS", RPS: 100, EPS: 1000, API: side(100, 100, 11), Events: side(1000, 990, 612), Resources: res(9, 55, 10), Verdict: results.VerdictLimit,
+			{Level: "100 RPS + 1000 EPS", RPS: 100, EPS: 1000, API: side(100, 100, 11), Events: side(1000, 990, 612), Resources: res(9, 55, 10), Verdict: runresult.VerdictLimit,
 				Reasons: []string{"events p95 612 ms > 500 ms"}, TopCPU: top, Dir: "results/run-1/scenario3/rps-100_eps-1000"},
 		},
 	})
 	writeJSON(t, filepath.Join(dir, "scenario3", "frontier.json"), map[string]int{"100": 500})
-	writeJSON(t, filepath.Join(dir, "scenario4", "result.json"), results.ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario4", "result.json"), runresult.ScenarioResult{
 		Scenario: "scenario4", Profile: "nightly", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000,
-		Levels: []results.LevelResult{{Level: "500 RPS + 2000 EPS", RPS: 500, EPS: 2000, API: side(500, 500, 20), Events: side(2000, 2000, 4), Resources: res(40, 50, 30),
-			Verdict: results.VerdictPass, Dir: "results/run-1/scenario4/rps-500_eps-2000", Integrity: integrity,
+		Levels: []runresult.LevelResult{{Level: "500 RPS + 2000 EPS", RPS: 500, EPS: 2000, API: side(500, 500, 20), Events: side(2000, 2000, 4), Resources: res(40, 50, 30),
+			Verdict: runresult.VerdictPass, Dir: "results/run-1/scenario4/rps-500_eps-2000", Integrity: integrity,
 			DB: &harness.DBAnalysis{CacheHitPct: 98.76, Commits: 4321, TopStatements: []harness.StatementStat{{Query: "WITH input AS (SELECT 1)", Calls: 120, MeanMS: 35.1, MaxMS: 73.8, TotalSec: 4.2, Rows: 22290, CacheHitPct: 99.9}},
 				Connections: []harness.ConnState{{State: "idle", Count: 61, OldestSec: 26}},
 				Tables:      []harness.TableStat{{Table: "user_stats", LiveRows: 7471, DeadRows: 318, Updates: 806, HotUpdates: 553}},
@@ -113,11 +113,11 @@ func buildResults(t *testing.T, withTuning bool) string {
 		{Time: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), Active: 3, Idle: 20},
 		{Time: time.Date(2026, 11, 28, 10, 0, 5, 0, time.UTC), Active: 7, Idle: 50, Commits: 500},
 	})
-	writeJSON(t, filepath.Join(dir, "scenario5", "result.json"), results.ScenarioResult{
+	writeJSON(t, filepath.Join(dir, "scenario5", "result.json"), runresult.ScenarioResult{
 		Scenario: "scenario5", Profile: "nightly", MaxSustainable: "1000 EPS + 2 probes/s", MaxEPS: 1000,
-		Levels: []results.LevelResult{{Level: "1000 EPS + 2 probes/s", EPS: 1000, Events: side(1000, 1000, 3),
-			E2E: &results.E2EStats{Probes: 240, P50ms: 612.5, P95ms: 987.6, P99ms: 1003.2, MaxMs: 1100, FlushInterval: "1s"}, Resources: res(2, 20, 5),
-			Verdict: results.VerdictPass, Dir: "results/run-1/scenario5/eps-1000_e2e"}},
+		Levels: []runresult.LevelResult{{Level: "1000 EPS + 2 probes/s", EPS: 1000, Events: side(1000, 1000, 3),
+			E2E: &runresult.E2EStats{Probes: 240, P50ms: 612.5, P95ms: 987.6, P99ms: 1003.2, MaxMs: 1100, FlushInterval: "1s"}, Resources: res(2, 20, 5),
+			Verdict: runresult.VerdictPass, Dir: "results/run-1/scenario5/eps-1000_e2e"}},
 	})
 	if err := os.MkdirAll(filepath.Join(dir, "scenario5", "eps-1000_e2e"), 0o755); err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func buildResults(t *testing.T, withTuning bool) string {
 		t.Fatal(err)
 	}
 	if withTuning {
-		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), results.TuningFile{Profile: "nightly", Rows: []results.TuningRow{
+		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), runresult.TuningFile{Profile: "nightly", Rows: []runresult.TuningRow{
 			{Param: "DB_MAX_OPEN_CONNS", Value: "10", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000, APIP95ms: 77.7, VerdictReasons: []string{"api p95 2100 ms > 2000 ms"}},
 			{Param: "DB_MAX_OPEN_CONNS", Value: "40", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000, APIP95ms: 33.3, E2EP95ms: 987.6},
 		}})
@@ -276,8 +276,8 @@ func TestSmokeOnly(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "smoke")
 	m := manifest()
 	writeJSON(t, filepath.Join(dir, "scenario1", "manifest.json"), m)
-	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), results.ScenarioResult{Scenario: "scenario1", Profile: "smoke", MaxSustainable: "200 RPS", MaxRPS: 200,
-		Levels: []results.LevelResult{{Level: "200 RPS", RPS: 200, API: side(200, 200, 1.72), Resources: res(9.5, 0.4, 2.9), Verdict: results.VerdictPass}}})
+	writeJSON(t, filepath.Join(dir, "scenario1", "result.json"), runresult.ScenarioResult{Scenario: "scenario1", Profile: "smoke", MaxSustainable: "200 RPS", MaxRPS: 200,
+		Levels: []runresult.LevelResult{{Level: "200 RPS", RPS: 200, API: side(200, 200, 1.72), Resources: res(9.5, 0.4, 2.9), Verdict: runresult.VerdictPass}}})
 	_, docs := generate(t, dir, defaults)
 	base := docs["PERFORMANCE_BASELINE.md"]
 	mustContain(t, "baseline", base, "only the smoke level was run: 200 RPS passed", "Not measured in these results", "Not in these results: scenario2, scenario3, scenario4, scenario5")
@@ -290,8 +290,8 @@ func TestSmokeOnly(t *testing.T) {
 func TestInterruptedScenarioReadsLevelFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cut")
 	writeJSON(t, filepath.Join(dir, "scenario1", "manifest.json"), manifest())
-	writeJSON(t, filepath.Join(dir, "scenario1", "rps-50", "level.json"), results.LevelResult{Level: "50 RPS", RPS: 50, API: side(50, 50, 4.56), Verdict: results.VerdictPass})
-	writeJSON(t, filepath.Join(dir, "scenario1", "rps-100", "level.json"), results.LevelResult{Level: "100 RPS", RPS: 100, API: side(100, 60, 3000), Verdict: results.VerdictLimit, Reasons: []string{"api p95 3000 ms > 2000 ms"}})
+	writeJSON(t, filepath.Join(dir, "scenario1", "rps-50", "level.json"), runresult.LevelResult{Level: "50 RPS", RPS: 50, API: side(50, 50, 4.56), Verdict: runresult.VerdictPass})
+	writeJSON(t, filepath.Join(dir, "scenario1", "rps-100", "level.json"), runresult.LevelResult{Level: "100 RPS", RPS: 100, API: side(100, 60, 3000), Verdict: runresult.VerdictLimit, Reasons: []string{"api p95 3000 ms > 2000 ms"}})
 	_, docs := generate(t, dir, defaults)
 	mustContain(t, "baseline", docs["PERFORMANCE_BASELINE.md"], "interrupted", "**50 RPS** maximum sustainable", "api p95 3000 ms > 2000 ms", "4.56 ms")
 }

@@ -6,19 +6,19 @@ import (
 	"strings"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // The report's recurring tables, each built from one kind of result field.
 
-func verdictCell(l *results.LevelResult) string {
-	if l.Verdict == results.VerdictPass || len(l.Reasons) == 0 {
+func verdictCell(l *runresult.LevelResult) string {
+	if l.Verdict == runresult.VerdictPass || len(l.Reasons) == 0 {
 		return l.Verdict
 	}
 	return l.Verdict + ": " + strings.Join(l.Reasons, "; ")
 }
 
-func levelContainers(levels []results.LevelResult) []string {
+func levelContainers(levels []runresult.LevelResult) []string {
 	seen := map[string]bool{}
 	for _, l := range levels {
 		for c := range l.Resources {
@@ -34,7 +34,7 @@ func levelContainers(levels []results.LevelResult) []string {
 }
 
 // sideTable is the spec's per-level table for a single-sided scenario (1, 2 or 5's events).
-func sideTable(s *Scenario, side func(*results.LevelResult) *results.Side, memOf string) *table {
+func sideTable(s *Scenario, side func(*runresult.LevelResult) *runresult.Side, memOf string) *table {
 	cs := levelContainers(s.Result.Levels)
 	head := []string{"Level", "Offered /s", "Achieved /s", "p50", "p95", "p99", "Max", "Error rate", "Dropped"}
 	for _, c := range cs {
@@ -68,10 +68,10 @@ func combinedTable(s *Scenario) *table {
 		l := &s.Result.Levels[i]
 		a, e := l.API, l.Events
 		if a == nil {
-			a = &results.Side{}
+			a = &runresult.Side{}
 		}
 		if e == nil {
-			e = &results.Side{}
+			e = &runresult.Side{}
 		}
 		t.add(l.Level, num(a.AchievedRate, 1), ms(a.P50ms), ms(a.P95ms), ms(a.P99ms), ratePct(a.ErrorRate),
 			num(e.AchievedRate, 1), ms(e.P50ms), ms(e.P95ms), ms(e.P99ms), ratePct(e.ErrorRate),
@@ -86,7 +86,7 @@ func resourceTable(s *Scenario) *table {
 	t := newTable("Level", "Container", "CPU avg", "CPU max", "CPU limit", "Avg % of limit", "Throttled periods", "Memory max", "Memory limit")
 	for i := range s.Result.Levels {
 		l := &s.Result.Levels[i]
-		for _, c := range levelContainers([]results.LevelResult{*l}) {
+		for _, c := range levelContainers([]runresult.LevelResult{*l}) {
 			row := l.Resources[c]
 			lim, util := "not recorded", "–"
 			if cpus := s.cpuLimit(c); cpus > 0 {

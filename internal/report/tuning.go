@@ -6,24 +6,24 @@ import (
 	"strings"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/results"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // Tuning is <results>/tuning/result.json, written by the suite's tuning sweep: one row per
 // (setting, value) run, each the result of stepping the combined load with that value.
 type Tuning struct {
-	results.TuningFile
+	runresult.TuningFile
 	Manifest *harness.Manifest `json:"-"` // tuning/manifest.json when present
 }
 
 func loadTuning(root string) (*Tuning, error) {
-	f, err := results.ReadTuning(root)
+	f, err := runresult.ReadTuning(root)
 	if err != nil || f == nil {
 		return nil, err
 	}
 	t := &Tuning{TuningFile: *f}
 	var m harness.Manifest
-	if ok, err := results.ReadJSON(filepath.Join(root, results.TuningDir, "manifest.json"), &m); err != nil {
+	if ok, err := runresult.ReadJSON(filepath.Join(root, runresult.TuningDir, "manifest.json"), &m); err != nil {
 		return nil, err
 	} else if ok {
 		t.Manifest = &m
@@ -81,7 +81,7 @@ func (r *Results) measuredEffects(d *doc) {
 	for _, p := range params {
 		d.h(3, p)
 		tb := newTable("Value", "Max sustainable", "Max RPS", "Max EPS", "API p95", "Event p95", "E2E p50", "E2E p95", "Why the next level failed")
-		var best *results.TuningRow
+		var best *runresult.TuningRow
 		for i := range t.Rows {
 			row := &t.Rows[i]
 			if row.Param != p {

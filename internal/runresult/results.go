@@ -2,7 +2,7 @@
 // test-only) writes under perf/results/<run-id> and the report generator (internal/report,
 // cmd/perfreport) reads back. The JSON field names are the files' format: changing one breaks
 // the decoding of every results run already recorded.
-package results
+package runresult
 
 import (
 	"encoding/json"
