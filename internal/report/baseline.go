@@ -181,33 +181,28 @@ func (r *Results) notMeasured(d *doc, name string) bool {
 }
 
 func (r *Results) scenario1(d *doc, charts []Chart) {
-	d.h(2, "Scenario 1: API Load (Isolated)")
-	if r.notMeasured(d, "scenario1") {
-		return
-	}
-	s := r.Get("scenario1")
-	d.h(3, "Test Results")
-	d.p("CPU %% is Docker's figure (100%% = one core); memory is the challenge service's peak.")
-	d.table(sideTable(s, func(l *runresult.LevelResult) *runresult.Side { return l.API }, "challenge-service"))
-	d.source(r.src(s.Name, "result.json"))
-	embed(d, charts, "latency_scenario1.svg", "rate_scenario1.svg", "cpu_scenario1.svg")
-	r.scenarioEvidence(d, s)
-	d.h(3, "Resources")
-	d.table(resourceTable(s))
-	d.source(r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json"))
+	r.isolated(d, charts, "scenario1", "Scenario 1: API Load (Isolated)", "the challenge service",
+		func(l *runresult.LevelResult) *runresult.Side { return l.API }, "challenge-service")
 }
 
 func (r *Results) scenario2(d *doc, charts []Chart) {
-	d.h(2, "Scenario 2: Event Load (Isolated)")
-	if r.notMeasured(d, "scenario2") {
+	r.isolated(d, charts, "scenario2", "Scenario 2: Event Load (Isolated)", "the event handler",
+		func(l *runresult.LevelResult) *runresult.Side { return l.Events }, "event-handler")
+}
+
+// isolated renders a one-traffic-kind scenario: its level table, charts, evidence and resources.
+func (r *Results) isolated(d *doc, charts []Chart, name, title, program string,
+	side func(*runresult.LevelResult) *runresult.Side, role string) {
+	d.h(2, title)
+	if r.notMeasured(d, name) {
 		return
 	}
-	s := r.Get("scenario2")
+	s := r.Get(name)
 	d.h(3, "Test Results")
-	d.p("CPU %% is Docker's figure (100%% = one core); memory is the event handler's peak.")
-	d.table(sideTable(s, func(l *runresult.LevelResult) *runresult.Side { return l.Events }, "event-handler"))
+	d.p("CPU %% is Docker's figure (100%% = one core); memory is %s's peak.", program)
+	d.table(sideTable(s, side, role))
 	d.source(r.src(s.Name, "result.json"))
-	embed(d, charts, "latency_scenario2.svg", "rate_scenario2.svg", "cpu_scenario2.svg")
+	embed(d, charts, "latency_"+name+".svg", "rate_"+name+".svg", "cpu_"+name+".svg")
 	r.scenarioEvidence(d, s)
 	d.h(3, "Resources")
 	d.table(resourceTable(s))
