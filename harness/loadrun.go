@@ -74,7 +74,7 @@ func RunLoad(ctx context.Context, spec LoadSpec) (*LoadResult, error) {
 		// FROM scratch image (no shell, no writable directory otherwise).
 		testcontainers.WithConfigModifier(func(c *container.Config) { c.User = "0:0" }),
 		testcontainers.WithLogConsumers(consumer),
-		testcontainers.WithWaitStrategy(wait.ForExit().WithExitTimeout(spec.Timeout)),
+		exitWait(spec.Timeout),
 		testcontainers.WithFiles(testcontainers.ContainerFile{
 			Reader: strings.NewReader(string(spec.Plan)), ContainerFilePath: LoadPlanPath, FileMode: 0o644}),
 	}
@@ -121,6 +121,12 @@ func RunLoad(ctx context.Context, spec LoadSpec) (*LoadResult, error) {
 		return res, errors.New("load generator wrote no output (exit code " + fmt.Sprint(res.ExitCode) + ")\nlast log lines:\n" + res.LogTail)
 	}
 	return res, nil
+}
+
+// exitWait waits for the generator to exit. The deadline must be the run's: WithWaitStrategy's
+// default 60 s deadline would cut every level of a minute or more short.
+func exitWait(timeout time.Duration) testcontainers.CustomizeRequestOption {
+	return testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForExit().WithExitTimeout(timeout))
 }
 
 func copyToFile(dst string, r io.Reader) error {

@@ -3,9 +3,11 @@
 package perf
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
@@ -49,33 +51,65 @@ func TestScenario2_EventLoad(t *testing.T) {
 }
 
 // Scenario 3: API and events at once over the spec's matrix, profiling both programs at every
-// level. Each API rate steps up the event rates until the limit; a row whose first cell fails ends
+// level. By default a frontier search (searchFrontier) finds each API rate's highest event rate in
+// few cells; PERF_MATRIX=full climbs every row from its first cell. A row where no cell holds ends
 // the matrix. PERF_API_GET_ONLY=true runs the spec's GET-only API variant.
 func TestScenario3_Combined(t *testing.T) {
 	e := startScenario(t, "scenario3")
 	getOnly := os.Getenv("PERF_API_GET_ONLY") == "true"
+	matrix := os.Getenv("PERF_MATRIX")
+	if matrix != "" && matrix != "full" && matrix != "frontier" {
+		t.Fatalf("PERF_MATRIX=%q: want frontier (default) or full", matrix)
+	}
 	rows, cols := combinedAPI, combinedEvents
 	if !e.profile.Step {
 		rows, cols = []int{smokeCombinedRPS}, []int{smokeCombinedEPS}
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
-	frontier := map[int]int{}
-	for _, rps := range rows {
-		var specs []levelSpec
-		for _, eps := range cols {
-			specs = append(specs, levelSpec{Name: levelName(rps, eps), RPS: rps, EPS: eps, APIGetOnly: getOnly, Profiles: true})
+	levelOf := map[[2]int]string{} // (row, column) → the level's display name
+	cell := func(r, c int) bool {
+		if len(res.Levels) > 0 {
+			time.Sleep(e.profile.Cooldown)
 		}
-		before := len(res.Levels)
-		best := e.stepLevels(res, specs)
-		if best == nil {
-			if before > 0 {
-				res.StopReasons = append(res.StopReasons, "the first cell of this API rate failed: matrix ends")
+		l := e.runLevel(levelSpec{Name: levelName(rows[r], cols[c]), RPS: rows[r], EPS: cols[c], APIGetOnly: getOnly, Profiles: true})
+		res.Levels = append(res.Levels, l)
+		levelOf[[2]int{r, c}] = l.Level
+		if l.Verdict != runresult.VerdictPass {
+			e.t.Logf("%s: %s failed: %v", e.name, l.Level, l.Reasons)
+			res.StoppedAt, res.StopReasons = l.Level, l.Reasons
+		}
+		return l.Verdict == runresult.VerdictPass
+	}
+	found := map[int]int{}
+	if matrix == "full" {
+		// Every row climbs from its first cell until a cell fails (len(rows)·len(cols) cells at most).
+		for r := range rows {
+			best := -1
+			for c := 0; c < len(cols) && cell(r, c); c++ {
+				best = c
+			}
+			if best < 0 {
+				break
+			}
+			found[r] = best
+		}
+		res.Search = "full matrix: every API rate climbs the event rates from the lowest until a cell fails"
+	} else {
+		found = searchFrontier(len(rows), len(cols), cell)
+		res.Search = "frontier search: the lowest API rate climbs the event rates; each higher API rate starts at the previous rate's highest event rate held and steps down (a higher API rate cannot hold more events on the same stack), so cells above the frontier of a lower API rate are not run (PERF_MATRIX=full runs them)"
+	}
+	frontier := map[int]int{}
+	for r := range rows {
+		c, ok := found[r]
+		if !ok {
+			if r > 0 {
+				res.StopReasons = append(res.StopReasons, fmt.Sprintf("no event rate held at %d RPS: matrix ends", rows[r]))
 			}
 			break
 		}
-		frontier[rps] = best.EPS
+		frontier[rows[r]] = cols[c]
 		// The maximum combined load: the highest API rate held with its highest event rate.
-		res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
+		res.MaxSustainable, res.MaxRPS, res.MaxEPS = levelOf[[2]int{r, c}], rows[r], cols[c]
 	}
 	writeJSON(t, filepath.Join(e.dir, "frontier.json"), frontier)
 	e.finish(res)

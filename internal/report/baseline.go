@@ -216,6 +216,9 @@ func (r *Results) scenario3(d *doc, charts []Chart) {
 	}
 	s := r.Get("scenario3")
 	d.h(3, "Test Results")
+	if s.Result.Search != "" {
+		d.p("Cells run: %d, chosen by %s.", len(s.Result.Levels), s.Result.Search)
+	}
 	d.table(combinedTable(s))
 	d.source(r.src(s.Name, "result.json"))
 	if len(s.Frontier) > 0 {

@@ -121,6 +121,7 @@ type ScenarioResult struct {
 	MaxEPS         int           `json:"max_eps,omitempty"`
 	StoppedAt      string        `json:"stopped_at,omitempty"`
 	StopReasons    []string      `json:"stop_reasons,omitempty"`
+	Search         string        `json:"search,omitempty"` // how the levels were chosen, when not a plain ladder
 }
 
 // TuningRow is one setting value's measured capacity and latency (a row of tuning/result.json).
