@@ -74,5 +74,5 @@ func TestTuningSweep(t *testing.T) {
 			rows = append(rows, row)
 		})
 	}
-	writeJSON(t, filepath.Join(runDir, "tuning", "result.json"), runresult.TuningFile{Profile: p.Name, Rows: rows})
+	writeJSON(t, filepath.Join(runDir, "tuning", "result.json"), runresult.TuningFile{Profile: p.Name, DurationPerLevel: p.Duration.String(), Rows: rows})
 }

@@ -22,9 +22,15 @@ func (r *Results) scenarios() []*Scenario {
 // distinct renders one fact across the scenarios' files: a single value when they agree,
 // otherwise each value with the scenarios it came from.
 func (r *Results) distinct(get func(*Scenario) string) string {
+	return distinctOver(r.scenarios(), get)
+}
+
+// distinctOver is the one value get gives for every scenario, or each value with the scenarios
+// that have it.
+func distinctOver(scenarios []*Scenario, get func(*Scenario) string) string {
 	var order []string
 	by := map[string][]string{}
-	for _, s := range r.scenarios() {
+	for _, s := range scenarios {
 		v := get(s)
 		if v == "" {
 			continue
@@ -45,6 +51,27 @@ func (r *Results) distinct(get func(*Scenario) string) string {
 		parts[i] = v + " (" + strings.Join(by[v], ", ") + ")"
 	}
 	return strings.Join(parts, "; ")
+}
+
+func gitRevision(m *harness.Manifest) string {
+	if m.GitRevision == "" {
+		return ""
+	}
+	if m.GitDirty {
+		return m.GitRevision + " (dirty: uncommitted changes)"
+	}
+	return m.GitRevision + " (clean)"
+}
+
+// durationPerLevel is the level duration a scenario ran with.
+func durationPerLevel(s *Scenario) string {
+	if s.Manifest != nil && s.Manifest.Settings["duration_per_level"] != "" {
+		return s.Manifest.Settings["duration_per_level"]
+	}
+	if len(s.Result.Levels) > 0 {
+		return num(s.Result.Levels[0].DurationSec, 1) + "s"
+	}
+	return ""
 }
 
 func manifestFact(get func(*harness.Manifest) string) func(*Scenario) string {
@@ -82,26 +109,10 @@ func (r *Results) header(d *doc, title string) {
 	t.add("Host memory", r.distinct(manifestFact(func(m *harness.Manifest) string { return bytesIEC(m.HostMemory) })))
 	t.add("Kernel", r.distinct(manifestFact(func(m *harness.Manifest) string { return m.HostKernel })))
 	t.add("Docker version", r.distinct(manifestFact(func(m *harness.Manifest) string { return m.DockerVersion })))
-	t.add("Git revision", r.distinct(manifestFact(func(m *harness.Manifest) string {
-		if m.GitRevision == "" {
-			return ""
-		}
-		if m.GitDirty {
-			return m.GitRevision + " (dirty: uncommitted changes)"
-		}
-		return m.GitRevision + " (clean)"
-	})))
+	t.add("Git revision", r.distinct(manifestFact(gitRevision)))
 	t.add("Go version", r.distinct(manifestFact(func(m *harness.Manifest) string { return m.GoVersion })))
 	t.add("Profile", r.distinct(func(s *Scenario) string { return s.Result.Profile }))
-	t.add("Duration per level", r.distinct(func(s *Scenario) string {
-		if s.Manifest != nil && s.Manifest.Settings["duration_per_level"] != "" {
-			return s.Manifest.Settings["duration_per_level"]
-		}
-		if len(s.Result.Levels) > 0 {
-			return num(s.Result.Levels[0].DurationSec, 1) + "s"
-		}
-		return ""
-	}))
+	t.add("Duration per level", r.distinct(durationPerLevel))
 	d.table(t)
 	d.source(r.files("manifest.json", "result.json")...)
 

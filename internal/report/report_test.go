@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -129,12 +130,46 @@ func buildResults(t *testing.T, withTuning bool) string {
 		t.Fatal(err)
 	}
 	if withTuning {
+		writeTuningSettings(t, dir)
 		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), runresult.TuningFile{Profile: "nightly", Rows: []runresult.TuningRow{
 			{Param: "DB_MAX_OPEN_CONNS", Value: "10", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000, APIP95ms: 77.7, VerdictReasons: []string{"api p95 2100 ms > 2000 ms"}},
 			{Param: "DB_MAX_OPEN_CONNS", Value: "40", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000, APIP95ms: 33.3, E2EP95ms: 987.6},
 		}})
 	}
 	return dir
+}
+
+// writeTuningSettings writes the two DB_MAX_OPEN_CONNS runs' own directories: both hold
+// 200 RPS + 1000 EPS; only 40 holds 500 RPS + 2000 EPS.
+func writeTuningSettings(t *testing.T, dir string) {
+	level := func(rps, eps int, apiP95, e2eP50 float64, pass bool) runresult.LevelResult {
+		l := runresult.LevelResult{Level: fmt.Sprintf("%d RPS + %d EPS + 2 probes/s", rps, eps), RPS: rps, EPS: eps,
+			API: side(float64(rps), float64(rps), apiP95), Events: side(float64(eps), float64(eps), 3),
+			E2E:       &runresult.E2EStats{Probes: 120, P50ms: e2eP50, P95ms: e2eP50 * 2, P99ms: e2eP50 * 3, FlushInterval: "1s"},
+			Flush:     &runresult.FlushStats{Flushes: 55, AvgMs: 12.5, AvgEntries: 432},
+			Resources: res(20, 30, 40), Verdict: runresult.VerdictPass, Dir: fmt.Sprintf("/elsewhere/rps-%d_eps-%d_e2e", rps, eps)}
+		if !pass {
+			l.Verdict, l.Reasons = runresult.VerdictLimit, []string{"api p95 2100 ms > 2000 ms"}
+		}
+		return l
+	}
+	m := manifest()
+	for _, v := range []struct {
+		value  string
+		levels []runresult.LevelResult
+	}{
+		{"10", []runresult.LevelResult{level(200, 1000, 77.7, 555.5, true), level(500, 2000, 2100, 600, false)}},
+		{"40", []runresult.LevelResult{level(200, 1000, 33.3, 444.4, true), level(500, 2000, 40, 500, true)}},
+	} {
+		d := filepath.Join(dir, "tuning", "DB_MAX_OPEN_CONNS-"+v.value)
+		writeJSON(t, filepath.Join(d, "manifest.json"), m)
+		res := runresult.ScenarioResult{Scenario: "tuning/DB_MAX_OPEN_CONNS-" + v.value, Profile: "nightly", Levels: v.levels}
+		res.MaxSustainable, res.MaxRPS, res.MaxEPS = v.levels[0].Level, 200, 1000
+		if v.value == "40" {
+			res.MaxSustainable, res.MaxRPS, res.MaxEPS = v.levels[1].Level, 500, 2000
+		}
+		writeJSON(t, filepath.Join(d, "result.json"), res)
+	}
 }
 
 func generate(t *testing.T, results string, o Options) (string, map[string]string) {
@@ -212,8 +247,19 @@ func TestTuningSweepIsReported(t *testing.T) {
 	if strings.Contains(tun, NotMeasuredTuning) {
 		t.Error("tuning sweep present but the document says it was not measured")
 	}
-	mustContain(t, "tuning", tun, "### DB_MAX_OPEN_CONNS", "| 40 (current) | 500 RPS + 2000 EPS |", "77.7 ms", "api p95 2100 ms > 2000 ms",
-		"**DB_MAX_OPEN_CONNS = 40**")
+	mustContain(t, "tuning", tun, "### DB_MAX_OPEN_CONNS", "| 40 (current) | 500 RPS + 2000 EPS |", "api p95 2100 ms > 2000 ms",
+		"**DB_MAX_OPEN_CONNS = 40**", "Side by side at **200 RPS + 1000 EPS + 2 probes/s**",
+		"| 10 | 77.7 ms | 3.00 ms | 556 ms |", "| 40 (current) | 33.3 ms | 3.00 ms | 444 ms |",
+		"tuning/DB_MAX_OPEN_CONNS-10/rps-200_eps-1000_e2e/level.json", "git abc123def")
+}
+
+// An interrupted sweep (no tuning/result.json) is still reported, from the values' directories.
+func TestInterruptedTuningSweepIsReported(t *testing.T) {
+	dir := buildResults(t, false)
+	writeTuningSettings(t, dir)
+	_, docs := generate(t, dir, defaults)
+	mustContain(t, "tuning", docs["PERFORMANCE_TUNING.md"], "The sweep was interrupted", "| 10 | 200 RPS + 1000 EPS + 2 probes/s |",
+		"Side by side at **200 RPS + 1000 EPS + 2 probes/s**")
 }
 
 func TestPriceIsUserSupplied(t *testing.T) {

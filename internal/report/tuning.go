@@ -1,34 +1,90 @@
 package report
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
-// Tuning is <results>/tuning/result.json, written by the suite's tuning sweep: one row per
-// (setting, value) run, each the result of stepping the combined load with that value.
+// Tuning is the suite's tuning sweep: tuning/result.json (one row per setting value, each the
+// result of stepping the combined load with that value) and each value's own scenario directory
+// (tuning/<PARAM>-<value>/: result.json, manifest.json, levels).
 type Tuning struct {
 	runresult.TuningFile
-	Manifest *harness.Manifest `json:"-"` // tuning/manifest.json when present
+	Settings map[string]*Scenario // by directory name, e.g. DB_MAX_OPEN_CONNS-10
+	Partial  bool                 // no tuning/result.json (interrupted): rows rebuilt from the directories
 }
 
 func loadTuning(root string) (*Tuning, error) {
 	f, err := runresult.ReadTuning(root)
-	if err != nil || f == nil {
+	if err != nil {
 		return nil, err
 	}
-	t := &Tuning{TuningFile: *f}
-	var m harness.Manifest
-	if ok, err := runresult.ReadJSON(filepath.Join(root, runresult.TuningDir, "manifest.json"), &m); err != nil {
+	t := &Tuning{Settings: map[string]*Scenario{}}
+	if f != nil {
+		t.TuningFile = *f
+	}
+	dir := filepath.Join(root, runresult.TuningDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
-	} else if ok {
-		t.Manifest = &m
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		s, err := loadScenario(dir, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		if s != nil {
+			s.Name = runresult.TuningDir + "/" + e.Name()
+			t.Settings[e.Name()] = s
+		}
+	}
+	if f == nil {
+		if len(t.Settings) == 0 {
+			return nil, nil
+		}
+		t.Partial = true
+		for _, name := range slices.Sorted(maps.Keys(t.Settings)) {
+			param, value, ok := strings.Cut(name, "-")
+			if !ok {
+				continue
+			}
+			res := t.Settings[name].Result
+			t.Rows = append(t.Rows, runresult.TuningRow{Param: param, Value: value, MaxSustainable: res.MaxSustainable,
+				MaxRPS: res.MaxRPS, MaxEPS: res.MaxEPS, VerdictReasons: res.StopReasons})
+			if t.Profile == "" {
+				t.Profile = res.Profile
+			}
+		}
 	}
 	return t, nil
+}
+
+// setting is the scenario directory of a row, or nil.
+func (t *Tuning) setting(row runresult.TuningRow) *Scenario {
+	return t.Settings[row.Param+"-"+row.Value]
+}
+
+// scenarios are the settings' runs in row order.
+func (t *Tuning) scenarios() []*Scenario {
+	var out []*Scenario
+	for _, row := range t.Rows {
+		if s := t.setting(row); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // NotMeasuredTuning is the statement made when the results hold no sweep.
@@ -56,18 +112,19 @@ func (r *Results) measuredEffects(d *doc) {
 		d.p("%s: `%s/tuning/result.json` does not exist (or has no rows). No effect of changing a setting is claimed below; the settings in force and the evidence from the scenarios are listed instead.", NotMeasuredTuning, r.Dir)
 		return
 	}
-	var facts []string
-	if t.Profile != "" {
-		facts = append(facts, "profile "+t.Profile)
-	}
+	runs := t.scenarios()
+	facts := []string{"profile " + orDash(t.Profile)}
 	if t.DurationPerLevel != "" {
 		facts = append(facts, t.DurationPerLevel+" per level")
+	} else if len(runs) > 0 {
+		facts = append(facts, distinctOver(runs, durationPerLevel)+" per level")
 	}
-	if m := t.Manifest; m != nil {
-		facts = append(facts, "run "+m.Date.UTC().Format("2006-01-02 15:04:05 UTC"), "git "+m.GitRevision+map[bool]string{true: " (dirty)", false: ""}[m.GitDirty])
+	if len(runs) > 0 {
+		facts = append(facts, "git "+distinctOver(runs, manifestFact(gitRevision)))
 	}
-	if len(facts) > 0 {
-		d.p("Sweep: %s.", strings.Join(facts, ", "))
+	d.p("Sweep: %s. Each value ran on a fresh stack with every other setting as in the table of current settings below, stepping the combined load (API + events + E2E probes at 2/s) until a level failed.", strings.Join(facts, ", "))
+	if t.Partial {
+		d.p("The sweep was interrupted: `tuning/result.json` is missing, so the rows below were read from the values' own directories and E2E/latency columns are taken from their levels.")
 	}
 	current := r.currentValues()
 	var params []string
@@ -80,29 +137,114 @@ func (r *Results) measuredEffects(d *doc) {
 	}
 	for _, p := range params {
 		d.h(3, p)
-		tb := newTable("Value", "Max sustainable", "Max RPS", "Max EPS", "API p95", "Event p95", "E2E p50", "E2E p95", "Why the next level failed")
+		var rows []runresult.TuningRow
+		for _, row := range t.Rows {
+			if row.Param == p {
+				rows = append(rows, row)
+			}
+		}
+		label := func(row runresult.TuningRow) string {
+			if current[p] == row.Value {
+				return row.Value + " (current)"
+			}
+			return row.Value
+		}
+		tb := newTable("Value", "Max sustainable", "Max RPS", "Max EPS", "Why the next level failed")
 		var best *runresult.TuningRow
-		for i := range t.Rows {
-			row := &t.Rows[i]
-			if row.Param != p {
-				continue
-			}
-			v := row.Value
-			if current[p] == v {
-				v += " (current)"
-			}
-			tb.add(v, orDash(row.MaxSustainable), inum(int64(row.MaxRPS)), inum(int64(row.MaxEPS)), msOrDash(row.APIP95ms), msOrDash(row.EventsP95ms),
-				msOrDash(row.E2EP50ms), msOrDash(row.E2EP95ms), orDash(strings.Join(row.VerdictReasons, "; ")))
+		for i := range rows {
+			row := &rows[i]
+			tb.add(label(*row), orDash(row.MaxSustainable), inum(int64(row.MaxRPS)), inum(int64(row.MaxEPS)), orDash(strings.Join(row.VerdictReasons, "; ")))
 			if best == nil || row.MaxRPS+row.MaxEPS > best.MaxRPS+best.MaxEPS {
 				best = row
 			}
 		}
 		d.table(tb)
 		d.source(r.src("tuning", "result.json"))
-		if best != nil {
+		if tie := tiedMaxima(rows); tie {
+			d.p("Every value of %s reached the same maximum: on this machine and ladder the setting does not move the limit; the side-by-side costs below are where it differs.", p)
+		} else if best != nil {
 			d.p("Highest measured maximum for %s (ranked by max RPS + max EPS): **%s = %s** (%s).", p, p, best.Value, orDash(best.MaxSustainable))
 		}
+		r.sideBySide(d, rows, label)
 	}
+}
+
+func tiedMaxima(rows []runresult.TuningRow) bool {
+	for _, row := range rows[1:] {
+		if row.MaxRPS != rows[0].MaxRPS || row.MaxEPS != rows[0].MaxEPS {
+			return false
+		}
+	}
+	return len(rows) > 1
+}
+
+// sideBySide compares a parameter's values at the highest level every one of them held: latency,
+// E2E visibility, flush work and CPU per container, from each value's level.json.
+func (r *Results) sideBySide(d *doc, rows []runresult.TuningRow, label func(runresult.TuningRow) string) {
+	t := r.Tuning
+	var order []string // levels in the order the ladder ran them
+	held := map[string]int{}
+	for _, row := range rows {
+		s := t.setting(row)
+		if s == nil {
+			return
+		}
+		for _, l := range s.Result.Levels {
+			if !slices.Contains(order, l.Level) {
+				order = append(order, l.Level)
+			}
+			if l.Verdict == runresult.VerdictPass {
+				held[l.Level]++
+			}
+		}
+	}
+	common := ""
+	for _, lvl := range order {
+		if held[lvl] == len(rows) {
+			common = lvl
+		}
+	}
+	if common == "" {
+		d.p("No level was held by every value, so there is no side-by-side comparison.")
+		return
+	}
+	d.p("Side by side at **%s**, the highest level every value held:", common)
+	tb := newTable("Value", "API p95", "Event p95", "E2E p50", "E2E p95", "E2E p99", "Flushes", "Flush avg", "Rows per flush", "PostgreSQL CPU", "Service CPU", "Handler CPU")
+	var srcs []string
+	for _, row := range rows {
+		s := t.setting(row)
+		for i := range s.Result.Levels {
+			l := &s.Result.Levels[i]
+			if l.Level != common {
+				continue
+			}
+			api, ev := "–", "–"
+			if l.API != nil {
+				api = ms(l.API.P95ms)
+			}
+			if l.Events != nil {
+				ev = ms(l.Events.P95ms)
+			}
+			e50, e95, e99 := "–", "–", "–"
+			if e := l.E2E; e != nil {
+				e50, e95, e99 = ms(e.P50ms), ms(e.P95ms), ms(e.P99ms)
+			}
+			fl, favg, frows := "–", "–", "–"
+			if f := l.Flush; f != nil {
+				fl, favg, frows = inum(int64(f.Flushes)), ms(f.AvgMs), num(f.AvgEntries, 0)
+			}
+			cpu := func(c string) string {
+				if rr, ok := l.Resources[c]; ok {
+					return num(rr.CPUAvgPct, 0) + "%"
+				}
+				return "–"
+			}
+			tb.add(label(row), api, ev, e50, e95, e99, fl, favg, frows, cpu("postgres"), cpu("challenge-service"), cpu("event-handler"))
+			srcs = append(srcs, r.src(s.Name, LevelDirName(*l), runresult.LevelFile))
+		}
+	}
+	d.table(tb)
+	d.source(srcs...)
 }
 
 func msOrDash(v float64) string {
