@@ -6,7 +6,7 @@ export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 GO ?= go
 PERF_PROFILE ?= smoke
 
-.PHONY: all docker images test unit perf-smoke perf-nightly perf vet lint clean fixtures report bench k6-check actionlint
+.PHONY: all docker images test unit perf-smoke perf-nightly perf vet lint clean fixtures report baseline bench k6-check actionlint
 
 all: test
 
@@ -60,6 +60,11 @@ fixtures:
 
 report:
 	$(GO) run ./cmd/perfreport -results $(or $(RESULTS),$$(dirname $$(dirname $$(ls -t perf/results/*/*/result.json | head -1))))
+
+## baseline: perf/testdata/baseline.json from a results run (RESULTS=perf/results/<run-id>), for the run's profile
+baseline:
+	@test -n "$(RESULTS)" || { echo "make baseline: set RESULTS=perf/results/<run-id>" >&2; exit 2; }
+	$(GO) run ./cmd/perfbaseline -results $(RESULTS)
 
 clean: docker
 	$(GO) run ./cmd/perfstack clean

@@ -3,7 +3,6 @@
 package perf
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,22 +31,11 @@ func (e *scenarioEnv) stepLevels(res *runresult.ScenarioResult, specs []levelSpe
 	return lastPass
 }
 
-// baseline is perf/testdata/baseline.json, per profile and scenario, measured on the reference
-// machine kind. Stepping profiles compare maximum sustainable levels (a maximum more than 20% below
-// fails). The smoke profile, which runs one level, compares that level's cost: API/event p95 and the
-// programs' CPU, with margins wide enough for a noisy 2-core machine but not for a change that
-// makes a request several times dearer.
-type baseline map[string]map[string]baselineEntry
-
-type baselineEntry struct {
-	MaxRPS      int                `json:"max_rps,omitempty"`
-	MaxEPS      int                `json:"max_eps,omitempty"`
-	APIP95ms    float64            `json:"api_p95_ms,omitempty"`
-	EventsP95ms float64            `json:"events_p95_ms,omitempty"`
-	CPUPct      map[string]float64 `json:"cpu_pct,omitempty"` // average CPU % per container at the level
-	Source      string             `json:"source"`            // the results file the figures came from
-}
-
+// The baseline (perf/testdata/baseline.json, runresult.Baseline, written by cmd/perfbaseline from
+// a results run on the reference machine kind): stepping profiles compare maximum sustainable
+// levels (a maximum more than 20% below fails). The smoke profile, which runs one level, compares
+// that level's cost: API/event p95 and the programs' CPU, with margins wide enough for a noisy
+// 2-core machine but not for a change that makes a request several times dearer.
 const (
 	regressionTolerance = 0.20
 	// Smoke gates: fail above factor × baseline + slack.
@@ -117,20 +105,16 @@ func (e *scenarioEnv) finish(res *runresult.ScenarioResult) {
 	}
 }
 
-func (e *scenarioEnv) baselineEntry() (baselineEntry, bool) {
+func (e *scenarioEnv) baselineEntry() (runresult.BaselineEntry, bool) {
 	t := e.t
-	data, err := os.ReadFile(filepath.Join("testdata", "baseline.json"))
+	path := filepath.Join("testdata", "baseline.json")
+	b, err := runresult.ReadBaseline(path)
 	if err != nil {
-		t.Logf("%s: no baseline to compare with (%v)", e.name, err)
-		return baselineEntry{}, false
-	}
-	var b baseline
-	if err := json.Unmarshal(data, &b); err != nil {
-		t.Fatalf("testdata/baseline.json: %v", err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	ref, ok := b[e.profile.Name][e.name]
 	if !ok {
-		t.Logf("%s: baseline.json has no %s entry for this scenario", e.name, e.profile.Name)
+		t.Logf("%s: %s has no %s entry for this scenario: no baseline gate", e.name, path, e.profile.Name)
 	}
 	return ref, ok
 }
