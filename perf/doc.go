@@ -6,5 +6,6 @@
 //	go test ./perf -tags perf -run Scenario2 -v
 //
 // Settings (environment): PERF_PROFILE (smoke|nightly|full), PERF_DURATION, PERF_LEVELS,
-// PERF_RESULTS_DIR, PERF_MIN_RPS, PERF_MIN_EPS, and the stack's PERF_* overrides (see harness).
+// PERF_RESULTS_DIR, PERF_MIN_RPS, PERF_MIN_EPS, PERF_MATRIX (scenario 3: frontier|full), and the
+// stack's PERF_* overrides (see harness).
 package perf
