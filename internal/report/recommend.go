@@ -58,7 +58,7 @@ func (r *Results) bufferRecs(add addRec) {
 			if d, err := time.ParseDuration(e.FlushInterval); err == nil && e.P95ms > float64(d.Milliseconds()) {
 				add("E2E p95 exceeds the flush interval: a shorter BUFFER_FLUSH_INTERVAL alone will not bring it under the interval; profile the read path too", ev)
 			} else {
-				add(fmt.Sprintf("BUFFER_FLUSH_INTERVAL=%s bounds the measured E2E latency; shorten it only if the E2E target is below it (not swept here)", e.FlushInterval), ev)
+				add(fmt.Sprintf("BUFFER_FLUSH_INTERVAL=%s bounds the measured E2E latency; shorten it only if the E2E target is below it", e.FlushInterval), ev)
 			}
 			if e.Failed > 0 {
 				add("Investigate the failed E2E probes before tuning for latency", ev)

@@ -250,7 +250,8 @@ func TestTuningSweepIsReported(t *testing.T) {
 	mustContain(t, "tuning", tun, "### DB_MAX_OPEN_CONNS", "| 40 (current) | 500 RPS + 2000 EPS |", "api p95 2100 ms > 2000 ms",
 		"**DB_MAX_OPEN_CONNS = 40**", "Side by side at **200 RPS + 1000 EPS + 2 probes/s**",
 		"| 10 | 77.7 ms | 3.00 ms | 556 ms |", "| 40 (current) | 33.3 ms | 3.00 ms | 444 ms |",
-		"tuning/DB_MAX_OPEN_CONNS-10/rps-200_eps-1000_e2e/level.json", "git abc123def")
+		"tuning/DB_MAX_OPEN_CONNS-10/rps-200_eps-1000_e2e/level.json", "git abc123def",
+		"**DB_MAX_OPEN_CONNS moves the maximum", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
 }
 
 // An interrupted sweep (no tuning/result.json) is still reported, from the values' directories.

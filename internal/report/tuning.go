@@ -137,12 +137,7 @@ func (r *Results) measuredEffects(d *doc) {
 	}
 	for _, p := range params {
 		d.h(3, p)
-		var rows []runresult.TuningRow
-		for _, row := range t.Rows {
-			if row.Param == p {
-				rows = append(rows, row)
-			}
-		}
+		rows := t.paramRows(p)
 		label := func(row runresult.TuningRow) string {
 			if current[p] == row.Value {
 				return row.Value + " (current)"
@@ -178,16 +173,15 @@ func tiedMaxima(rows []runresult.TuningRow) bool {
 	return len(rows) > 1
 }
 
-// sideBySide compares a parameter's values at the highest level every one of them held: latency,
-// E2E visibility, flush work and CPU per container, from each value's level.json.
-func (r *Results) sideBySide(d *doc, rows []runresult.TuningRow, label func(runresult.TuningRow) string) {
-	t := r.Tuning
+// comparison is a parameter's values at the highest level every one of them held (common is ""
+// when there is none): each row's level result, in row order, and the files they come from.
+func (t *Tuning) comparison(rows []runresult.TuningRow) (common string, levels []*runresult.LevelResult, srcs [][]string) {
 	var order []string // levels in the order the ladder ran them
 	held := map[string]int{}
 	for _, row := range rows {
 		s := t.setting(row)
 		if s == nil {
-			return
+			return "", nil, nil
 		}
 		for _, l := range s.Result.Levels {
 			if !slices.Contains(order, l.Level) {
@@ -198,53 +192,118 @@ func (r *Results) sideBySide(d *doc, rows []runresult.TuningRow, label func(runr
 			}
 		}
 	}
-	common := ""
 	for _, lvl := range order {
 		if held[lvl] == len(rows) {
 			common = lvl
 		}
 	}
 	if common == "" {
+		return "", nil, nil
+	}
+	for _, row := range rows {
+		s := t.setting(row)
+		for i := range s.Result.Levels {
+			if l := &s.Result.Levels[i]; l.Level == common {
+				levels = append(levels, l)
+				srcs = append(srcs, []string{s.Name, LevelDirName(*l), runresult.LevelFile})
+				break
+			}
+		}
+	}
+	return common, levels, srcs
+}
+
+// paramRows are the sweep's rows of one parameter.
+func (t *Tuning) paramRows(param string) []runresult.TuningRow {
+	var rows []runresult.TuningRow
+	for _, row := range t.Rows {
+		if row.Param == param {
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// sideBySide compares a parameter's values at the highest level every one of them held: latency,
+// E2E visibility, flush work and CPU per container, from each value's level.json.
+func (r *Results) sideBySide(d *doc, rows []runresult.TuningRow, label func(runresult.TuningRow) string) {
+	common, levels, srcs := r.Tuning.comparison(rows)
+	if common == "" {
 		d.p("No level was held by every value, so there is no side-by-side comparison.")
 		return
 	}
 	d.p("Side by side at **%s**, the highest level every value held:", common)
 	tb := newTable("Value", "API p95", "Event p95", "E2E p50", "E2E p95", "E2E p99", "Flushes", "Flush avg", "Rows per flush", "PostgreSQL CPU", "Service CPU", "Handler CPU")
-	var srcs []string
-	for _, row := range rows {
-		s := t.setting(row)
-		for i := range s.Result.Levels {
-			l := &s.Result.Levels[i]
-			if l.Level != common {
-				continue
-			}
-			api, ev := "–", "–"
-			if l.API != nil {
-				api = ms(l.API.P95ms)
-			}
-			if l.Events != nil {
-				ev = ms(l.Events.P95ms)
-			}
-			e50, e95, e99 := "–", "–", "–"
-			if e := l.E2E; e != nil {
-				e50, e95, e99 = ms(e.P50ms), ms(e.P95ms), ms(e.P99ms)
-			}
-			fl, favg, frows := "–", "–", "–"
-			if f := l.Flush; f != nil {
-				fl, favg, frows = inum(int64(f.Flushes)), ms(f.AvgMs), num(f.AvgEntries, 0)
-			}
-			cpu := func(c string) string {
-				if rr, ok := l.Resources[c]; ok {
-					return num(rr.CPUAvgPct, 0) + "%"
-				}
-				return "–"
-			}
-			tb.add(label(row), api, ev, e50, e95, e99, fl, favg, frows, cpu("postgres"), cpu("challenge-service"), cpu("event-handler"))
-			srcs = append(srcs, r.src(s.Name, LevelDirName(*l), runresult.LevelFile))
+	var files []string
+	for i, l := range levels {
+		api, ev := "–", "–"
+		if l.API != nil {
+			api = ms(l.API.P95ms)
 		}
+		if l.Events != nil {
+			ev = ms(l.Events.P95ms)
+		}
+		e50, e95, e99 := "–", "–", "–"
+		if e := l.E2E; e != nil {
+			e50, e95, e99 = ms(e.P50ms), ms(e.P95ms), ms(e.P99ms)
+		}
+		fl, favg, frows := "–", "–", "–"
+		if f := l.Flush; f != nil {
+			fl, favg, frows = inum(int64(f.Flushes)), ms(f.AvgMs), num(f.AvgEntries, 0)
+		}
+		tb.add(label(rows[i]), api, ev, e50, e95, e99, fl, favg, frows, cpuOf(l, "postgres"), cpuOf(l, "challenge-service"), cpuOf(l, "event-handler"))
+		files = append(files, r.src(srcs[i]...))
 	}
 	d.table(tb)
-	d.source(srcs...)
+	d.source(files...)
+}
+
+func cpuOf(l *runresult.LevelResult, container string) string {
+	if rr, ok := l.Resources[container]; ok {
+		return num(rr.CPUAvgPct, 0) + "%"
+	}
+	return "–"
+}
+
+// sweepRecs are the recommendations the tuning sweep measured: whether a parameter moved the
+// maximum, and what each value costs at the level all of them held.
+func (r *Results) sweepRecs(add addRec) {
+	t := r.Tuning
+	if t == nil {
+		return
+	}
+	src := r.src("tuning", "result.json")
+	for _, p := range []string{"DB_MAX_OPEN_CONNS", "BUFFER_FLUSH_INTERVAL"} {
+		rows := t.paramRows(p)
+		if len(rows) < 2 {
+			continue
+		}
+		var maxima []string
+		for _, row := range rows {
+			maxima = append(maxima, row.Value+" → "+orDash(row.MaxSustainable))
+		}
+		if tiedMaxima(rows) {
+			add(fmt.Sprintf("%s does not move the maximum on this machine: every value measured held the same level", p),
+				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
+		} else {
+			add(fmt.Sprintf("%s moves the maximum: see its table and choose by the side-by-side costs", p),
+				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
+		}
+		common, levels, _ := t.comparison(rows)
+		if common == "" || p != "BUFFER_FLUSH_INTERVAL" {
+			continue
+		}
+		var e2e []string
+		for i, l := range levels {
+			if l.E2E != nil {
+				e2e = append(e2e, fmt.Sprintf("%s → p50 %s, p95 %s (PostgreSQL %s CPU)", rows[i].Value, ms(l.E2E.P50ms), ms(l.E2E.P95ms), cpuOf(l, "postgres")))
+			}
+		}
+		if len(e2e) > 0 {
+			add("Choose BUFFER_FLUSH_INTERVAL as the longest interval whose measured E2E p95 meets the product's target: the interval sets how stale the API is",
+				fmt.Sprintf("at %s: %s (%s)", common, strings.Join(e2e, "; "), src))
+		}
+	}
 }
 
 func msOrDash(v float64) string {
@@ -331,6 +390,7 @@ func (r *Results) currentSettings(d *doc) {
 func (r *Results) recommendations() []string {
 	var out []string
 	add := func(rec, evidence string) { out = append(out, fmt.Sprintf("**%s** — Evidence: %s", rec, evidence)) }
+	r.sweepRecs(add)
 	r.poolRecs(add)
 	r.bufferRecs(add)
 	r.dbRecs(add)
