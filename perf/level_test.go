@@ -47,6 +47,14 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			}
 		}
 	}
+	var redisBefore *harness.RedisMemory
+	if l.EPS > 0 && e.redis != nil && e.canReset {
+		if m, err := harness.ReadRedisMemory(ctx, e.redis); err != nil {
+			t.Errorf("%s: redis memory: %v", l, err)
+		} else {
+			redisBefore = &m
+		}
+	}
 	// Only API-only levels: seeded values are not in the generator's ground truth of an event level.
 	if l.RPS > 0 && l.EPS == 0 && os.Getenv("PERF_SEED_PROGRESS") == "true" {
 		if err := seedProgress(ctx, ops.GRPCAddr, cfg.Namespace, e.fix.Users); err != nil {
@@ -160,6 +168,16 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	if flushAfter, err := scrapeIf(ctx, ops.HandlerMetricsURL); err == nil && flushBefore != nil && flushAfter != nil {
 		out.Flush = flushDelta(flushBefore, flushAfter)
 		out.Flush.MaxBufferSeen = float64(maxBuffer.Load())
+	}
+	if redisBefore != nil {
+		if m, err := harness.ReadRedisMemory(ctx, e.redis); err != nil {
+			t.Errorf("%s: redis memory: %v", l, err)
+		} else {
+			out.Redis = &runresult.RedisStats{Keys: m.Keys, UsedBytes: m.UsedBytes, BaseBytes: redisBefore.UsedBytes}
+			if m.Keys > 0 {
+				out.Redis.BytesPerKey = float64(m.UsedBytes-redisBefore.UsedBytes) / float64(m.Keys)
+			}
+		}
 	}
 	if l.DBSampling && e.db != nil {
 		a, err := harness.AnalyzeDatabase(ctx, e.db)

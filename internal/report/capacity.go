@@ -48,6 +48,7 @@ func (r *Results) Capacity(o Options) string {
 		d.p("Combined on one host (scenario3): %s.", s.maxStatement())
 		d.source(r.src("scenario3", "result.json"))
 	}
+	r.dedupeInput(d)
 	if api.LowerBound || ev.LowerBound {
 		d.p("**A measured figure that is a lower bound makes every projection below pessimistic** (more instances than needed): re-run with `PERF_PROFILE=nightly` to find the maxima.")
 	}
@@ -64,6 +65,7 @@ func (r *Results) Capacity(o Options) string {
 		d.source(nonEmpty(api.Source, ev.Source, r.manifests())...)
 		r.costLine(d, g, api, ev, svcCPU, hCPU, o)
 		r.dbNote(d, g, api, ev, o)
+		r.dedupeProjection(d, g)
 	}
 
 	r.decisionTree(d, api, ev, o)

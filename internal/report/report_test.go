@@ -84,7 +84,8 @@ func buildResults(t *testing.T, withTuning bool) string {
 	writeJSON(t, filepath.Join(dir, "scenario2", "result.json"), runresult.ScenarioResult{
 		Scenario: "scenario2", Profile: "smoke", MaxSustainable: "1000 EPS", MaxEPS: 1000,
 		Levels: []runresult.LevelResult{{Level: "1000 EPS", EPS: 1000, DurationSec: 20, Events: side(1000, 1000, 3.21), Resources: res(0, 21, 12),
-			Flush: &runresult.FlushStats{Flushes: 18, AvgMs: 233.4, AvgEntries: 1097.3, MaxBufferSeen: 1585}, Integrity: integrity, Verdict: runresult.VerdictPass, Dir: "results/run-1/scenario2/eps-1000"}},
+			Flush: &runresult.FlushStats{Flushes: 18, AvgMs: 233.4, AvgEntries: 1097.3, MaxBufferSeen: 1585}, Integrity: integrity,
+			Redis: &runresult.RedisStats{Keys: 20000, UsedBytes: 3000000, BaseBytes: 1000000, BytesPerKey: 100}, Verdict: runresult.VerdictPass, Dir: "results/run-1/scenario2/eps-1000"}},
 	})
 	top := map[string][]harness.TopFunc{
 		"challenge-service": {{Function: "github.com/challenge-perf/challenge-perf/internal/api.(*handler).handleList", Flat: 5, FlatPct: 41.5, CumPct: 60}},
@@ -261,6 +262,12 @@ func TestInterruptedTuningSweepIsReported(t *testing.T) {
 	_, docs := generate(t, dir, defaults)
 	mustContain(t, "tuning", docs["PERFORMANCE_TUNING.md"], "The sweep was interrupted", "| 10 | 200 RPS + 1000 EPS + 2 probes/s |",
 		"Side by side at **200 RPS + 1000 EPS + 2 probes/s**")
+}
+
+func TestDedupeStoreIsProjectedFromTheMeasuredCost(t *testing.T) {
+	_, docs := generate(t, buildResults(t, false), defaults)
+	mustContain(t, "capacity", docs["CAPACITY_PLANNING.md"], "**100 bytes per event id**", "DEDUPE_TTL = 24h0m0s (the event handler's default",
+		"1,000 × 86,400 s × 100 B = **8 GiB**", "scenario2/eps-1000/level.json")
 }
 
 func TestPriceIsUserSupplied(t *testing.T) {

@@ -89,6 +89,15 @@ const (
 	VerdictGenerator = "generator_limited"
 )
 
+// RedisStats is the de-duplication store after an event level: one key per event id, kept for
+// DEDUPE_TTL, and the memory they took (Redis' used_memory after the level minus before it).
+type RedisStats struct {
+	Keys        int64   `json:"keys"`
+	UsedBytes   int64   `json:"used_memory_bytes"`
+	BaseBytes   int64   `json:"base_memory_bytes"` // used_memory before the level, on an empty database
+	BytesPerKey float64 `json:"bytes_per_key"`
+}
+
 // LevelResult is everything measured at one level, and its verdict (a level's level.json).
 type LevelResult struct {
 	Level       string                       `json:"level"`
@@ -100,6 +109,7 @@ type LevelResult struct {
 	E2E         *E2EStats                    `json:"e2e,omitempty"`
 	Resources   map[string]ResourceRow       `json:"resources"`
 	Flush       *FlushStats                  `json:"flush,omitempty"`
+	Redis       *RedisStats                  `json:"redis,omitempty"`
 	Loadgen     loadgen.SelfReport           `json:"loadgen"`
 	Integrity   *Integrity                   `json:"integrity,omitempty"`
 	TopCPU      map[string][]harness.TopFunc `json:"top_cpu,omitempty"`
