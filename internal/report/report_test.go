@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
 	"github.com/challenge-perf/challenge-perf/loadgen"
@@ -252,7 +254,20 @@ func TestTuningSweepIsReported(t *testing.T) {
 		"**DB_MAX_OPEN_CONNS = 40**", "Side by side at **200 RPS + 1000 EPS + 2 probes/s**",
 		"| 10 | 77.7 ms | 3.00 ms | 556 ms |", "| 40 (current) | 33.3 ms | 3.00 ms | 444 ms |",
 		"tuning/DB_MAX_OPEN_CONNS-10/rps-200_eps-1000_e2e/level.json", "git abc123def",
-		"**DB_MAX_OPEN_CONNS moves the maximum", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
+		"**DB_MAX_OPEN_CONNS moves the maximum, in one direction", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
+}
+
+func TestMonotone(t *testing.T) {
+	rows := func(maxima ...int) []runresult.TuningRow {
+		var out []runresult.TuningRow
+		for _, m := range maxima {
+			out = append(out, runresult.TuningRow{MaxRPS: m})
+		}
+		return out
+	}
+	assert.True(t, monotone(rows(1, 2, 2, 3)))
+	assert.True(t, monotone(rows(3, 3, 1)))
+	assert.False(t, monotone(rows(1, 3, 3, 1)), "the shape measured for DB_MAX_OPEN_CONNS 10/25/50/100")
 }
 
 // An interrupted sweep (no tuning/result.json) is still reported, from the values' directories.

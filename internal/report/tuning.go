@@ -164,6 +164,17 @@ func (r *Results) measuredEffects(d *doc) {
 	}
 }
 
+// monotone: the maxima (RPS + EPS) never rise or never fall across the values in sweep order.
+func monotone(rows []runresult.TuningRow) bool {
+	up, down := true, true
+	for i := 1; i < len(rows); i++ {
+		a, b := rows[i-1].MaxRPS+rows[i-1].MaxEPS, rows[i].MaxRPS+rows[i].MaxEPS
+		up = up && b >= a
+		down = down && b <= a
+	}
+	return up || down
+}
+
 func tiedMaxima(rows []runresult.TuningRow) bool {
 	for _, row := range rows[1:] {
 		if row.MaxRPS != rows[0].MaxRPS || row.MaxEPS != rows[0].MaxEPS {
@@ -285,8 +296,11 @@ func (r *Results) sweepRecs(add addRec) {
 		if tiedMaxima(rows) {
 			add(fmt.Sprintf("%s does not move the maximum on this machine: every value measured held the same level", p),
 				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
+		} else if monotone(rows) {
+			add(fmt.Sprintf("%s moves the maximum, in one direction across the values measured: choose by its table and the side-by-side costs", p),
+				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
 		} else {
-			add(fmt.Sprintf("%s moves the maximum: see its table and choose by the side-by-side costs", p),
+			add(fmt.Sprintf("%s shows no trend: the maxima differ without a direction across the values, which is what run-to-run noise at a boundary level looks like; repeat the sweep before acting on it", p),
 				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
 		}
 		common, levels, _ := t.comparison(rows)
