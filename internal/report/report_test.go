@@ -137,6 +137,7 @@ func buildResults(t *testing.T, withTuning bool) string {
 		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), runresult.TuningFile{Profile: "nightly", Rows: []runresult.TuningRow{
 			{Param: "DB_MAX_OPEN_CONNS", Value: "10", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000, APIP95ms: 77.7, VerdictReasons: []string{"api p95 2100 ms > 2000 ms"}},
 			{Param: "DB_MAX_OPEN_CONNS", Value: "40", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000, APIP95ms: 33.3, E2EP95ms: 987.6},
+			{Param: "BUFFER_FLUSH_INTERVAL", Value: "1s", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000},
 		}})
 	}
 	return dir
@@ -254,7 +255,8 @@ func TestTuningSweepIsReported(t *testing.T) {
 		"**DB_MAX_OPEN_CONNS = 40**", "Side by side at **200 RPS + 1000 EPS + 2 probes/s**",
 		"| 10 | 77.7 ms | 3.00 ms | 556 ms |", "| 40 (current) | 33.3 ms | 3.00 ms | 444 ms |",
 		"tuning/DB_MAX_OPEN_CONNS-10/rps-200_eps-1000_e2e/level.json", "git abc123def",
-		"**DB_MAX_OPEN_CONNS moves the maximum, in one direction", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
+		"**DB_MAX_OPEN_CONNS moves the maximum, in one direction",
+		"Repeatability: the current configuration ran 2 times in the sweep (as DB_MAX_OPEN_CONNS=40: 500 RPS + 2000 EPS; as BUFFER_FLUSH_INTERVAL=1s: 200 RPS + 1000 EPS) and **did not reach the same maximum**", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
 }
 
 func TestMonotone(t *testing.T) {

@@ -127,6 +127,7 @@ func (r *Results) measuredEffects(d *doc) {
 		d.p("The sweep was interrupted: `tuning/result.json` is missing, so the rows below were read from the values' own directories and E2E/latency columns are taken from their levels.")
 	}
 	current := r.currentValues()
+	r.repeatability(d, current)
 	var params []string
 	seen := map[string]bool{}
 	for _, row := range t.Rows {
@@ -182,6 +183,31 @@ func tiedMaxima(rows []runresult.TuningRow) bool {
 		}
 	}
 	return len(rows) > 1
+}
+
+// repeatability compares the sweep's runs of the current configuration: each parameter's run at
+// its current value changes nothing, so those runs are repeats, and their spread is the noise any
+// difference between values has to exceed.
+func (r *Results) repeatability(d *doc, current map[string]string) {
+	var same []runresult.TuningRow
+	for _, row := range r.Tuning.Rows {
+		if current[row.Param] == row.Value {
+			same = append(same, row)
+		}
+	}
+	if len(same) < 2 {
+		return
+	}
+	var runs []string
+	for _, row := range same {
+		runs = append(runs, fmt.Sprintf("as %s=%s: %s", row.Param, row.Value, orDash(row.MaxSustainable)))
+	}
+	if tiedMaxima(same) {
+		d.p("Repeatability: the current configuration ran %d times in the sweep (%s) and reached the same maximum each time.", len(same), strings.Join(runs, "; "))
+	} else {
+		d.p("Repeatability: the current configuration ran %d times in the sweep (%s) and **did not reach the same maximum**: on this machine a level near the limit passes or fails from run to run, so a difference of one level between values below is within noise.", len(same), strings.Join(runs, "; "))
+	}
+	d.source(r.src("tuning", "result.json"))
 }
 
 // comparison is a parameter's values at the highest level every one of them held (common is ""
