@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
@@ -137,7 +138,7 @@ func buildResults(t *testing.T, withTuning bool) string {
 		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), runresult.TuningFile{Profile: "nightly", Rows: []runresult.TuningRow{
 			{Param: "DB_MAX_OPEN_CONNS", Value: "10", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000, APIP95ms: 77.7, VerdictReasons: []string{"api p95 2100 ms > 2000 ms"}},
 			{Param: "DB_MAX_OPEN_CONNS", Value: "40", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000, APIP95ms: 33.3, E2EP95ms: 987.6},
-			{Param: "BUFFER_FLUSH_INTERVAL", Value: "1s", MaxSustainable: "200 RPS + 1000 EPS", MaxRPS: 200, MaxEPS: 1000},
+			{Param: "BUFFER_FLUSH_INTERVAL", Value: "1s", MaxSustainable: "500 RPS + 2000 EPS", MaxRPS: 500, MaxEPS: 2000},
 		}})
 	}
 	return dir
@@ -256,7 +257,7 @@ func TestTuningSweepIsReported(t *testing.T) {
 		"| 10 | 77.7 ms | 3.00 ms | 556 ms |", "| 40 (current) | 33.3 ms | 3.00 ms | 444 ms |",
 		"tuning/DB_MAX_OPEN_CONNS-10/rps-200_eps-1000_e2e/level.json", "git abc123def",
 		"**DB_MAX_OPEN_CONNS moves the maximum, in one direction",
-		"Repeatability: the current configuration ran 2 times in the sweep (as DB_MAX_OPEN_CONNS=40: 500 RPS + 2000 EPS; as BUFFER_FLUSH_INTERVAL=1s: 200 RPS + 1000 EPS) and **did not reach the same maximum**", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
+		"Repeatability: the current configuration ran 2 times in the sweep (as DB_MAX_OPEN_CONNS=40: 500 RPS + 2000 EPS; as BUFFER_FLUSH_INTERVAL=1s: 500 RPS + 2000 EPS) and reached the same maximum each time", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
 }
 
 func TestMonotone(t *testing.T) {
@@ -420,5 +421,23 @@ func TestExampleResults(t *testing.T) {
 	_, docs := generate(t, dir, defaults)
 	if !bytes.Contains([]byte(docs["PERFORMANCE_BASELINE.md"]), []byte("## Executive Summary")) {
 		t.Error("no executive summary")
+	}
+}
+
+// When the current configuration's repeats disagree, a one-level difference between values is
+// not reported as an effect.
+func TestNoisySweepClaimsNoEffect(t *testing.T) {
+	dir := buildResults(t, true)
+	var f runresult.TuningFile
+	data, err := os.ReadFile(filepath.Join(dir, "tuning", "result.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &f))
+	f.Rows[2].MaxSustainable, f.Rows[2].MaxRPS, f.Rows[2].MaxEPS = "200 RPS + 1000 EPS", 200, 1000
+	writeJSON(t, filepath.Join(dir, "tuning", "result.json"), f)
+	_, docs := generate(t, dir, defaults)
+	tun := docs["PERFORMANCE_TUNING.md"]
+	mustContain(t, "tuning", tun, "**did not reach the same maximum**", "no effect on the maximum is established")
+	for _, claim := range []string{"**DB_MAX_OPEN_CONNS = 40**", "moves the maximum"} {
+		assert.NotContains(t, tun, claim)
 	}
 }

@@ -121,13 +121,20 @@ func (r *Results) measuredEffects(d *doc) {
 	}
 	if len(runs) > 0 {
 		facts = append(facts, "git "+distinctOver(runs, manifestFact(gitRevision)))
+		// The programs measured: the same image IDs mean the same code whatever the revision said.
+		for _, c := range []string{"challenge-service", "event-handler"} {
+			facts = append(facts, c+" image "+distinctOver(runs, manifestFact(func(m *harness.Manifest) string {
+				id := strings.TrimPrefix(m.Containers[c].ImageID, "sha256:")
+				return codeSpan(id[:min(12, len(id))])
+			})))
+		}
 	}
 	d.p("Sweep: %s. Each value ran on a fresh stack with every other setting as in the table of current settings below, stepping the combined load (API + events + E2E probes at 2/s) until a level failed.", strings.Join(facts, ", "))
 	if t.Partial {
 		d.p("The sweep was interrupted: `tuning/result.json` is missing, so the rows below were read from the values' own directories and E2E/latency columns are taken from their levels.")
 	}
 	current := r.currentValues()
-	r.repeatability(d, current)
+	r.repeatability(d)
 	var params []string
 	seen := map[string]bool{}
 	for _, row := range t.Rows {
@@ -158,6 +165,8 @@ func (r *Results) measuredEffects(d *doc) {
 		d.source(r.src("tuning", "result.json"))
 		if tie := tiedMaxima(rows); tie {
 			d.p("Every value of %s reached the same maximum: on this machine and ladder the setting does not move the limit; the side-by-side costs below are where it differs.", p)
+		} else if r.noisy() {
+			d.p("The maxima of %s differ, but by no more than the current configuration's repeats did: no effect on the maximum is established.", p)
 		} else if best != nil {
 			d.p("Highest measured maximum for %s (ranked by max RPS + max EPS): **%s = %s** (%s).", p, p, best.Value, orDash(best.MaxSustainable))
 		}
@@ -185,16 +194,29 @@ func tiedMaxima(rows []runresult.TuningRow) bool {
 	return len(rows) > 1
 }
 
-// repeatability compares the sweep's runs of the current configuration: each parameter's run at
-// its current value changes nothing, so those runs are repeats, and their spread is the noise any
-// difference between values has to exceed.
-func (r *Results) repeatability(d *doc, current map[string]string) {
+// repeats are the sweep's runs of the current configuration (each parameter at its current value).
+func (r *Results) repeats() []runresult.TuningRow {
+	current := r.currentValues()
 	var same []runresult.TuningRow
 	for _, row := range r.Tuning.Rows {
 		if current[row.Param] == row.Value {
 			same = append(same, row)
 		}
 	}
+	return same
+}
+
+// noisy: the current configuration's repeats reached different maxima.
+func (r *Results) noisy() bool {
+	same := r.repeats()
+	return len(same) > 1 && !tiedMaxima(same)
+}
+
+// repeatability compares the sweep's runs of the current configuration: each parameter's run at
+// its current value changes nothing, so those runs are repeats, and their spread is the noise any
+// difference between values has to exceed.
+func (r *Results) repeatability(d *doc) {
+	same := r.repeats()
 	if len(same) < 2 {
 		return
 	}
@@ -295,6 +317,24 @@ func (r *Results) sideBySide(d *doc, rows []runresult.TuningRow, label func(runr
 	d.source(files...)
 }
 
+// cpuSpread is the lowest and highest average CPU of a container across levels.
+func cpuSpread(levels []*runresult.LevelResult, container string) (lo, hi float64, ok bool) {
+	for _, l := range levels {
+		rr, found := l.Resources[container]
+		if !found {
+			return 0, 0, false
+		}
+		if !ok || rr.CPUAvgPct < lo {
+			lo = rr.CPUAvgPct
+		}
+		if !ok || rr.CPUAvgPct > hi {
+			hi = rr.CPUAvgPct
+		}
+		ok = true
+	}
+	return lo, hi, ok
+}
+
 func cpuOf(l *runresult.LevelResult, container string) string {
 	if rr, ok := l.Resources[container]; ok {
 		return num(rr.CPUAvgPct, 0) + "%"
@@ -322,6 +362,9 @@ func (r *Results) sweepRecs(add addRec) {
 		if tiedMaxima(rows) {
 			add(fmt.Sprintf("%s does not move the maximum on this machine: every value measured held the same level", p),
 				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
+		} else if r.noisy() {
+			add(fmt.Sprintf("%s: no effect on the maximum is established; the maxima differ, but the current configuration's repeats differed as much (see Repeatability)", p),
+				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
 		} else if monotone(rows) {
 			add(fmt.Sprintf("%s moves the maximum, in one direction across the values measured: choose by its table and the side-by-side costs", p),
 				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
@@ -339,9 +382,14 @@ func (r *Results) sweepRecs(add addRec) {
 				e2e = append(e2e, fmt.Sprintf("%s → p50 %s, p95 %s (PostgreSQL %s CPU)", rows[i].Value, ms(l.E2E.P50ms), ms(l.E2E.P95ms), cpuOf(l, "postgres")))
 			}
 		}
-		if len(e2e) > 0 {
-			add("Choose BUFFER_FLUSH_INTERVAL as the longest interval whose measured E2E p95 meets the product's target: the interval sets how stale the API is",
-				fmt.Sprintf("at %s: %s (%s)", common, strings.Join(e2e, "; "), src))
+		if len(e2e) == 0 {
+			continue
+		}
+		ev := fmt.Sprintf("at %s: %s (%s)", common, strings.Join(e2e, "; "), src)
+		if lo, hi, ok := cpuSpread(levels, "postgres"); ok && hi-lo < 5 {
+			add(fmt.Sprintf("BUFFER_FLUSH_INTERVAL can be shorter than the current value where fresher progress matters: the E2E latency followed the interval while PostgreSQL used %s–%s CPU whatever the interval (the cost is more, smaller flushes, not measurable database load at %s)", pct(lo), pct(hi), common), ev)
+		} else {
+			add("Choose BUFFER_FLUSH_INTERVAL as the longest interval whose measured E2E p95 meets the product's target: shorter intervals cost database CPU here", ev)
 		}
 	}
 }
