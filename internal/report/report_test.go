@@ -441,3 +441,30 @@ func TestNoisySweepClaimsNoEffect(t *testing.T) {
 		assert.NotContains(t, tun, claim)
 	}
 }
+
+// The flush-interval advice follows PostgreSQL's CPU across the intervals at the common level.
+func TestFlushIntervalAdviceFollowsDatabaseCost(t *testing.T) {
+	for _, c := range []struct {
+		pgShort, pgLong float64
+		want            string
+	}{
+		{20, 21, "BUFFER_FLUSH_INTERVAL can be shorter than the current value where fresher progress matters"},
+		{60, 20, "shorter intervals cost database CPU here"},
+	} {
+		dir := buildResults(t, false)
+		var rows []runresult.TuningRow
+		for i, v := range []struct {
+			value string
+			pg    float64
+		}{{"100ms", c.pgShort}, {"1s", c.pgLong}} {
+			l := runresult.LevelResult{Level: "200 RPS + 1000 EPS + 2 probes/s", RPS: 200, EPS: 1000, Verdict: runresult.VerdictPass,
+				E2E: &runresult.E2EStats{Probes: 120, P50ms: float64(100 + 500*i), P95ms: float64(150 + 900*i)}, Resources: res(20, 30, v.pg)}
+			writeJSON(t, filepath.Join(dir, "tuning", "BUFFER_FLUSH_INTERVAL-"+v.value, "result.json"),
+				runresult.ScenarioResult{Profile: "nightly", Levels: []runresult.LevelResult{l}, MaxSustainable: l.Level, MaxRPS: 200, MaxEPS: 1000})
+			rows = append(rows, runresult.TuningRow{Param: "BUFFER_FLUSH_INTERVAL", Value: v.value, MaxSustainable: l.Level, MaxRPS: 200, MaxEPS: 1000})
+		}
+		writeJSON(t, filepath.Join(dir, "tuning", "result.json"), runresult.TuningFile{Profile: "nightly", Rows: rows})
+		_, docs := generate(t, dir, defaults)
+		mustContain(t, "tuning", docs["PERFORMANCE_TUNING.md"], c.want, "100ms → p50 100 ms, p95 150 ms", "BUFFER_FLUSH_INTERVAL does not move the maximum")
+	}
+}
