@@ -120,7 +120,9 @@ func (r *Results) measuredEffects(d *doc) {
 		facts = append(facts, distinctOver(runs, durationPerLevel)+" per level")
 	}
 	if len(runs) > 0 {
-		facts = append(facts, "git "+distinctOver(runs, manifestFact(gitRevision)))
+		facts = append(facts, "git "+distinctOver(runs, manifestFact(func(m *harness.Manifest) string {
+			return gitRevision(&harness.Manifest{GitRevision: m.GitRevision[:min(12, len(m.GitRevision))], GitDirty: m.GitDirty})
+		})))
 		// The programs measured: the same image IDs mean the same code whatever the revision said.
 		for _, c := range []string{"challenge-service", "event-handler"} {
 			facts = append(facts, c+" image "+distinctOver(runs, manifestFact(func(m *harness.Manifest) string {
