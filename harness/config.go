@@ -17,7 +17,7 @@ type StackConfig struct {
 	BasePath  string // service base path (PERF_BASE_PATH, default /challenge)
 
 	Postgres Limits // PERF_POSTGRES_CPUS / PERF_POSTGRES_MEMORY (2 / 4G)
-	Redis    Limits // PERF_REDIS_CPUS / PERF_REDIS_MEMORY (1 / 512M)
+	Redis    Limits // PERF_REDIS_CPUS / PERF_REDIS_MEMORY (1 / 1G: one 2-minute level of 30,000 EPS of de-duplication keys)
 	Service  Limits // PERF_SERVICE_CPUS / PERF_SERVICE_MEMORY (1 / 1G)
 	Handler  Limits // PERF_HANDLER_CPUS / PERF_HANDLER_MEMORY (1 / 1G)
 
@@ -48,7 +48,7 @@ func DefaultStackConfig() StackConfig {
 		Namespace:       "test",
 		BasePath:        "/challenge",
 		Postgres:        Limits{CPUs: 2, MemoryBytes: 4 << 30},
-		Redis:           Limits{CPUs: 1, MemoryBytes: 512 << 20},
+		Redis:           Limits{CPUs: 1, MemoryBytes: 1 << 30},
 		Service:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
 		Handler:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
 		DBMaxOpenConns:  50,

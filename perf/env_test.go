@@ -112,6 +112,10 @@ type scenarioEnv struct {
 	// external target only with PERF_TARGET_ALLOW_RESET=true). Integrity checks need it.
 	canReset bool
 	fix      *fixtureSet
+	// keyBytes is Redis memory per de-duplication key as measured at this scenario's largest
+	// event level so far (keyBytesFrom keys); 0 until one ran.
+	keyBytes     float64
+	keyBytesFrom int64
 }
 
 // startScenario brings up a fresh stack (empty database) for one scenario.

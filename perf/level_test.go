@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,11 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			if err := e.redis.FlushDB(ctx).Err(); err != nil {
 				t.Fatalf("%s: reset redis: %v", l, err)
 			}
+		}
+	}
+	if e.stack != nil {
+		if err := checkDedupeFits(l.EPS+int(math.Ceil(l.E2ERate)), e.profile.Duration, e.keyBytes, cfg.Redis.MemoryBytes); err != nil {
+			t.Fatalf("level %s: %v", l, err)
 		}
 	}
 	var redisBefore *harness.RedisMemory
@@ -176,6 +182,10 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			out.Redis = &runresult.RedisStats{Keys: m.Keys, UsedBytes: m.UsedBytes, BaseBytes: redisBefore.UsedBytes}
 			if m.Keys > 0 {
 				out.Redis.BytesPerKey = float64(m.UsedBytes-redisBefore.UsedBytes) / float64(m.Keys)
+				// Small levels overstate the per-key cost (fixed overhead): keep the largest level's.
+				if m.Keys >= e.keyBytesFrom {
+					e.keyBytes, e.keyBytesFrom = out.Redis.BytesPerKey, m.Keys
+				}
 			}
 		}
 	}
