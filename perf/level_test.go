@@ -148,7 +148,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		t.Errorf("%s: profiles: %v", l, profErr)
 	}
 
-	out := runresult.LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
+	out := runresult.LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, Retry: l.Retry, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
 		Resources: map[string]runresult.ResourceRow{}}
 	if err := e.fillLoadResult(&out, l, dir); err != nil {
 		t.Fatalf("%s: %v", l, err)

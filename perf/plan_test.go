@@ -19,6 +19,7 @@ type levelSpec struct {
 	APIGetOnly bool    // the spec's GET-only variant of the combined scenario
 	Profiles   bool    // collect CPU/heap/goroutine/mutex profiles of both programs
 	DBSampling bool    // sample PostgreSQL every 5 s and analyse it afterwards
+	Retry      bool    // a second run of a level that failed although the baseline held it
 }
 
 func (l levelSpec) String() string {

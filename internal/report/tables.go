@@ -12,10 +12,14 @@ import (
 // The report's recurring tables, each built from one kind of result field.
 
 func verdictCell(l *runresult.LevelResult) string {
-	if l.Verdict == runresult.VerdictPass || len(l.Reasons) == 0 {
-		return l.Verdict
+	v := l.Verdict
+	if l.Verdict != runresult.VerdictPass && len(l.Reasons) > 0 {
+		v += ": " + strings.Join(l.Reasons, "; ")
 	}
-	return l.Verdict + ": " + strings.Join(l.Reasons, "; ")
+	if l.Retry {
+		return "re-run (the run above failed; the baseline held this level): " + v
+	}
+	return v
 }
 
 func levelContainers(levels []runresult.LevelResult) []string {

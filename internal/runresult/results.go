@@ -116,7 +116,8 @@ type LevelResult struct {
 	TopAlloc    map[string][]harness.TopFunc `json:"top_alloc,omitempty"`
 	TopMutex    map[string][]harness.TopFunc `json:"top_mutex,omitempty"`
 	DB          *harness.DBAnalysis          `json:"db,omitempty"`
-	Verdict     string                       `json:"verdict"` // pass | limit | generator_limited
+	Retry       bool                         `json:"retry,omitempty"` // a re-run: the previous run of this level failed although the baseline held it
+	Verdict     string                       `json:"verdict"`         // pass | limit | generator_limited
 	Reasons     []string                     `json:"reasons,omitempty"`
 	Dir         string                       `json:"dir"`
 }
