@@ -203,9 +203,29 @@ func (s *Scenario) bottleneck(l *runresult.LevelResult) string {
 		busiest = fmt.Sprintf("the busiest container, %s, averaged %s of its %s-CPU limit", uses[0].Container, pct(uses[0].UtilPct), num(uses[0].Limit, 2))
 	}
 	if l.Verdict == runresult.VerdictLimit {
+		if c := s.concurrencyCap(l); c != "" {
+			return c + "; " + busiest
+		}
 		return fmt.Sprintf("not CPU or memory: the level failed on %s while %s — see the database analysis and profiles", reasonsText(l), busiest)
 	}
 	return fmt.Sprintf("none reached at %s (passed): %s, host CPU use %s of %s%%", l.Level, busiest, pct(used), num(avail, 0))
+}
+
+// concurrencyCap explains a level whose generator ran out of VUs: with at most maxVUs calls in
+// flight at rate R, any stall longer than maxVUs ÷ R fills every slot, so stalls in the latency
+// tail, not average throughput, stopped the level.
+func (s *Scenario) concurrencyCap(l *runresult.LevelResult) string {
+	for _, name := range l.Loadgen.VUsExhausted {
+		side := map[string]*runresult.Side{"api": l.API, "events": l.Events}[name]
+		maxVUs := s.MaxVUs[LevelDirName(*l)][name]
+		if side == nil || maxVUs == 0 || side.TargetRate <= 0 {
+			continue
+		}
+		budget := 1000 * float64(maxVUs) / side.TargetRate
+		return fmt.Sprintf("concurrency: at times all %d in-flight %s calls the load allows were busy — at %s/s any stall longer than %d ÷ %s = %s fills them (the calls took p95 %s, p99 %s, max %s): stalls in the latency tail, not average throughput, hit the cap",
+			maxVUs, name, num(side.TargetRate, 0), maxVUs, num(side.TargetRate, 0), ms(budget), ms(side.P95ms), ms(side.P99ms), ms(side.MaxMs))
+	}
+	return ""
 }
 
 // appShare sums the flat % of a profile's top functions by category.

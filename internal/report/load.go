@@ -20,11 +20,12 @@ var ScenarioNames = []string{"scenario1", "scenario2", "scenario3", "scenario4",
 type Scenario struct {
 	Name       string
 	Result     runresult.ScenarioResult
-	Manifest   *harness.Manifest  // nil when manifest.json is missing
-	Frontier   map[string]int     // scenario 3's frontier.json (API rate → highest event rate held)
-	DBSamples  []harness.DBSample // db_samples.json of the level that has them (scenario 4)
-	SamplesLvl string             // that level's directory name
-	Incomplete bool               // no result.json: the levels were read from their level.json files
+	Manifest   *harness.Manifest         // nil when manifest.json is missing
+	Frontier   map[string]int            // scenario 3's frontier.json (API rate → highest event rate held)
+	DBSamples  []harness.DBSample        // db_samples.json of the level that has them (scenario 4)
+	SamplesLvl string                    // that level's directory name
+	MaxVUs     map[string]map[string]int // level directory → the generator's scenario → maxVUs (plan.json)
+	Incomplete bool                      // no result.json: the levels were read from their level.json files
 }
 
 // Results is everything the report is generated from.
@@ -92,6 +93,23 @@ func loadScenario(root, name string) (*Scenario, error) {
 	}
 	if _, err := runresult.ReadJSON(filepath.Join(dir, "frontier.json"), &s.Frontier); err != nil {
 		return nil, err
+	}
+	s.MaxVUs = map[string]map[string]int{}
+	for _, l := range s.Result.Levels {
+		var plan struct {
+			Scenarios map[string]struct {
+				MaxVUs int `json:"maxVUs"`
+			} `json:"scenarios"`
+		}
+		if ok, err := runresult.ReadJSON(filepath.Join(dir, LevelDirName(l), "plan.json"), &plan); err != nil {
+			return nil, err
+		} else if ok {
+			m := map[string]int{}
+			for name, sc := range plan.Scenarios {
+				m[name] = sc.MaxVUs
+			}
+			s.MaxVUs[LevelDirName(l)] = m
+		}
 	}
 	for _, l := range s.Result.Levels {
 		var samples []harness.DBSample

@@ -55,10 +55,12 @@ func (r *Results) bufferRecs(add addRec) {
 			}
 			ev := fmt.Sprintf("scenario5 at %s: E2E p50 %s, p95 %s, %s of %d probes failed, flush interval %s (%s)",
 				l.Level, ms(e.P50ms), ms(e.P95ms), ratePct(e.Failed), e.Probes, e.FlushInterval, r.src(s.Name, "result.json"))
-			if d, err := time.ParseDuration(e.FlushInterval); err == nil && e.P95ms > float64(d.Milliseconds()) {
-				add("E2E p95 exceeds the flush interval: a shorter BUFFER_FLUSH_INTERVAL alone will not bring it under the interval; profile the read path too", ev)
+			// An event waits up to one interval for the next flush, then the flush and the probe's
+			// poll: a p95 a little above the interval is the interval's doing.
+			if d, err := time.ParseDuration(e.FlushInterval); err == nil && e.P95ms > 1.25*float64(d.Milliseconds()) {
+				add("E2E p95 is more than 25% above the flush interval: the flush or the read path adds latency of its own; profile them before shortening BUFFER_FLUSH_INTERVAL", ev)
 			} else {
-				add(fmt.Sprintf("BUFFER_FLUSH_INTERVAL=%s bounds the measured E2E latency; shorten it only if the E2E target is below it", e.FlushInterval), ev)
+				add(fmt.Sprintf("BUFFER_FLUSH_INTERVAL=%s sets the measured E2E latency (p95 within 25%% of the interval); shorten it if the E2E target is below it", e.FlushInterval), ev)
 			}
 			if e.Failed > 0 {
 				add("Investigate the failed E2E probes before tuning for latency", ev)

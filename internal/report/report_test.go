@@ -256,7 +256,7 @@ func TestTuningSweepIsReported(t *testing.T) {
 		"**DB_MAX_OPEN_CONNS = 40**", "Side by side at **200 RPS + 1000 EPS + 2 probes/s**",
 		"| 10 | 77.7 ms | 3.00 ms | 556 ms |", "| 40 (current) | 33.3 ms | 3.00 ms | 444 ms |",
 		"tuning/DB_MAX_OPEN_CONNS-10/rps-200_eps-1000_e2e/level.json", "git abc123def",
-		"**DB_MAX_OPEN_CONNS moves the maximum, in one direction",
+		"**DB_MAX_OPEN_CONNS moves the maximum, in one direction", "BUFFER_FLUSH_INTERVAL=1s sets the measured E2E latency (p95 within 25% of the interval)",
 		"Repeatability: the current configuration ran 2 times in the sweep (as DB_MAX_OPEN_CONNS=40: 500 RPS + 2000 EPS; as BUFFER_FLUSH_INTERVAL=1s: 500 RPS + 2000 EPS) and reached the same maximum each time", "10 → 200 RPS + 1000 EPS; 40 → 500 RPS + 2000 EPS")
 }
 
@@ -467,4 +467,16 @@ func TestFlushIntervalAdviceFollowsDatabaseCost(t *testing.T) {
 		_, docs := generate(t, dir, defaults)
 		mustContain(t, "tuning", docs["PERFORMANCE_TUNING.md"], c.want, "100ms → p50 100 ms, p95 150 ms", "BUFFER_FLUSH_INTERVAL does not move the maximum")
 	}
+}
+
+func TestConcurrencyCapIsExplained(t *testing.T) {
+	s := &Scenario{MaxVUs: map[string]map[string]int{"eps-15000": {"events": 500}}}
+	l := &runresult.LevelResult{Level: "15000 EPS", EPS: 15000, Dir: "x/eps-15000", Verdict: runresult.VerdictLimit,
+		Events:  &runresult.Side{TargetRate: 15000, P95ms: 18.8, P99ms: 34.2, MaxMs: 84.7},
+		Loadgen: loadgen.SelfReport{VUsExhausted: []string{"events"}}}
+	got := s.concurrencyCap(l)
+	assert.Contains(t, got, "all 500 in-flight events calls")
+	assert.Contains(t, got, "500 ÷ 15,000 = 33.3 ms")
+	l.Loadgen.VUsExhausted = nil
+	assert.Empty(t, s.concurrencyCap(l))
 }
