@@ -53,6 +53,11 @@ func distinctOver(scenarios []*Scenario, get func(*Scenario) string) string {
 	return strings.Join(parts, "; ")
 }
 
+func shortImageID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	return id[:min(12, len(id))]
+}
+
 func gitRevision(m *harness.Manifest) string {
 	if m.GitRevision == "" {
 		return ""
@@ -116,7 +121,7 @@ func (r *Results) header(d *doc, title string) {
 	d.table(t)
 	d.source(r.files("manifest.json", "result.json")...)
 
-	lt := newTable("Container", "CPU limit", "Memory limit", "Image")
+	lt := newTable("Container", "CPU limit", "Memory limit", "Image", "Image ID")
 	for _, c := range r.containerNames() {
 		lt.add(c,
 			r.distinct(manifestFact(func(m *harness.Manifest) string {
@@ -134,6 +139,13 @@ func (r *Results) header(d *doc, title string) {
 			r.distinct(manifestFact(func(m *harness.Manifest) string {
 				if cm, ok := m.Containers[c]; ok {
 					return codeSpan(cm.Image)
+				}
+				return ""
+			})),
+			// One ID across scenarios means the same build, whatever the git revision column says.
+			r.distinct(manifestFact(func(m *harness.Manifest) string {
+				if cm, ok := m.Containers[c]; ok && cm.ImageID != "" {
+					return codeSpan(shortImageID(cm.ImageID))
 				}
 				return ""
 			})))

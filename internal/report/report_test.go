@@ -46,7 +46,7 @@ func manifest() harness.Manifest {
 		Date: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), GitRevision: "abc123def", GitDirty: true, GoVersion: "go1.26.8",
 		HostCPUs: 2, HostMemory: 8 << 30, HostKernel: "Linux 6.1.0-test", DockerVersion: "24.0.7",
 		Containers: map[string]harness.ContainerManifest{
-			"challenge-service": {Image: "cs:dev", Limits: harness.Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("MOCK_AGS_LATENCY_MIN_MS=50")},
+			"challenge-service": {Image: "cs:dev", ImageID: "sha256:0123456789abcdef0123", Limits: harness.Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("MOCK_AGS_LATENCY_MIN_MS=50")},
 			"event-handler":     {Image: "eh:dev", Limits: harness.Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: env("BUFFER_FLUSH_INTERVAL=1s", "BUFFER_SIZE_LIMIT=100000")},
 			"postgres":          {Image: "pg:dev", Limits: harness.Limits{CPUs: 2, MemoryBytes: 4 << 30}, Cmd: []string{"postgres", "-c", "max_connections=200", "-c", "fsync=on"}},
 		},
@@ -212,7 +212,7 @@ func TestDocumentsCarryTheResultNumbers(t *testing.T) {
 	base := docs["PERFORMANCE_BASELINE.md"]
 	mustContain(t, "baseline", base,
 		// header: machine, revision, profile, limits
-		"Linux 6.1.0-test", "24.0.7", "abc123def (dirty", "go1.26.8", "2m0s", "8 GiB", "| challenge-service | 1 CPU | 1 GiB |", "run-1",
+		"Linux 6.1.0-test", "24.0.7", "abc123def (dirty", "go1.26.8", "2m0s", "8 GiB", "| challenge-service | 1 CPU | 1 GiB | `cs:dev` | `0123456789ab` |", "run-1",
 		// executive summary: maxima with the next level's reason, the smoke statement
 		"**100 RPS** maximum sustainable", "the next level, 200 RPS, failed: api p95 2345 ms > 2000 ms",
 		"only the smoke level was run: 1000 EPS passed", "**100 RPS + 500 EPS** maximum sustainable", "events p95 612 ms > 500 ms",

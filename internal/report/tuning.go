@@ -126,8 +126,7 @@ func (r *Results) measuredEffects(d *doc) {
 		// The programs measured: the same image IDs mean the same code whatever the revision said.
 		for _, c := range []string{"challenge-service", "event-handler"} {
 			facts = append(facts, c+" image "+distinctOver(runs, manifestFact(func(m *harness.Manifest) string {
-				id := strings.TrimPrefix(m.Containers[c].ImageID, "sha256:")
-				return codeSpan(id[:min(12, len(id))])
+				return codeSpan(shortImageID(m.Containers[c].ImageID))
 			})))
 		}
 	}
