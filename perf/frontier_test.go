@@ -15,9 +15,7 @@ func searchFrontier(rows, cols int, pass func(row, col int) bool) (frontier map[
 	for r := 0; r < rows; r++ {
 		best := -1
 		if r == 0 {
-			for c := 0; c <= top && pass(r, c); c++ {
-				best = c
-			}
+			best = climb(r, top, pass)
 		} else {
 			for c := top; c >= 0; c-- {
 				if pass(r, c) {
@@ -33,4 +31,14 @@ func searchFrontier(rows, cols int, pass func(row, col int) bool) (frontier map[
 		top = best
 	}
 	return frontier
+}
+
+// climb runs a row's cells upward from the first until one fails (or top passes) and returns the
+// highest column that held, -1 if none.
+func climb(row, top int, pass func(row, col int) bool) int {
+	best := -1
+	for c := 0; c <= top && pass(row, c); c++ {
+		best = c
+	}
+	return best
 }

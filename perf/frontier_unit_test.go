@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 func TestSearchFrontierFindsTheMonotoneFrontier(t *testing.T) {
@@ -52,15 +50,4 @@ func TestSearchFrontierRunsFewerCellsThanTheMatrix(t *testing.T) {
 	// Row 0 climbs all six columns; rows 1–3 pass at the top at once; row 4 fails 5 then holds 4;
 	// row 5 fails 4 and 3, holds 2.
 	assert.Equal(t, []string{"0/0", "0/1", "0/2", "0/3", "0/4", "0/5", "1/5", "2/5", "3/5", "4/5", "4/4", "5/4", "5/3", "5/2"}, cells)
-}
-
-func TestHeldByBaseline(t *testing.T) {
-	api := runresult.BaselineEntry{MaxRPS: 5000}
-	assert.True(t, heldByBaseline(api, 5000, 0))
-	assert.False(t, heldByBaseline(api, 7500, 0))
-	assert.False(t, heldByBaseline(api, 1000, 100), "the baseline measured no events")
-	combined := runresult.BaselineEntry{MaxRPS: 2000, MaxEPS: 1000}
-	assert.True(t, heldByBaseline(combined, 1000, 1000))
-	assert.False(t, heldByBaseline(combined, 1000, 2000))
-	assert.False(t, heldByBaseline(runresult.BaselineEntry{APIP95ms: 1}, 50, 0), "a smoke entry has no maxima")
 }

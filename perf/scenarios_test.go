@@ -85,10 +85,7 @@ func TestScenario3_Combined(t *testing.T) {
 	if matrix == "full" {
 		// Every row climbs from its first cell until a cell fails (len(rows)·len(cols) cells at most).
 		for r := range rows {
-			best := -1
-			for c := 0; c < len(cols) && cell(r, c); c++ {
-				best = c
-			}
+			best := climb(r, len(cols)-1, cell)
 			if best < 0 {
 				break
 			}

@@ -41,7 +41,10 @@ func (e *scenarioEnv) runJudged(l levelSpec) []runresult.LevelResult {
 		return []runresult.LevelResult{r}
 	}
 	ref, ok, err := readBaselineEntry(e.profile.Name, e.name)
-	if err != nil || !ok || !heldByBaseline(ref, l.RPS, l.EPS) {
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if !ok || !heldByBaseline(ref, l.RPS, l.EPS) {
 		return []runresult.LevelResult{r}
 	}
 	e.t.Logf("%s: %s failed although the baseline held it (%s): running it once more to confirm", e.name, r.Level, ref.Source)
