@@ -3,7 +3,6 @@
 package perf
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,7 +45,7 @@ func TestTuningSweep(t *testing.T) {
 	}
 	var rows []runresult.TuningRow
 	for _, s := range settings {
-		name := fmt.Sprintf("tuning/%s-%s", s.param, s.value)
+		name := runresult.TuningDir + "/" + runresult.TuningRunDir(s.param, s.value)
 		t.Run(s.param+"="+s.value, func(t *testing.T) {
 			e := startScenario(t, name, s.apply)
 			var specs []levelSpec

@@ -73,7 +73,7 @@ func loadTuning(root string) (*Tuning, error) {
 
 // setting is the scenario directory of a row, or nil.
 func (t *Tuning) setting(row runresult.TuningRow) *Scenario {
-	return t.Settings[row.Param+"-"+row.Value]
+	return t.Settings[runresult.TuningRunDir(row.Param, row.Value)]
 }
 
 // scenarios are the settings' runs in row order.

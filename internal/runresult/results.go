@@ -151,6 +151,9 @@ type TuningRow struct {
 	Dir            string   `json:"dir"`                       // the run's scenario directory
 }
 
+// TuningRunDir is the directory of one (setting, value) run inside the sweep's directory.
+func TuningRunDir(param, value string) string { return param + "-" + value }
+
 // TuningFile is tuning/result.json: the sweep's rows, one per (setting, value) run.
 type TuningFile struct {
 	Profile          string      `json:"profile"`
