@@ -97,9 +97,18 @@ func nonEmpty(in ...string) []string {
 
 // progCPU is a program's CPU limit when every manifest agrees (0 otherwise).
 func (r *Results) progCPU(container string) float64 {
+	return r.agreedLimit(container, func(l harness.Limits) float64 { return l.CPUs })
+}
+
+// agreedLimit is one of a container's limits (as get reads it) when every manifest that sets it
+// agrees, 0 otherwise.
+func (r *Results) agreedLimit(container string, get func(harness.Limits) float64) float64 {
 	var v float64
 	for _, s := range r.scenarios() {
-		if c := s.cpuLimit(container); c > 0 {
+		if s.Manifest == nil {
+			continue
+		}
+		if c := get(s.Manifest.Containers[container].Limits); c > 0 {
 			if v != 0 && v != c {
 				return 0
 			}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/harness"
+
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
@@ -69,7 +71,7 @@ func (r *Results) dedupeProjection(d *doc, g gameSize) {
 	need := int64(keys * m.l.Redis.BytesPerKey)
 	line := fmt.Sprintf("Redis for de-duplication (**projection**): peak EPS × DEDUPE_TTL × bytes per event id = %s × %s s × %s B = **%s**",
 		inum(int64(g.EPSHigh)), inum(int64(m.ttl.Seconds())), num(m.l.Redis.BytesPerKey, 0), bytesIEC(need))
-	if lim := r.memLimit("redis"); lim > 0 {
+	if lim := int64(r.agreedLimit("redis", func(l harness.Limits) float64 { return float64(l.MemoryBytes) })); lim > 0 {
 		line += fmt.Sprintf(", against the measured Redis container's %s limit", bytesIEC(lim))
 		if need > lim {
 			line += fmt.Sprintf(" (%s× it)", num(float64(need)/float64(lim), 0))
@@ -78,23 +80,4 @@ func (r *Results) dedupeProjection(d *doc, g gameSize) {
 	line += ". The TTL only has to cover the window in which the event bus can redeliver an event; it is the lever, not Redis' size."
 	d.p("%s", line)
 	d.source(r.src(m.s.Name, LevelDirName(*m.l), runresult.LevelFile))
-}
-
-// memLimit is a container's memory limit when every manifest agrees on one (0 otherwise).
-func (r *Results) memLimit(container string) int64 {
-	var lim int64
-	for _, s := range r.scenarios() {
-		if s.Manifest == nil {
-			continue
-		}
-		c, ok := s.Manifest.Containers[container]
-		if !ok {
-			continue
-		}
-		if lim != 0 && c.Limits.MemoryBytes != lim {
-			return 0
-		}
-		lim = c.Limits.MemoryBytes
-	}
-	return lim
 }
