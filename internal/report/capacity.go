@@ -48,7 +48,8 @@ func (r *Results) Capacity(o Options) string {
 		d.p("Combined on one host (scenario3): %s.", s.maxStatement())
 		d.source(r.src("scenario3", "result.json"))
 	}
-	r.dedupeInput(d)
+	dedupe := r.dedupeMeasure()
+	r.dedupeInput(d, dedupe)
 	if api.LowerBound || ev.LowerBound {
 		d.p("**A measured figure that is a lower bound makes every projection below pessimistic** (more instances than needed): re-run with `PERF_PROFILE=nightly` to find the maxima.")
 	}
@@ -65,7 +66,7 @@ func (r *Results) Capacity(o Options) string {
 		d.source(nonEmpty(api.Source, ev.Source, r.manifests())...)
 		r.costLine(d, g, api, ev, svcCPU, hCPU, o)
 		r.dbNote(d, g, api, ev, o)
-		r.dedupeProjection(d, g)
+		r.dedupeProjection(d, g, dedupe)
 	}
 
 	r.decisionTree(d, api, ev, o)

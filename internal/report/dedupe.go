@@ -47,9 +47,8 @@ func (r *Results) dedupeMeasure() *dedupeMeasure {
 	return m
 }
 
-// dedupeInput states the measured memory per event id.
-func (r *Results) dedupeInput(d *doc) {
-	m := r.dedupeMeasure()
+// dedupeInput states the measured memory per event id (m from dedupeMeasure, nil if none).
+func (r *Results) dedupeInput(d *doc, m *dedupeMeasure) {
 	if m == nil {
 		d.p("De-duplication store (Redis): no level of these results recorded Redis' keys and memory, so its size is not projected.")
 		return
@@ -62,8 +61,7 @@ func (r *Results) dedupeInput(d *doc) {
 
 // dedupeProjection is the Redis memory one game size needs: every event of a DEDUPE_TTL window
 // at the peak rate, at the measured bytes per key.
-func (r *Results) dedupeProjection(d *doc, g gameSize) {
-	m := r.dedupeMeasure()
+func (r *Results) dedupeProjection(d *doc, g gameSize, m *dedupeMeasure) {
 	if m == nil {
 		return
 	}
