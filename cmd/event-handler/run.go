@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -16,9 +15,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
-	"github.com/challenge-perf/challenge-perf/internal/buffer"
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
-	"github.com/challenge-perf/challenge-perf/internal/dedupe"
 	"github.com/challenge-perf/challenge-perf/internal/events"
 	"github.com/challenge-perf/challenge-perf/internal/opshttp"
 	"github.com/challenge-perf/challenge-perf/internal/store"
@@ -28,8 +25,8 @@ import (
 type listening func(grpcAddr, opsAddr net.Addr)
 
 // run serves until ctx ends (SIGTERM), then shuts down without losing an acknowledged event:
-// stop taking calls, let running ones finish, flush the buffer until it is empty or the
-// SHUTDOWN_TIMEOUT deadline passes.
+// stop taking calls, let running ones finish, then drain the pipeline (commit the open batch, or
+// flush the buffer) until it is done or the SHUTDOWN_TIMEOUT deadline passes.
 func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) error {
 	cat, err := challenges.Load(cfg.CatalogPath)
 	if err != nil {
@@ -48,26 +45,20 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 
 	opshttp.EnableContentionProfiling()
 	reg := opshttp.NewRegistry()
-	dd := dedupe.New(dedupe.Config{
-		Addr: cfg.RedisAddr, TTL: cfg.DedupeTTL, Timeout: cfg.RedisTimeout,
-		BatchSize: cfg.DedupeBatch, Window: cfg.DedupeWindow,
-	}, dedupe.NewMetrics(reg))
-	buf := buffer.New(cfg.BufferLimit)
-	flusher := buffer.NewFlusher(buf, buffer.NewPGWriter(pool),
-		buffer.FlusherConfig{Interval: cfg.FlushInterval, ChunkRows: cfg.FlushRows},
-		buffer.NewMetrics(reg, buf), log)
-	handler := events.NewHandler(events.Config{Namespace: cfg.Namespace, FullWait: cfg.FullWait},
-		cat, buf, dd, events.NewMetrics(reg), log)
+	pl := durablePipeline
+	if cfg.AckMode == ackBuffered {
+		pl = bufferedPipeline
+	}
+	p := pl(cfg, pool, reg, log)
+	handler := events.NewHandler(events.Config{Namespace: cfg.Namespace}, cat, p.sink, events.NewMetrics(reg), log)
 
 	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
 	if err != nil {
-		dd.Close()
 		return fmt.Errorf("grpc listen: %w", err)
 	}
 	opsLis, err := net.Listen("tcp", cfg.OpsAddr)
 	if err != nil {
 		grpcLis.Close()
-		dd.Close()
 		return fmt.Errorf("ops listen: %w", err)
 	}
 
@@ -84,13 +75,10 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
 
-	ops := opshttp.Server(cfg.OpsAddr, opshttp.Handler(reg, func(ctx context.Context) error {
-		return errors.Join(pool.Ping(ctx), dd.Ping(ctx))
-	}))
+	ops := opshttp.Server(cfg.OpsAddr, opshttp.Handler(reg, p.ping))
 
-	flushCtx, stopFlusher := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { flusher.Run(flushCtx) })
+	// Started before gRPC serves, so no call waits for a batch nobody closes.
+	p.start()
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(grpcLis) }()
 	go func() {
@@ -102,7 +90,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 		ready(grpcLis.Addr(), opsLis.Addr())
 	}
 	log.Info("event handler started", "grpc", grpcLis.Addr().String(), "ops", opsLis.Addr().String(),
-		"namespace", cfg.Namespace, "stat_keys", cat.StatKeys(), "flush_interval", cfg.FlushInterval,
+		"namespace", cfg.Namespace, "stat_keys", cat.StatKeys(), "ack_mode", cfg.AckMode, "flush_interval", cfg.FlushInterval,
 		"buffer_limit", cfg.BufferLimit)
 
 	var runErr error
@@ -115,13 +103,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 	// Shutdown: the whole sequence shares one deadline.
 	deadline := time.Now().Add(cfg.Shutdown)
 	hs.Shutdown()
-	stopGRPC(srv, min(5*time.Second, cfg.Shutdown/3), log)
-	stopFlusher()
-	wg.Wait()
 	drainCtx, cancelDrain := context.WithDeadline(context.Background(), deadline)
 	defer cancelDrain()
-	drainErr := flusher.Drain(drainCtx)
-	dd.Close()
+	var settleErr error
+	if p.settle != nil {
+		settleErr = p.settle(drainCtx)
+	}
+	stopGRPC(srv, min(5*time.Second, cfg.Shutdown/3), log)
+	drainErr := errors.Join(settleErr, p.drain(drainCtx))
 	opsCtx, cancelOps := context.WithTimeout(context.Background(), time.Second)
 	defer cancelOps()
 	_ = ops.Shutdown(opsCtx)
@@ -129,8 +118,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 	return errors.Join(runErr, drainErr)
 }
 
-// stopGRPC lets in-flight calls finish (they are short: bounded by the Redis timeout and the
-// full-buffer wait), then cuts the rest.
+// stopGRPC lets in-flight calls finish (they are short: bounded by COMMIT_TIMEOUT in durable mode,
+// by the Redis timeout and the full-buffer wait in buffered mode), then cuts the rest. A call cut
+// in durable mode was not acknowledged: its event is redelivered and recognised if it committed.
 func stopGRPC(srv *grpc.Server, grace time.Duration, log *slog.Logger) {
 	done := make(chan struct{})
 	go func() { srv.GracefulStop(); close(done) }()

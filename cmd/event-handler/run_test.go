@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -93,7 +94,10 @@ func startHandler(t testing.TB, env map[string]string) *handler {
 		"DB_NAME": harness.PostgresDB, "DB_USER": harness.PostgresUser, "DB_PASSWORD": harness.PostgresPassword,
 		"DB_MAX_OPEN_CONNS": "4", "DB_MAX_IDLE_CONNS": "1",
 		"REDIS_ADDR": redisAddr, "GRPC_ADDR": "127.0.0.1:0", "OPS_ADDR": "127.0.0.1:0",
-		"BUFFER_FLUSH_INTERVAL": "50ms", "SHUTDOWN_TIMEOUT": "20s", "REDIS_TIMEOUT": "300ms",
+		"SHUTDOWN_TIMEOUT": "20s", "REDIS_TIMEOUT": "300ms",
+	}
+	if env["ACK_MODE"] == ackBuffered {
+		base["BUFFER_FLUSH_INTERVAL"] = "50ms"
 	}
 	for k, v := range env {
 		base[k] = v
@@ -127,12 +131,12 @@ func startHandler(t testing.TB, env map[string]string) *handler {
 // shutdown is what SIGTERM does: cancel run's context and wait for it to return.
 func (h *handler) shutdown(t testing.TB) error {
 	t.Helper()
-	if h.stop == nil {
+	if h.conn == nil {
 		return nil
 	}
 	h.stop()
-	h.stop = nil
 	_ = h.conn.Close()
+	h.conn = nil
 	select {
 	case err := <-h.done:
 		return err
@@ -155,7 +159,9 @@ func truncate(t testing.TB) {
 	p, err := pgx.Connect(context.Background(), dsn)
 	require.NoError(t, err)
 	defer p.Close(context.Background())
-	_, _ = p.Exec(context.Background(), `TRUNCATE user_stats`) // absent on first start: run migrates
+	// Absent on first start: run migrates.
+	_, _ = p.Exec(context.Background(), `TRUNCATE user_stats`)
+	_, _ = p.Exec(context.Background(), `TRUNCATE applied_events`)
 }
 
 // ev is one event the test sends and the model it is checked against.
@@ -329,85 +335,137 @@ func equalStats(a, b map[[2]string][2]float64) bool {
 	return true
 }
 
+var modes = []string{ackDurable, ackBuffered}
+
 func TestEventsEndToEnd(t *testing.T) {
-	h := startHandler(t, nil)
-	p := pool(t)
-	evs := workload(3000, 100, 1)
-	refused := 0
-	h.sendAll(t, evs, &refused)
-	require.Zero(t, refused)
-	w := model(evs)
-	require.NotEmpty(t, w.completions)
-	requireState(t, p, w)
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			h := startHandler(t, map[string]string{"ACK_MODE": mode})
+			p := pool(t)
+			evs := workload(3000, 100, 1)
+			refused := 0
+			h.sendAll(t, evs, &refused)
+			require.Zero(t, refused)
+			w := model(evs)
+			require.NotEmpty(t, w.completions)
+			if mode == ackDurable {
+				// The durable promise: every acknowledged event is already committed, exactly once.
+				got := readState(t, p)
+				require.Equal(t, w.stats, got.stats)
+				require.Equal(t, w.completions, got.completions)
+			}
+			requireState(t, p, w)
 
-	// A redelivery after the flush is still a duplicate.
-	require.NoError(t, h.send(context.Background(), evs[0]))
-	time.Sleep(200 * time.Millisecond)
-	require.Equal(t, model(evs).stats, readState(t, p).stats)
+			// A redelivery after the write is still recognised.
+			require.NoError(t, h.send(context.Background(), evs[0]))
+			time.Sleep(200 * time.Millisecond)
+			require.Equal(t, model(evs).stats, readState(t, p).stats)
 
-	// The gRPC extras the platform and operators use.
-	hc, err := healthpb.NewHealthClient(h.conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
-	require.NoError(t, err)
-	require.Equal(t, healthpb.HealthCheckResponse_SERVING, hc.Status)
-	resp, err := http.Get("http://" + h.opsAddr + "/healthz")
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	resp, err = http.Get("http://" + h.opsAddr + "/metrics")
+			// The gRPC extras the platform and operators use.
+			hc, err := healthpb.NewHealthClient(h.conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
+			require.NoError(t, err)
+			require.Equal(t, healthpb.HealthCheckResponse_SERVING, hc.Status)
+			resp, err := http.Get("http://" + h.opsAddr + "/healthz")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			body := metrics(t, h)
+			require.Contains(t, body, "buffer_flush_duration_seconds_bucket")
+			if mode == ackBuffered {
+				require.Contains(t, body, `events_total{outcome="duplicate",type="stat"}`)
+			} else {
+				require.Regexp(t, `(?m)^events_duplicate_applied_ids_total [1-9]`, body, "redelivered logins are recognised")
+			}
+		})
+	}
+}
+
+func metrics(t *testing.T, h *handler) string {
+	t.Helper()
+	resp, err := http.Get("http://" + h.opsAddr + "/metrics")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	require.Contains(t, string(body), `events_total{outcome="duplicate",type="stat"}`)
-	require.Contains(t, string(body), "buffer_flush_duration_seconds_bucket")
+	return string(body)
 }
 
-// PostgreSQL stops while events arrive: they are acknowledged while the buffer has room, refused
-// with ResourceExhausted once it is full (the platform redelivers), and after PostgreSQL returns
-// everything acknowledged is stored exactly once.
+// PostgreSQL stops while events arrive. Durable mode refuses them with UNAVAILABLE (nothing was
+// acknowledged); buffered mode acknowledges them while the buffer has room and then refuses with
+// RESOURCE_EXHAUSTED. Either way the platform redelivers, and after PostgreSQL returns every event
+// is stored exactly once.
 func TestPostgresOutageLosesNothing(t *testing.T) {
-	h := startHandler(t, map[string]string{"BUFFER_SIZE_LIMIT": "60", "BUFFER_FULL_WAIT": "5ms"})
-	p := pool(t)
-	ctx := context.Background()
-	timeout := 10 * time.Second
-	require.NoError(t, pg.Stop(ctx, &timeout))
-	restarted := make(chan struct{})
-	go func() {
-		defer close(restarted)
-		time.Sleep(2 * time.Second)
-		if err := pg.Start(ctx); err != nil {
-			t.Errorf("start postgres: %v", err)
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			h := startHandler(t, map[string]string{"ACK_MODE": mode, "BUFFER_SIZE_LIMIT": "60", "BUFFER_FULL_WAIT": "5ms"})
+			p := pool(t)
+			ctx := context.Background()
+			timeout := 10 * time.Second
+			require.NoError(t, pg.Stop(ctx, &timeout))
+			restarted := make(chan struct{})
+			go func() {
+				defer close(restarted)
+				time.Sleep(2 * time.Second)
+				if err := pg.Start(ctx); err != nil {
+					t.Errorf("start postgres: %v", err)
+				}
+			}()
+			evs := workload(1500, 200, 2)
+			refused := 0
+			h.sendAll(t, evs, &refused)
+			<-restarted
+			require.Positive(t, refused, "events that cannot be made durable are refused, not dropped")
+			requireState(t, p, model(evs))
+		})
+	}
+}
+
+// SIGTERM with events pending and the flush far away (1 h): shutdown writes everything acknowledged
+// (buffered) or commits and answers every call it took (durable).
+func TestShutdownWritesEverything(t *testing.T) {
+	t.Run(ackBuffered, func(t *testing.T) {
+		h := startHandler(t, map[string]string{"ACK_MODE": ackBuffered, "BUFFER_FLUSH_INTERVAL": "1h"})
+		p := pool(t)
+		evs := workload(2000, 300, 3)
+		refused := 0
+		h.sendAll(t, evs, &refused)
+		require.Zero(t, refused)
+		require.Empty(t, readState(t, p).stats, "nothing flushed before shutdown")
+		require.NoError(t, h.shutdown(t))
+		w := model(evs)
+		got := readState(t, p)
+		require.Equal(t, w.stats, got.stats)
+		require.Equal(t, w.completions, got.completions)
+	})
+	t.Run(ackDurable, func(t *testing.T) {
+		h := startHandler(t, map[string]string{"ACK_MODE": ackDurable, "BUFFER_FLUSH_INTERVAL": "1h"})
+		p := pool(t)
+		evs := workload(300, 50, 3)
+		answers := make(chan error, len(evs))
+		for _, e := range evs {
+			go func() { answers <- h.send(context.Background(), e) }()
 		}
-	}()
-	evs := workload(1500, 200, 2)
-	refused := 0
-	h.sendAll(t, evs, &refused)
-	<-restarted
-	require.Positive(t, refused, "a full buffer refuses instead of dropping")
-	requireState(t, p, model(evs))
+		require.Eventually(t, func() bool {
+			return strings.Contains(metrics(t, h), fmt.Sprintf("\nbuffer_entries %d\n", len(evs)))
+		}, 30*time.Second, 10*time.Millisecond, "every call waits in the open batch")
+		require.Empty(t, readState(t, p).stats, "nothing committed before shutdown")
+		h.stop() // SIGTERM, with the platform's connection still open for the answers
+		for range evs {
+			require.NoError(t, <-answers, "a call taken before SIGTERM is committed and acknowledged")
+		}
+		require.NoError(t, h.shutdown(t))
+		w := model(evs)
+		got := readState(t, p)
+		require.Equal(t, w.stats, got.stats)
+		require.Equal(t, w.completions, got.completions)
+	})
 }
 
-// SIGTERM with a full buffer (flush interval far away): shutdown writes everything acknowledged.
-func TestShutdownFlushesEverything(t *testing.T) {
-	h := startHandler(t, map[string]string{"BUFFER_FLUSH_INTERVAL": "1h"})
-	p := pool(t)
-	evs := workload(2000, 300, 3)
-	refused := 0
-	h.sendAll(t, evs, &refused)
-	require.Zero(t, refused)
-	require.Empty(t, readState(t, p).stats, "nothing flushed before shutdown")
-	require.NoError(t, h.shutdown(t))
-	w := model(evs)
-	got := readState(t, p)
-	require.Equal(t, w.stats, got.stats)
-	require.Equal(t, w.completions, got.completions)
-}
-
-func TestRedisDownIsUnavailable(t *testing.T) {
+func TestRedisDownIsUnavailableInBufferedMode(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	dead := l.Addr().String()
 	require.NoError(t, l.Close())
-	h := startHandler(t, map[string]string{"REDIS_ADDR": dead})
+	h := startHandler(t, map[string]string{"ACK_MODE": ackBuffered, "REDIS_ADDR": dead})
 	err = h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()})
 	require.Equal(t, codes.Unavailable, status.Code(err), "%v", err)
 	resp, err := http.Get("http://" + h.opsAddr + "/healthz")
@@ -418,11 +476,41 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	require.Empty(t, readState(t, pool(t)).stats)
 }
 
+// Durable mode's correctness does not depend on Redis, so it does not use it at all.
+func TestDurableModeNeedsNoRedis(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := l.Addr().String()
+	require.NoError(t, l.Close())
+	h := startHandler(t, map[string]string{"ACK_MODE": ackDurable, "REDIS_ADDR": dead})
+	require.NoError(t, h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()}))
+	require.Equal(t, [2]float64{1, 1}, readState(t, pool(t)).stats[[2]string{"u1", "@login"}])
+}
+
+func TestConfigRefusesAClientTimeoutBelowTheServers(t *testing.T) {
+	_, err := loadConfig(envconf.FromMap(map[string]string{"DB_STATEMENT_TIMEOUT": "5s", "COMMIT_TIMEOUT": "5s"}))
+	require.ErrorContains(t, err, "COMMIT_TIMEOUT (5s) must exceed DB_STATEMENT_TIMEOUT (5s)")
+	_, err = loadConfig(envconf.FromMap(map[string]string{"ACK_MODE": "fast"}))
+	require.ErrorContains(t, err, `ACK_MODE="fast"`)
+	c, err := loadConfig(envconf.FromMap(nil))
+	require.NoError(t, err)
+	require.Equal(t, []any{ackDurable, 2 * time.Millisecond}, []any{c.AckMode, c.FlushInterval})
+	c, err = loadConfig(envconf.FromMap(map[string]string{"ACK_MODE": ackBuffered}))
+	require.NoError(t, err)
+	require.Equal(t, time.Second, c.FlushInterval, "buffered mode keeps the spec's 1 s flush interval")
+}
+
 // BenchmarkGRPCIngest drives the whole handler (gRPC on loopback, Redis de-dup, buffer, flushes to
 // PostgreSQL) with 500 concurrent calls on one connection, like the platform. Client and server
 // share this process, so with -cpu 1 the number is a pessimistic bound for a 1-CPU server.
 func BenchmarkGRPCIngest(b *testing.B) {
-	h := startHandler(b, map[string]string{"LOG_LEVEL": "error"})
+	for _, mode := range modes {
+		b.Run(mode, func(b *testing.B) { benchGRPCIngest(b, mode) })
+	}
+}
+
+func benchGRPCIngest(b *testing.B, mode string) {
+	h := startHandler(b, map[string]string{"LOG_LEVEL": "error", "ACK_MODE": mode})
 	users := make([]string, 10_000)
 	for i := range users {
 		users[i] = fmt.Sprintf("user-%06d", i+1)

@@ -68,3 +68,13 @@ func rowOf(k Key, e entry) Row {
 func (r *Row) entry() entry {
 	return entry{namespace: r.Namespace, value: r.Value, max: r.Max, at: r.At, additive: r.Additive}
 }
+
+// Merge coalesces two rows of the same key by the buffer's rules (login deltas add up, a statistic
+// keeps the value with the latest event time, a later arrival winning ties, and the greatest value
+// seen); newer is the one that arrived later.
+func Merge(older, newer Row) Row {
+	return rowOf(older.Key, combine(older.entry(), newer.entry()))
+}
+
+// RowOf is the row one update writes on its own.
+func RowOf(u *Update) Row { return rowOf(u.Key, entryOf(u)) }

@@ -34,7 +34,14 @@ const upsertSQL = `
 WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[])
         AS t(user_id, stat_key, namespace, value, max_value, value_at)
-),
+),` + UpsertCTE + `
+SELECT coalesce(sum(crossed), 0)::int8 FROM up`
+
+// UpsertCTE is the common table expression "up" that applies the rows of a preceding CTE named
+// input (user_id, stat_key, namespace, value, max_value, value_at; unique keys, in lock order)
+// and returns each row's newly crossed thresholds as crossed. The buffered flusher and the
+// group committer (internal/groupcommit) share it, so both apply events by the same rules.
+const UpsertCTE = `
 up AS (
     INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, max_value, crossed_at)
     SELECT user_id, stat_key, namespace, value, value_at, max_value,
@@ -51,8 +58,7 @@ up AS (
         value_at = GREATEST(s.value_at, excluded.value_at),
         updated_at = now()
     RETURNING cardinality(array_positions(s.crossed_at, now())) AS crossed
-)
-SELECT coalesce(sum(crossed), 0)::int8 FROM up`
+)`
 
 // PGWriter writes batches with upsertSQL. Not safe for concurrent use: it reuses its column slices
 // (the flusher is its only caller).

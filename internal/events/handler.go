@@ -1,5 +1,6 @@
 // Package events implements the two OnMessage gRPC services: it validates events, maps them to stat
-// updates, de-duplicates them by id and puts them into the coalescing buffer.
+// updates and hands them to a Sink, which decides when an event may be acknowledged (durable: after
+// its batch committed; buffered: once it is in memory and its id is marked in Redis).
 package events
 
 import (
@@ -9,44 +10,50 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/internal/buffer"
 	"github.com/challenge-perf/challenge-perf/internal/challenges"
-	"github.com/challenge-perf/challenge-perf/internal/dedupe"
 )
 
-// Deduper remembers event ids (implemented by dedupe.Redis).
-type Deduper interface {
-	Claim(ctx context.Context, id string) (dedupe.Claim, error)
-	Forget(ctx context.Context, id string, c dedupe.Claim) error
+// Sink takes one accepted event. A nil error means the event may be acknowledged; errors are gRPC
+// statuses the platform understands (UNAVAILABLE, RESOURCE_EXHAUSTED: it redelivers).
+type Sink interface {
+	Accept(ctx context.Context, id string, u *buffer.Update) (Outcome, error)
 }
+
+// Outcome is what a sink did with an event it did not refuse.
+type Outcome int
+
+// Outcomes.
+const (
+	Applied   Outcome = iota // applied (or, durable mode, committed — possibly a redelivery of an absolute stat)
+	Duplicate                // recognised as already applied and not applied again
+)
 
 // Config holds the handler's settings.
 type Config struct {
 	Namespace string        // AB_NAMESPACE: other namespaces are acknowledged and ignored
-	FullWait  time.Duration // how long an event may wait for an early flush when the buffer is full
 	MaxSkew   time.Duration // how far in the future an event timestamp may lie
 }
 
 // Handler holds the event pipeline shared by both services.
 type Handler struct {
-	cfg Config
-	cat *challenges.Catalog
-	buf *buffer.Buffer
-	dd  Deduper
-	m   *Metrics
-	log *slog.Logger
-	now func() time.Time
+	cfg  Config
+	cat  *challenges.Catalog
+	sink Sink
+	m    *Metrics
+	log  *slog.Logger
+	now  func() time.Time
 }
 
 // NewHandler wires a handler; m may come from NewMetrics(nil).
-func NewHandler(cfg Config, cat *challenges.Catalog, buf *buffer.Buffer, dd Deduper, m *Metrics, log *slog.Logger) *Handler {
+func NewHandler(cfg Config, cat *challenges.Catalog, sink Sink, m *Metrics, log *slog.Logger) *Handler {
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = 24 * time.Hour
 	}
-	return &Handler{cfg: cfg, cat: cat, buf: buf, dd: dd, m: m, log: log, now: time.Now}
+	return &Handler{cfg: cfg, cat: cat, sink: sink, m: m, log: log, now: time.Now}
 }
 
-// handle runs the pipeline for one mapped event. The order guarantees that nothing acknowledged is
-// lost and nothing counts twice: capacity is reserved before the id is marked (a full buffer must
-// not leave a mark behind), and a mark whose event cannot be buffered is removed again.
+// handle runs the pipeline for one mapped event: invalid input is refused for good
+// (INVALID_ARGUMENT), events of another namespace or of a stat no goal uses are acknowledged
+// without effect, the rest go to the sink.
 func (h *Handler) handle(ctx context.Context, o *outcomes, ev *event, mapErr error) error {
 	if mapErr != nil {
 		o.invalid.Inc()
@@ -62,30 +69,16 @@ func (h *Handler) handle(ctx context.Context, o *outcomes, ev *event, mapErr err
 		h.m.ignoredGoals.Inc()
 		return nil
 	}
-	if !h.buf.ReserveWait(ctx, h.cfg.FullWait) {
-		o.exhausted.Inc()
-		return errBufferFull
-	}
-	claim, err := h.dd.Claim(ctx, ev.id)
-	if err != nil {
-		h.buf.Release()
-		o.unavailable.Inc()
-		return errUnavailable
-	}
-	if !claim.Fresh {
-		h.buf.Release()
+	out, err := h.sink.Accept(ctx, ev.id, &ev.update)
+	switch {
+	case err == nil && out == Duplicate:
 		o.duplicate.Inc()
-		return nil
-	}
-	if err := h.buf.Add(&ev.update); err != nil {
-		// Only after shutdown began; un-mark so the redelivery is applied by whoever runs next.
-		if ferr := h.dd.Forget(ctx, ev.id, claim); ferr != nil {
-			h.log.Error("event refused but its id stays marked: its redelivery will be dropped as a duplicate",
-				"event_id", ev.id, "error", ferr)
-		}
+	case err == nil:
+		o.applied.Inc()
+	case isExhausted(err):
+		o.exhausted.Inc()
+	default:
 		o.unavailable.Inc()
-		return errShuttingDown
 	}
-	o.applied.Inc()
-	return nil
+	return err
 }

@@ -65,7 +65,8 @@ func newFixture(t testing.TB, limit int) *fixture {
 	buf := buffer.New(limit)
 	dd := &memDedupe{seen: map[string]bool{}}
 	m := NewMetrics(nil)
-	h := NewHandler(Config{Namespace: "test"}, fixtureCatalog(t), buf, dd, m, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := NewHandler(Config{Namespace: "test"}, fixtureCatalog(t), &BufferedSink{Buf: buf, Dedupe: dd, Log: log}, m, log)
 	h.now = func() time.Time { return now }
 	return &fixture{h: h, buf: buf, dd: dd, m: m}
 }
@@ -170,7 +171,7 @@ func TestOutcomes(t *testing.T) {
 
 func TestBufferFullIsResourceExhaustedAndNotMarked(t *testing.T) {
 	f := newFixture(t, 1)
-	f.h.cfg.FullWait = time.Millisecond
+	f.h.sink.(*BufferedSink).FullWait = time.Millisecond
 	ctx := context.Background()
 	_, err := StatServer{h: f.h}.OnMessage(ctx, statMsg("e1", "u1", "wins", 3, ""))
 	require.NoError(t, err)
@@ -203,7 +204,7 @@ func TestClosedBufferForgetsMark(t *testing.T) {
 func BenchmarkIngest(b *testing.B) {
 	f := newFixture(b, 1<<30)
 	f.dd = nil
-	f.h.dd = alwaysFresh{}
+	f.h.sink.(*BufferedSink).Dedupe = alwaysFresh{}
 	users := make([]string, 10_000)
 	for i := range users {
 		users[i] = "user-" + strings.Repeat("0", 6-len(itoa(i+1))) + itoa(i+1)

@@ -25,6 +25,9 @@ var (
 	errUnavailable  = status.Error(codes.Unavailable, "de-duplication store unavailable; retry later")
 	errShuttingDown = status.Error(codes.Unavailable, "event handler shutting down; retry later")
 	errBufferFull   = status.Error(codes.ResourceExhausted, "update buffer full; retry later")
+
+	errCommitQueueFull = status.Error(codes.ResourceExhausted, "too many events waiting for a commit (BUFFER_SIZE_LIMIT); retry later")
+	errNotCommitted    = status.Error(codes.Unavailable, "event not committed (database unavailable or slow); retry later")
 )
 
 func checkEventID(id string) error {
@@ -96,3 +99,5 @@ func eventTime(ts string, now time.Time, maxSkew time.Duration) (time.Time, erro
 	}
 	return t.Truncate(time.Microsecond), nil
 }
+
+func isExhausted(err error) bool { return status.Code(err) == codes.ResourceExhausted }

@@ -24,6 +24,10 @@ type Config struct {
 	ConnMaxLifetime            time.Duration // DB_CONN_MAX_LIFETIME, default 30m
 	ConnMaxIdleTime            time.Duration // DB_CONN_MAX_IDLE_TIME, default 5m
 	SSLMode                    string        // DB_SSLMODE, default disable
+	// StatementTimeout is the server-side statement_timeout of every connection (0: the server's).
+	// The event handler sets it below its client-side commit timeout, so a statement the client
+	// abandoned is cancelled by the server too and cannot commit later.
+	StatementTimeout time.Duration
 }
 
 // ConfigFromEnv reads DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD and the pool settings.
@@ -65,6 +69,9 @@ func Open(ctx context.Context, c Config) (*pgxpool.Pool, error) {
 	pc.MinConns = int32(min(c.MaxIdleConns, c.MaxOpenConns))
 	pc.MaxConnLifetime = c.ConnMaxLifetime
 	pc.MaxConnIdleTime = c.ConnMaxIdleTime
+	if c.StatementTimeout > 0 {
+		pc.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(c.StatementTimeout.Milliseconds(), 10)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("database pool: %w", err)
