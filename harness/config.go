@@ -22,7 +22,8 @@ type StackConfig struct {
 	Handler  Limits // PERF_HANDLER_CPUS / PERF_HANDLER_MEMORY (1 / 1G)
 
 	DBMaxOpenConns  int           // PERF_DB_MAX_OPEN_CONNS (50) → DB_MAX_OPEN_CONNS of both programs
-	FlushInterval   time.Duration // PERF_BUFFER_FLUSH_INTERVAL (1s) → BUFFER_FLUSH_INTERVAL
+	AckMode         string        // PERF_ACK_MODE (durable) → ACK_MODE: durable (OK after commit) or buffered (OK from memory)
+	FlushInterval   time.Duration // PERF_BUFFER_FLUSH_INTERVAL (durable 2ms batch window, buffered 1s flush period) → BUFFER_FLUSH_INTERVAL
 	BufferSizeLimit int           // PERF_BUFFER_SIZE_LIMIT (100000) → BUFFER_SIZE_LIMIT
 	MockLatencyMin  int           // PERF_MOCK_AGS_LATENCY_MIN_MS (50)
 	MockLatencyMax  int           // PERF_MOCK_AGS_LATENCY_MAX_MS (200)
@@ -42,6 +43,12 @@ type StackConfig struct {
 	Logf func(format string, args ...any)
 }
 
+// The event handler's acknowledgement modes (its ACK_MODE).
+const (
+	AckDurable  = "durable"
+	AckBuffered = "buffered"
+)
+
 // DefaultStackConfig is the spec's environment.
 func DefaultStackConfig() StackConfig {
 	return StackConfig{
@@ -52,7 +59,8 @@ func DefaultStackConfig() StackConfig {
 		Service:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
 		Handler:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
 		DBMaxOpenConns:  50,
-		FlushInterval:   time.Second,
+		AckMode:         AckDurable,
+		FlushInterval:   2 * time.Millisecond,
 		BufferSizeLimit: 100_000,
 		MockLatencyMin:  50,
 		MockLatencyMax:  200,
@@ -83,7 +91,14 @@ func StackConfigFromEnv() (StackConfig, error) {
 	limits("SERVICE", &c.Service)
 	limits("HANDLER", &c.Handler)
 	c.DBMaxOpenConns = r.Int("PERF_DB_MAX_OPEN_CONNS", c.DBMaxOpenConns, 1, 1000)
-	c.FlushInterval = r.Duration("PERF_BUFFER_FLUSH_INTERVAL", c.FlushInterval, time.Millisecond)
+	c.AckMode = r.String("PERF_ACK_MODE", c.AckMode)
+	if c.AckMode != AckDurable && c.AckMode != AckBuffered {
+		errs = append(errs, fmt.Sprintf("PERF_ACK_MODE=%q: want %s or %s", c.AckMode, AckDurable, AckBuffered))
+	}
+	if c.AckMode == AckBuffered {
+		c.FlushInterval = time.Second // the spec's flush period; durable mode's 2 ms is a batch window
+	}
+	c.FlushInterval = r.Duration("PERF_BUFFER_FLUSH_INTERVAL", c.FlushInterval, 100*time.Microsecond)
 	c.BufferSizeLimit = r.Int("PERF_BUFFER_SIZE_LIMIT", c.BufferSizeLimit, 1, 100_000_000)
 	c.MockLatencyMin = r.Int("PERF_MOCK_AGS_LATENCY_MIN_MS", c.MockLatencyMin, 0, 60_000)
 	c.MockLatencyMax = r.Int("PERF_MOCK_AGS_LATENCY_MAX_MS", c.MockLatencyMax, 0, 60_000)

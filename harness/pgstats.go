@@ -12,10 +12,12 @@ import (
 // Tables the programs write; the perf suite truncates them between levels.
 var DataTables = []string{"user_stats", "user_goal_claims"}
 
-// ResetDatabase empties the data tables and the statistics views, so every level starts from an
+// ResetDatabase empties the data tables (with the handler's applied event ids: event ids are unique
+// per run, so the previous level's are dead weight) and the statistics views, so every level starts from an
 // empty database (the spec's "empty on test start") and its statistics cover that level alone.
 func ResetDatabase(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `TRUNCATE user_stats, user_goal_claims;
+		DO $$ BEGIN IF to_regclass('applied_events') IS NOT NULL THEN TRUNCATE applied_events; END IF; END $$;
 		SELECT pg_stat_statements_reset(); SELECT pg_stat_reset();`)
 	return err
 }

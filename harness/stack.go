@@ -122,6 +122,7 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	}
 	hEnv := merge(common, map[string]string{
 		"REDIS_ADDR": AliasRedis + ":6379", "GRPC_ADDR": ":6565", "OPS_ADDR": ":8080",
+		"ACK_MODE":              cfg.AckMode,
 		"BUFFER_FLUSH_INTERVAL": cfg.FlushInterval.String(),
 		"BUFFER_SIZE_LIMIT":     strconv.Itoa(cfg.BufferSizeLimit),
 	}, cfg.HandlerEnv)

@@ -48,7 +48,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			}
 		}
 	}
-	if e.stack != nil {
+	if e.stack != nil && cfg.AckMode == harness.AckBuffered {
 		if err := checkDedupeFits(l.EPS+int(math.Ceil(l.E2ERate)), e.profile.Duration, e.keyBytes, cfg.Redis.MemoryBytes); err != nil {
 			t.Fatalf("level %s: %v", l, err)
 		}

@@ -17,7 +17,7 @@ import (
 var tuningLadder = [][2]int{{200, 1000}, {500, 2000}, {1000, 5000}, {2000, 10000}, {3000, 15000}}
 
 // TestTuningSweep measures the effect of DB_MAX_OPEN_CONNS (10, 25, 50, 100) and
-// BUFFER_FLUSH_INTERVAL (100ms, 500ms, 1s, 2s) on capacity and E2E latency: a fresh stack per
+// BUFFER_FLUSH_INTERVAL (durable mode's batch window: 1ms, 2ms, 5ms, 20ms) on capacity and E2E latency: a fresh stack per
 // setting, the combined ladder until the limit. It runs with the nightly and full profiles (or
 // PERF_TUNING=true); its results feed docs/PERFORMANCE_TUNING.md.
 func TestTuningSweep(t *testing.T) {
@@ -36,7 +36,7 @@ func TestTuningSweep(t *testing.T) {
 	for _, n := range []int{10, 25, 50, 100} {
 		settings = append(settings, setting{"DB_MAX_OPEN_CONNS", strconv.Itoa(n), func(c *harness.StackConfig) { c.DBMaxOpenConns = n }})
 	}
-	for _, d := range []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second} {
+	for _, d := range []time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 20 * time.Millisecond} {
 		settings = append(settings, setting{"BUFFER_FLUSH_INTERVAL", d.String(), func(c *harness.StackConfig) { c.FlushInterval = d }})
 	}
 	ladder := tuningLadder
