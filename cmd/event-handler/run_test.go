@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -519,12 +520,14 @@ func benchGRPCIngest(b *testing.B, mode string) {
 	prefix := strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
 	var n atomic.Int64
 	ctx := context.Background()
+	lat := &latencies{}
 	b.SetParallelism(max(1, 500/runtime.GOMAXPROCS(0)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
+			t0 := time.Now()
 			i := n.Add(1)
 			id := prefix + strconv.FormatInt(i, 10)
 			user := users[i*7919%int64(len(users))]
@@ -539,7 +542,39 @@ func benchGRPCIngest(b *testing.B, mode string) {
 				b.Error(err)
 				return
 			}
+			lat.record(time.Since(t0))
 		}
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(lat.quantile(0.99).Seconds()*1000, "p99-ms")
+	// Durable mode: events per committed batch; buffered mode: rows per flush so far.
+	if fams, err := harness.Scrape(context.Background(), "http://"+h.opsAddr); err == nil {
+		if n, sum, ok := harness.HistogramTotals(fams, "buffer_flush_entries"); ok && n > 0 {
+			b.ReportMetric(sum/float64(n), "per-write")
+		}
+	}
+}
+
+// latencies collects call durations from RunParallel's goroutines.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) record(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *latencies) quantile(q float64) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return 0
+	}
+	slices.Sort(l.d)
+	return l.d[min(len(l.d)-1, int(q*float64(len(l.d))))]
 }
