@@ -125,6 +125,10 @@ func progressPart(l TimeseriesLine, maxVUs int, secs float64) string {
 	if l.Reqs > 0 {
 		errPct = 100 * float64(l.Errors) / (l.Reqs * secs)
 	}
-	return fmt.Sprintf("%s: %.0f/%.0f it/s (target %.0f) p95=%.1fms err=%.2f%% vus=%d/%d drops=%d lag99=%.1fms",
-		l.Scenario, l.Achieved, l.Offered, l.TargetRate, l.P95, errPct, l.VUs, maxVUs, l.Dropped, l.LagP99)
+	s := fmt.Sprintf("%s: %.0f/%.0f it/s (target %.0f) p95=%.1fms", l.Scenario, l.Achieved, l.Offered, l.TargetRate, l.P95)
+	if b, ok := l.Latency["http_req_blocked"]; ok {
+		// Time waiting for a pooled connection, next to the request time: the generator's own queue.
+		s += fmt.Sprintf(" blocked95=%.1fms", b.P95)
+	}
+	return s + fmt.Sprintf(" err=%.2f%% vus=%d/%d drops=%d lag99=%.1fms", errPct, l.VUs, maxVUs, l.Dropped, l.LagP99)
 }

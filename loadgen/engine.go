@@ -276,20 +276,35 @@ func (e *engine) judge(c *collector, self *SelfReport) {
 		reqP99 = max(reqP99, a.scale(a.trend.Percentile(99)))
 	}
 	var maxed []string
+	var waits []poolWait
 	for _, sr := range e.runs {
 		if int(sr.nVUs.Load()) >= sr.s.MaxVUs && c.droppedIn(sr) > 0 {
 			maxed = append(maxed, sr.s.Name())
 		}
+		if sr.http == nil {
+			continue
+		}
+		b, d := c.scenAgg(sr, mHTTPBlocked), c.scenAgg(sr, mHTTPDuration)
+		if b == nil || d == nil || d.trend.Count() == 0 {
+			continue
+		}
+		waits = append(waits, poolWait{scenario: sr.s.Name(), pool: sr.http.pool,
+			blockedP95Ms: b.scale(b.trend.Percentile(95)), requestMeanMs: d.scale(d.trend.Stat("avg", 0))})
 	}
-	self.judge(reqP99, maxed)
+	self.judge(reqP99, maxed, waits)
 }
 
 func (c *collector) droppedIn(sr *scenarioRun) float64 {
-	if len(c.store.scen) == 1 {
-		return c.store.total[mDropped].sum
-	}
-	if a := c.store.sub[subKey{mDropped, 's', sr.s.Name()}]; a != nil {
+	if a := c.scenAgg(sr, mDropped); a != nil {
 		return a.sum
 	}
 	return 0
+}
+
+// scenAgg is metric m's aggregate over one scenario (nil when it has no sample).
+func (c *collector) scenAgg(sr *scenarioRun, m metricID) *aggregate {
+	if len(c.store.scen) == 1 {
+		return c.store.total[m]
+	}
+	return c.store.sub[subKey{m, 's', sr.s.Name()}]
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,7 +21,7 @@ type Plan struct {
 	Target            Target                   `json:"target"`
 	Fixtures          Fixtures                 `json:"fixtures,omitempty"`
 	Auth              string                   `json:"auth,omitempty"`           // "bearer" | "mock-header"
-	HTTPPool          int                      `json:"httpPool,omitempty"`       // connections per HTTP scenario; default min(maxVUs,128)
+	HTTPPool          int                      `json:"httpPool,omitempty"`       // connections per HTTP scenario; default from the scenario's connHoldMs, else min(maxVUs,128)
 	HTTPPrewarm       *int                     `json:"httpPrewarm,omitempty"`    // connections opened before measuring; default = pool, 0 disables
 	HTTPWarmupPath    string                   `json:"httpWarmupPath,omitempty"` // default "/healthz"
 	HTTPTimeout       Duration                 `json:"httpTimeout,omitempty"`    // default 60s like k6
@@ -61,6 +62,10 @@ type Scenario struct {
 	Exec            string            `json:"exec"`
 	Tags            map[string]string `json:"tags,omitempty"`
 	Env             map[string]string `json:"env,omitempty"`
+	// ConnHoldMs (an extension of k6's options) is the expected mean time one iteration holds an
+	// HTTP connection, in ms; with it the scenario's pool is sized from the work (PoolFor) instead
+	// of the fast-request default. The plan's httpPool, when set, wins.
+	ConnHoldMs float64 `json:"connHoldMs,omitempty"`
 
 	name string
 }
@@ -281,6 +286,9 @@ func (s *Scenario) validate() error {
 	}
 	if s.PreAllocatedVUs < 0 {
 		return f("preAllocatedVUs", "must be >= 0")
+	}
+	if s.ConnHoldMs < 0 || math.IsNaN(s.ConnHoldMs) || math.IsInf(s.ConnHoldMs, 0) {
+		return f("connHoldMs", "must be a finite number of milliseconds >= 0")
 	}
 	if s.MaxVUs == 0 {
 		s.MaxVUs = s.PreAllocatedVUs

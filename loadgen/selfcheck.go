@@ -35,9 +35,13 @@ type SelfReport struct {
 	VUsExhausted     []string       `json:"vus_exhausted,omitempty"`
 	HTTPPool         map[string]int `json:"http_pool,omitempty"`
 	HTTPPrewarmed    map[string]int `json:"http_prewarmed,omitempty"`
-	Interrupted      bool           `json:"interrupted,omitempty"`
-	AbortedBy        string         `json:"aborted_by_threshold,omitempty"`
-	IterationErrors  int64          `json:"iteration_errors"`
+	// HTTPBlockedP95Ms is each HTTP scenario's p95 wait for a pooled connection (http_req_blocked).
+	HTTPBlockedP95Ms map[string]float64 `json:"http_blocked_p95_ms,omitempty"`
+	// PoolLimited names the scenarios whose VUs queued for the HTTP pool (see poolWait).
+	PoolLimited     []string `json:"pool_limited,omitempty"`
+	Interrupted     bool     `json:"interrupted,omitempty"`
+	AbortedBy       string   `json:"aborted_by_threshold,omitempty"`
+	IterationErrors int64    `json:"iteration_errors"`
 }
 
 // Heuristic thresholds (see package doc).
@@ -48,15 +52,51 @@ const (
 	lagDominatesMul = 2.0
 )
 
+// Waiting for a pooled connection is the generator's queue, not the target's: a scenario whose p95
+// wait exceeds poolWaitMinMs, or poolWaitFrac of its mean request time when that is larger, was
+// limited by the generator's HTTP pool.
+const (
+	poolWaitMinMs = 5.0
+	poolWaitFrac  = 0.1
+)
+
+// poolWait is one HTTP scenario's connection wait against its request time.
+type poolWait struct {
+	scenario      string
+	pool          int
+	blockedP95Ms  float64
+	requestMeanMs float64
+}
+
+func (w poolWait) bound() float64 { return max(poolWaitMinMs, poolWaitFrac*w.requestMeanMs) }
+
 // judge sets GeneratorLimited and Reason. reqP99Ms is the largest p99 of
-// the request-duration metrics; maxedScenarios hit maxVUs while dropping.
-func (r *SelfReport) judge(reqP99Ms float64, maxedScenarios []string) {
+// the request-duration metrics; maxedScenarios hit maxVUs while dropping; waits are the HTTP
+// scenarios' connection waits.
+func (r *SelfReport) judge(reqP99Ms float64, maxedScenarios []string, waits []poolWait) {
 	r.GOMAXPROCS = runtime.GOMAXPROCS(0)
 	r.NumCPU = runtime.NumCPU()
 	if r.WallSeconds > 0 {
 		r.CPUCores = r.CPUSeconds / r.WallSeconds
 	}
 	r.VUsExhausted = maxedScenarios
+	var poolSym []string
+	for _, w := range waits {
+		if r.HTTPBlockedP95Ms == nil {
+			r.HTTPBlockedP95Ms = map[string]float64{}
+		}
+		r.HTTPBlockedP95Ms[w.scenario] = round3(w.blockedP95Ms)
+		if w.blockedP95Ms > w.bound() {
+			r.PoolLimited = append(r.PoolLimited, w.scenario)
+			poolSym = append(poolSym, fmt.Sprintf("HTTP pool of %d connections in %s: http_req_blocked p95 %.1f ms > %.1f ms (VUs waited for a pooled connection; mean request %.1f ms) — size the pool from the work (connHoldMs or httpPool)",
+				w.pool, w.scenario, w.blockedP95Ms, w.bound(), w.requestMeanMs))
+		}
+	}
+	if len(poolSym) > 0 {
+		r.GeneratorLimited = true
+		r.Reason = strings.Join(poolSym, "; ")
+		return
+	}
 	lagBad := r.LagP99Ms > lagLimitMs
 	dropBad := r.DroppedFraction > dropLimit
 	if !lagBad && !dropBad {

@@ -40,7 +40,7 @@ func newInterval() *interval {
 	return &interval{trends: map[metricID]*Trend{}, lag: newTrend()}
 }
 
-var intervalTrends = []metricID{mHTTPDuration, mGRPCDuration, mE2ELatency}
+var intervalTrends = []metricID{mHTTPDuration, mHTTPBlocked, mGRPCDuration, mE2ELatency}
 
 func (iv *interval) add(sm sample) {
 	switch sm.metric {
@@ -57,7 +57,7 @@ func (iv *interval) add(sm sample) {
 		if sm.value != 0 {
 			iv.errors++
 		}
-	case mHTTPDuration, mGRPCDuration, mE2ELatency:
+	case mHTTPDuration, mHTTPBlocked, mGRPCDuration, mE2ELatency:
 		t := iv.trends[sm.metric]
 		if t == nil {
 			t = newTrend()

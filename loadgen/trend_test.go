@@ -55,7 +55,7 @@ func TestGeneratorLimitedHeuristic(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := c.r
-		r.judge(c.reqP99, nil)
+		r.judge(c.reqP99, nil, nil)
 		assert.Equal(t, c.limited, r.GeneratorLimited, "%s: %s", c.name, r.Reason)
 	}
 }

@@ -69,11 +69,7 @@ func (sc *ScenarioContext) HTTP() error {
 
 func (sc *ScenarioContext) ensureHTTP() {
 	if sc.sr.http == nil {
-		pool := sc.Plan.HTTPPool
-		if pool == 0 {
-			pool = min(sc.Scenario.MaxVUs, 128)
-		}
-		sc.sr.http = newHTTPTarget(pool, sc.Plan.HTTPTimeout.D())
+		sc.sr.http = newHTTPTarget(httpPoolFor(sc.Plan, sc.Scenario), sc.Plan.HTTPTimeout.D())
 	}
 }
 

@@ -116,6 +116,20 @@ type scenarioEnv struct {
 	// event level so far (keyBytesFrom keys); 0 until one ran.
 	keyBytes     float64
 	keyBytesFrom int64
+	// apiHoldMs is how long an API iteration held an HTTP connection at this scenario's last API
+	// level (0 until one ran); the next level's pool is sized from it (loadgen.PoolFor).
+	apiHoldMs float64
+}
+
+// holdEstimateMs is an API iteration's connection time before any level measured it: a GET of
+// about 10 ms, plus, in 20% of iterations, a claim waiting on the mock reward platform's mean
+// latency. An over-estimate only opens more connections; an under-estimate shows as pool waits,
+// which the generator attributes to itself (generator_limited), never to the service.
+func (e *scenarioEnv) holdEstimateMs() float64 {
+	if e.apiHoldMs > 0 {
+		return e.apiHoldMs
+	}
+	return 10 + 0.2*(float64(e.cfg.MockLatencyMin+e.cfg.MockLatencyMax)/2+10)
 }
 
 // startScenario brings up a fresh stack (empty database) for one scenario.

@@ -78,7 +78,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	}
 	flushBefore, _ := scrapeIf(ctx, ops.HandlerMetricsURL)
 
-	plan, err := buildPlan(l, e.profile.Duration, ops, cfg.AuthMode, cfg.Namespace)
+	plan, err := buildPlan(l, e.profile.Duration, ops, cfg.AuthMode, cfg.Namespace, e.holdEstimateMs())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,6 +268,13 @@ func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l levelSpec, di
 	}
 	if l.RPS > 0 {
 		out.API = side("api", "http_req_duration", "http_req_failed", l.RPS)
+		// Connection time per iteration, for the next level's pool: requests × mean request time
+		// (E2E probes' polls are in the same metric; they are few and only over-size the pool).
+		if it := float64(out.API.Completed); it > 0 {
+			if hold := metricVal(s, "http_reqs", "count") * metricVal(s, "http_req_duration", "avg") / it; hold > 0 {
+				e.apiHoldMs = hold
+			}
+		}
 	}
 	if l.EPS > 0 {
 		out.Events = side("events", "grpc_req_duration", "grpc_req_failed", l.EPS)

@@ -52,7 +52,8 @@ const (
 )
 
 // buildPlan renders the load generator's plan (k6 options shape) for one level.
-func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns string) ([]byte, error) {
+// holdMs sizes the API scenario's HTTP pool (the generator's connHoldMs: see loadgen.PoolFor).
+func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns string, holdMs float64) ([]byte, error) {
 	dur := d.String()
 	scen := map[string]any{}
 	if l.RPS > 0 {
@@ -64,6 +65,7 @@ func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns s
 			"executor": "constant-arrival-rate", "rate": l.RPS, "timeUnit": "1s", "duration": dur,
 			// The spec's VU sizing; VUs are goroutines here, and the HTTP pool is capped separately.
 			"preAllocatedVUs": min(l.RPS, 500), "maxVUs": min(2*l.RPS, 1000), "exec": "apiLoad", "env": env,
+			"connHoldMs": holdMs,
 		}
 	}
 	if l.EPS > 0 {
