@@ -32,6 +32,10 @@ type StackConfig struct {
 	// PLUGIN_GRPC_SERVER_AUTH_ENABLED=false mode). PERF_AUTH_MODE.
 	AuthMode string
 
+	// FixedHostPorts binds every container port to a host port chosen at start, so that addresses
+	// from the host survive a container restart (fault injection).
+	FixedHostPorts bool
+
 	ServiceEnv map[string]string // extra env, PERF_SERVICE_ENV="K=V,K=V"
 	HandlerEnv map[string]string // extra env, PERF_HANDLER_ENV="K=V,K=V"
 

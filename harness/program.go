@@ -22,15 +22,16 @@ type ProgramContainer struct {
 
 // programSpec describes a program to run on the stack network.
 type programSpec struct {
-	name    string // network alias and log prefix
-	image   string
-	env     map[string]string
-	files   map[string][]byte // container path → content
-	ports   []string
-	health  string // ops port path answering 200 when ready
-	limits  Limits
-	network *testcontainers.DockerNetwork
-	logf    func(string, ...any)
+	name       string // network alias and log prefix
+	image      string
+	env        map[string]string
+	files      map[string][]byte // container path → content
+	ports      []string
+	fixedPorts bool   // bind each port to a host port chosen now (survives restarts)
+	health     string // ops port path answering 200 when ready
+	limits     Limits
+	network    *testcontainers.DockerNetwork
+	logf       func(string, ...any)
 }
 
 func runProgram(ctx context.Context, s programSpec) (*ProgramContainer, error) {
@@ -46,6 +47,11 @@ func runProgram(ctx context.Context, s programSpec) (*ProgramContainer, error) {
 	}
 	if s.network != nil {
 		opts = append(opts, network.WithNetwork([]string{s.name}, s.network))
+	}
+	if s.fixedPorts {
+		for _, p := range s.ports {
+			opts = append(opts, WithFixedHostPort(p))
+		}
 	}
 	for path, data := range s.files {
 		opts = append(opts, testcontainers.WithFiles(testcontainers.ContainerFile{

@@ -88,11 +88,19 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		s.Postgres, pgErr = RunPostgres(ctx, WithLimits(cfg.Postgres), network.WithNetwork([]string{AliasPostgres}, s.Network))
+		opts := []testcontainers.ContainerCustomizer{WithLimits(cfg.Postgres), network.WithNetwork([]string{AliasPostgres}, s.Network)}
+		if cfg.FixedHostPorts {
+			opts = append(opts, WithFixedHostPort("5432/tcp"))
+		}
+		s.Postgres, pgErr = RunPostgres(ctx, opts...)
 	}()
 	go func() {
 		defer wg.Done()
-		s.Redis, rdErr = RunRedis(ctx, WithLimits(cfg.Redis), network.WithNetwork([]string{AliasRedis}, s.Network))
+		opts := []testcontainers.ContainerCustomizer{WithLimits(cfg.Redis), network.WithNetwork([]string{AliasRedis}, s.Network)}
+		if cfg.FixedHostPorts {
+			opts = append(opts, WithFixedHostPort("6379/tcp"))
+		}
+		s.Redis, rdErr = RunRedis(ctx, opts...)
 	}()
 	wg.Wait()
 	if err = errors.Join(pgErr, rdErr); err != nil {
@@ -133,14 +141,14 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 		defer wg.Done()
 		s.Service, svcErr = runProgram(ctx, programSpec{
 			name: AliasService, image: imgs[ImageService], env: svcEnv, files: svcFiles,
-			ports: []string{"8000/tcp", "8080/tcp"}, health: "/healthz", limits: cfg.Service, network: s.Network, logf: logf,
+			ports: []string{"8000/tcp", "8080/tcp"}, fixedPorts: cfg.FixedHostPorts, health: "/healthz", limits: cfg.Service, network: s.Network, logf: logf,
 		})
 	}()
 	go func() {
 		defer wg.Done()
 		s.Handler, hErr = runProgram(ctx, programSpec{
 			name: AliasHandler, image: imgs[ImageHandler], env: hEnv, files: files,
-			ports: []string{"6565/tcp", "8080/tcp"}, health: "/healthz", limits: cfg.Handler, network: s.Network, logf: logf,
+			ports: []string{"6565/tcp", "8080/tcp"}, fixedPorts: cfg.FixedHostPorts, health: "/healthz", limits: cfg.Handler, network: s.Network, logf: logf,
 		})
 	}()
 	wg.Wait()

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,5 +64,38 @@ func terminate(t testing.TB, c testcontainers.Container) {
 	defer cancel()
 	if err := c.Terminate(ctx); err != nil {
 		t.Errorf("terminate container: %v", err)
+	}
+}
+
+// SharedPostgres is one PostgreSQL container for a test package, started by the first test that
+// asks for it (so a package's unit tests never pay for it) and removed by Terminate in TestMain.
+type SharedPostgres struct {
+	once sync.Once
+	c    *PostgresContainer
+	dsn  string
+	err  error
+}
+
+// DSN starts the container on first use and returns its connection string; it fails the test
+// (never skips) when PostgreSQL cannot start.
+func (s *SharedPostgres) DSN(t testing.TB) string {
+	t.Helper()
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		defer cancel()
+		if s.c, s.err = RunPostgres(ctx); s.err == nil {
+			s.dsn, s.err = s.c.ConnString(ctx)
+		}
+	})
+	if s.err != nil {
+		t.Fatalf("postgres: %v", s.err)
+	}
+	return s.dsn
+}
+
+// Terminate removes the container if one was started.
+func (s *SharedPostgres) Terminate() {
+	if s.c != nil {
+		_ = s.c.Terminate(context.Background())
 	}
 }

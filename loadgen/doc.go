@@ -15,7 +15,8 @@
 // interpolates; the two differ by at most 0.1 % plus rank rounding.
 //
 // Self-honesty: the summary's "loadgen" section reports the process CPU time
-// and flags generator_limited when the symptoms of an overloaded generator
+// and flags generator_limited when VUs waited for the HTTP pool (http_req_blocked
+// p95 above max(5 ms, 10% of the mean request time): pool_limited), or when the symptoms of an overloaded generator
 // (iteration_lag p99 > 50 ms, or more than 1 % dropped iterations) coincide
 // with a generator-side cause: the process used >= 90 % of the cores it may
 // use (GOMAXPROCS), or the lag p99 exceeds twice the request-duration p99

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
 )
 
 func TestEventLoadGroundTruth(t *testing.T) {
@@ -182,4 +184,41 @@ func TestE2EProbe(t *testing.T) {
 		return ""
 	}())
 	assert.Contains(t, res.Truth.Snapshot().Users, "user-000003")
+}
+
+// With redeliver, an event refused with a code the platform's bus retries is sent again (same id)
+// until it is acknowledged: every event ends acknowledged exactly once, and the ground truth is
+// exact without uncertain events.
+func TestEventLoadRedeliversRefusedEvents(t *testing.T) {
+	gs := newGRPCServer(t, 0, 5)
+	gs.rejectCode = codes.Unavailable
+	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"events":{"executor":"constant-arrival-rate","rate":200,"duration":"1s",
+		"preAllocatedVUs":20,"exec":"eventLoad","env":{"redeliver":"true"}}},"target":{"grpcAddr":%q,"namespace":"test"},
+		"fixtures":{"generateUsers":10}}`, gs.addr))
+	refused := 0
+	gs.mu.Lock()
+	n := len(gs.events)
+	gs.mu.Unlock()
+	for _, e := range gs.snapshot() {
+		if !e.accepted {
+			refused++
+		}
+	}
+	require.Positive(t, refused, "the server refused every 5th call")
+	snap := res.Truth.Snapshot()
+	assert.EqualValues(t, n-refused, snap.EventsAcked, "every event ends acknowledged")
+	assert.Zero(t, snap.EventsRejected)
+	assert.Zero(t, snap.EventsUncertain)
+	assert.EqualValues(t, refused, metric(t, res, "events_redelivered", "count"))
+	_, rejected := res.Summary.Metrics["events_rejected"]
+	assert.False(t, rejected)
+}
+
+func TestEventLoadRefusesABadRedeliverValue(t *testing.T) {
+	p, err := ParsePlan([]byte(`{"scenarios":{"events":{"executor":"constant-arrival-rate","rate":1,"duration":"1s",
+		"preAllocatedVUs":1,"exec":"eventLoad","env":{"redeliver":"yes"}}},"target":{"grpcAddr":"127.0.0.1:1"}}`))
+	if err == nil {
+		_, err = Run(context.Background(), p, RunOptions{})
+	}
+	require.ErrorContains(t, err, "redeliver")
 }

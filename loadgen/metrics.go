@@ -56,6 +56,7 @@ const (
 	mE2EPolls
 	mEventsAcked
 	mEventsRejected
+	mEventsRedelivered
 	numBuiltin
 )
 
@@ -82,11 +83,12 @@ var builtinMetrics = [numBuiltin]metricDef{
 	mDataSent:       {"data_sent", KindCounter, false, false},
 	mDataReceived:   {"data_received", KindCounter, false, false},
 	// e2e_latency: gRPC ack of a probe event → first GET that shows the value.
-	mE2ELatency:     {"e2e_latency", KindTrend, true, false},
-	mE2EFailed:      {"e2e_failed", KindRate, false, false},
-	mE2EPolls:       {"e2e_polls", KindTrend, false, false},
-	mEventsAcked:    {"events_acked", KindCounter, false, true},
-	mEventsRejected: {"events_rejected", KindCounter, false, true},
+	mE2ELatency:        {"e2e_latency", KindTrend, true, false},
+	mE2EFailed:         {"e2e_failed", KindRate, false, false},
+	mE2EPolls:          {"e2e_polls", KindTrend, false, false},
+	mEventsAcked:       {"events_acked", KindCounter, false, true},
+	mEventsRejected:    {"events_rejected", KindCounter, false, true},
+	mEventsRedelivered: {"events_redelivered", KindCounter, false, true},
 }
 
 func metricByName(name string) (metricID, bool) {

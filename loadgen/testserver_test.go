@@ -86,6 +86,7 @@ type grpcServer struct {
 	addr        string
 	delay       time.Duration
 	rejectEvery int64
+	rejectCode  codes.Code // codes.Internal unless set
 	n           atomic.Int64
 	mu          sync.Mutex
 	events      []received
@@ -118,7 +119,11 @@ func (s *grpcServer) record(id string, ev received) error {
 	s.events = append(s.events, ev)
 	s.mu.Unlock()
 	if !ev.accepted {
-		return status.Error(codes.Internal, "rejected by test server")
+		c := s.rejectCode
+		if c == codes.OK {
+			c = codes.Internal
+		}
+		return status.Error(c, "rejected by test server")
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func e2eFactory(sc *ScenarioContext) (Iteration, error) {
 			return err
 		}
 		next := func(prev float64) float64 { return max(prev, floor) + 1 }
-		v, err := sendStat(ctx, vu, truth, ns, user, code, nameE2EStat, next)
+		v, err := sendStat(ctx, vu, truth, ns, user, code, nameE2EStat, next, false)
 		if err != nil {
 			vu.emit(mE2EFailed, 1, "")
 			return err

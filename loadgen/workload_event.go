@@ -20,7 +20,9 @@ import (
 // ground truth.
 //
 // env: loginRatio (default 0.2), statCodes (comma list; default plan
-// statCodes), values ("monotonic" | "random"; default plan eventValues).
+// statCodes), values ("monotonic" | "random"; default plan eventValues),
+// redeliver ("true": like the platform's bus, an event not answered OK with a
+// code the bus retries is sent again, same id, until it is — see deliver).
 func init() { RegisterWorkload("eventLoad", eventLoadFactory) }
 
 const (
@@ -45,7 +47,7 @@ func (e *eventIDs) next() string { return e.prefix + strconv.FormatInt(e.n.Add(1
 var runEventIDs = newEventIDs()
 
 func eventLoadFactory(sc *ScenarioContext) (Iteration, error) {
-	if err := checkEnvKeys(sc, "loginRatio", "statCodes", "values"); err != nil {
+	if err := checkEnvKeys(sc, "loginRatio", "statCodes", "values", "redeliver"); err != nil {
 		return nil, err
 	}
 	if err := sc.GRPC(); err != nil {
@@ -65,20 +67,81 @@ func eventLoadFactory(sc *ScenarioContext) (Iteration, error) {
 	} else if v != truth.mode {
 		return nil, sc.envErr("values", "the same mode as plan eventValues (one ground truth per run)")
 	}
+	redeliver := false
+	switch sc.Env("redeliver", "false") {
+	case "true":
+		redeliver = true
+	case "false":
+	default:
+		return nil, sc.envErr("redeliver", `"true" or "false"`)
+	}
 	sc.SetMainMetric("grpc_req_duration")
 	ns := sc.Plan.Target.Namespace
 	return func(ctx context.Context, vu *VU) error {
 		user := vu.PickUser()
 		if vu.Rand.Float64() < ratio {
-			return sendLogin(ctx, vu, truth, ns, user)
+			return sendLogin(ctx, vu, truth, ns, user, redeliver)
 		}
 		code := codes[vu.Rand.IntN(len(codes))]
-		_, err := sendStat(ctx, vu, truth, ns, user, code, nameStat, nil)
+		_, err := sendStat(ctx, vu, truth, ns, user, code, nameStat, nil, redeliver)
 		return err
 	}, nil
 }
 
-func sendLogin(ctx context.Context, vu *VU, truth *GroundTruth, ns, user string) error {
+// Redelivery backoff: the bus retries soon, then less often.
+const (
+	redeliverFirst = 50 * time.Millisecond
+	redeliverMax   = time.Second
+)
+
+// retryable are the codes the platform's bus redelivers on: the handler refused (UNAVAILABLE,
+// RESOURCE_EXHAUSTED) or the answer never came (DEADLINE_EXCEEDED, CANCELED by the transport).
+func retryable(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded, codes.Canceled:
+		return true
+	}
+	return false
+}
+
+// ambiguous answers leave it open whether the event was applied: the call may have reached the
+// handler before the answer was lost (a killed handler's connection, a deadline).
+func ambiguous(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled:
+		return true
+	}
+	return false
+}
+
+// deliver sends one event; with redeliver it sends the same message again after a backoff until
+// it is answered OK, a code the bus does not retry comes back, or the run ends. uncertain reports
+// whether an unanswered event may still have been applied (an ambiguous attempt). Every attempt is
+// one gRPC request in the metrics; events_redelivered counts the repeats.
+func deliver(ctx context.Context, vu *VU, method, name string, ev any, redeliver bool) (err error, uncertain bool) {
+	backoff := redeliverFirst
+	for {
+		err = vu.Invoke(ctx, method, name, ev, &emptypb.Empty{})
+		if err == nil {
+			return nil, false
+		}
+		uncertain = uncertain || ambiguous(err)
+		if !redeliver || !retryable(err) || ctx.Err() != nil {
+			return err, uncertain || ctx.Err() != nil
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err, true
+		case <-t.C:
+		}
+		backoff = min(2*backoff, redeliverMax)
+		vu.emit(mEventsRedelivered, 1, "")
+	}
+}
+
+func sendLogin(ctx context.Context, vu *VU, truth *GroundTruth, ns, user string, redeliver bool) error {
 	ev := &accountv1.UserLoggedIn{
 		Id: runEventIDs.next(), Version: 1, Name: "userLoggedIn", Namespace: ns, UserId: user,
 		Timestamp: time.Now().UTC().Format(time.RFC3339Nano),
@@ -87,33 +150,32 @@ func sendLogin(ctx context.Context, vu *VU, truth *GroundTruth, ns, user string)
 			UserAuthentication: &accountv1.UserAuthentication{PlatformId: "loadgen"},
 		},
 	}
-	err := vu.Invoke(ctx, accountv1.UserAuthenticationUserLoggedInService_OnMessage_FullMethodName, nameLogin, ev, &emptypb.Empty{})
-	settle(ctx, vu, err, truth, func() { truth.AckLogin(user) })
+	err, uncertain := deliver(ctx, vu, accountv1.UserAuthenticationUserLoggedInService_OnMessage_FullMethodName, nameLogin, ev, redeliver)
+	settle(vu, err, uncertain, truth, func() { truth.AckLogin(user) })
 	return err
 }
 
 // sendStat sends one statItemUpdated and returns its value; next optionally
 // overrides the value rule (e2e probe).
-func sendStat(ctx context.Context, vu *VU, truth *GroundTruth, ns, user, code, name string, next func(float64) float64) (float64, error) {
+func sendStat(ctx context.Context, vu *VU, truth *GroundTruth, ns, user, code, name string, next func(float64) float64, redeliver bool) (float64, error) {
 	ts, v, inc := truth.NextStat(user, code, vu.Rand, next)
 	ev := &statisticv1.StatItemUpdated{
 		Id: runEventIDs.next(), Version: 1, Name: "statItemUpdated", Namespace: ns, UserId: user,
 		Timestamp: ts.Format(time.RFC3339Nano),
 		Payload:   &statisticv1.StatItem{Namespace: ns, StatCode: code, UserId: user, LatestValue: v, Inc: inc},
 	}
-	err := vu.Invoke(ctx, statisticv1.StatisticStatItemUpdatedService_OnMessage_FullMethodName, name, ev, &emptypb.Empty{})
-	settle(ctx, vu, err, truth, func() { truth.AckStat(user, code, ts, v) })
+	err, uncertain := deliver(ctx, vu, statisticv1.StatisticStatItemUpdatedService_OnMessage_FullMethodName, name, ev, redeliver)
+	settle(vu, err, uncertain, truth, func() { truth.AckStat(user, code, ts, v) })
 	return v, err
 }
 
 // settle records the event outcome in the ground truth and counters.
-func settle(ctx context.Context, vu *VU, err error, truth *GroundTruth, ack func()) {
+func settle(vu *VU, err error, uncertain bool, truth *GroundTruth, ack func()) {
 	if err == nil {
 		ack()
 		vu.emit(mEventsAcked, 1, "")
 		return
 	}
-	c := status.Code(err)
-	truth.Reject(c == codes.DeadlineExceeded || c == codes.Canceled || ctx.Err() != nil)
+	truth.Reject(uncertain)
 	vu.emit(mEventsRejected, 1, "")
 }

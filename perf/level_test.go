@@ -113,6 +113,16 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		}()
 	}
 
+	// A fault is injected at its offset from the generator's start, which the first progress line
+	// (printed at 1 s) marks.
+	engineStart := make(chan time.Time, 1)
+	var startOnce sync.Once
+	var faultRes *runresult.FaultResult
+	var faultWG sync.WaitGroup
+	if l.Fault != nil {
+		faultWG.Go(func() { faultRes = e.injectFault(ctx, l.Fault, engineStart) })
+	}
+
 	t.Logf("level %s: running for %s", l, e.profile.Duration)
 	loadStart := time.Now()
 	var progressN atomic.Int64
@@ -127,6 +137,9 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		Timeout:     e.profile.Duration + 3*time.Minute,
 		OutDir:      dir,
 		Progress: func(line string) {
+			if strings.Contains(line, " it/s ") {
+				startOnce.Do(func() { engineStart <- time.Now().Add(-time.Second) })
+			}
 			// The generator reports every second; every fifth line keeps `go test -v` readable.
 			if !strings.Contains(line, " it/s ") || progressN.Add(1)%5 == 1 {
 				t.Logf("  loadgen: %s", line)
@@ -134,6 +147,8 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		},
 	})
 	loadEnd := time.Now()
+	startOnce.Do(func() { close(engineStart) }) // the generator never reported: no fault was injected
+	faultWG.Wait()
 	stopWatch()
 	profWG.Wait()
 	samples := sampler.Stop()
@@ -153,6 +168,15 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	if err := e.fillLoadResult(&out, l, dir); err != nil {
 		t.Fatalf("%s: %v", l, err)
 	}
+	if faultRes != nil {
+		if err := analyzeFault(faultRes, dir); err != nil {
+			t.Errorf("%s: fault analysis: %v", l, err)
+		}
+		out.Fault = faultRes
+		if faultRes.Error != "" {
+			t.Errorf("%s: injecting %s: %s", l, faultRes.Name, faultRes.Error)
+		}
+	}
 	for role := range ids {
 		// Skip the ramp edges: the generator starts a second or two after the container.
 		if rs, err := harness.Summarize(samples, role, loadStart.Add(3*time.Second), loadEnd.Add(-time.Second)); err == nil {
@@ -171,7 +195,8 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
 		t.Errorf("%s: after level: %v", l, err)
 	}
-	if flushAfter, err := scrapeIf(ctx, ops.HandlerMetricsURL); err == nil && flushBefore != nil && flushAfter != nil {
+	// A fault may restart the handler, which resets its counters: no flush statistics then.
+	if flushAfter, err := scrapeIf(ctx, ops.HandlerMetricsURL); err == nil && flushBefore != nil && flushAfter != nil && l.Fault == nil {
 		out.Flush = flushDelta(flushBefore, flushAfter)
 		out.Flush.MaxBufferSeen = float64(maxBuffer.Load())
 	}
@@ -332,6 +357,10 @@ func describe(r runresult.LevelResult) string {
 	var parts []string
 	if r.API != nil {
 		parts = append(parts, fmt.Sprintf("API %.0f/s p50 %.1f p95 %.1f p99 %.1f ms err %.2f%%", r.API.AchievedRate, r.API.P50ms, r.API.P95ms, r.API.P99ms, 100*r.API.ErrorRate))
+		if b, ok := r.Loadgen.HTTPBlockedP95Ms["api"]; ok {
+			// The generator's own queue, next to the request time.
+			parts[len(parts)-1] += fmt.Sprintf(" (waited for a connection: p95 %.1f ms, pool %d)", b, r.Loadgen.HTTPPool["api"])
+		}
 	}
 	if r.Events != nil {
 		parts = append(parts, fmt.Sprintf("events %.0f/s p50 %.1f p95 %.1f p99 %.1f ms err %.2f%%", r.Events.AchievedRate, r.Events.P50ms, r.Events.P95ms, r.Events.P99ms, 100*r.Events.ErrorRate))

@@ -20,6 +20,8 @@ type levelSpec struct {
 	Profiles   bool    // collect CPU/heap/goroutine/mutex profiles of both programs
 	DBSampling bool    // sample PostgreSQL every 5 s and analyse it afterwards
 	Retry      bool    // a second run of a level that failed although the baseline held it
+	Redeliver  bool    // the generator redelivers refused event calls until they are answered OK
+	Fault      *fault  // injected during the level (scenario 6)
 }
 
 func (l levelSpec) String() string {
@@ -69,11 +71,18 @@ func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns s
 		}
 	}
 	if l.EPS > 0 {
-		scen["events"] = map[string]any{
+		ev := map[string]any{
 			"executor": "constant-arrival-rate", "rate": l.EPS, "timeUnit": "1s", "duration": dur,
 			// The platform's limit: at most 500 concurrent OnMessage calls on one connection.
 			"preAllocatedVUs": 500, "maxVUs": 500, "exec": "eventLoad",
 		}
+		if l.Redeliver {
+			ev["env"] = map[string]string{"redeliver": "true"}
+			// Iterations still redelivering at the end get time to be answered (the ground truth
+			// is exact only for answered events).
+			ev["gracefulStop"] = "60s"
+		}
+		scen["events"] = ev
 	}
 	if l.E2ERate > 0 {
 		scen["e2e"] = map[string]any{

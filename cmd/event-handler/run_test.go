@@ -461,13 +461,20 @@ func TestShutdownWritesEverything(t *testing.T) {
 	})
 }
 
-func TestRedisDownIsUnavailableInBufferedMode(t *testing.T) {
+// deadAddr is a loopback address nothing listens on.
+func deadAddr(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	dead := l.Addr().String()
+	addr := l.Addr().String()
 	require.NoError(t, l.Close())
+	return addr
+}
+
+func TestRedisDownIsUnavailableInBufferedMode(t *testing.T) {
+	dead := deadAddr(t)
 	h := startHandler(t, map[string]string{"ACK_MODE": ackBuffered, "REDIS_ADDR": dead})
-	err = h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()})
+	err := h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()})
 	require.Equal(t, codes.Unavailable, status.Code(err), "%v", err)
 	resp, err := http.Get("http://" + h.opsAddr + "/healthz")
 	require.NoError(t, err)
@@ -479,10 +486,7 @@ func TestRedisDownIsUnavailableInBufferedMode(t *testing.T) {
 
 // Durable mode's correctness does not depend on Redis, so it does not use it at all.
 func TestDurableModeNeedsNoRedis(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	dead := l.Addr().String()
-	require.NoError(t, l.Close())
+	dead := deadAddr(t)
 	h := startHandler(t, map[string]string{"ACK_MODE": ackDurable, "REDIS_ADDR": dead})
 	require.NoError(t, h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()}))
 	require.Equal(t, [2]float64{1, 1}, readState(t, pool(t)).stats[[2]string{"u1", "@login"}])

@@ -19,8 +19,8 @@ import (
 // One PostgreSQL container for the package, started by the first test that needs it; unit tests
 // never pay for it.
 var (
+	pg     harness.SharedPostgres
 	pgOnce sync.Once
-	pgC    *harness.PostgresContainer
 	pgPool *pgxpool.Pool
 	pgErr  error
 )
@@ -30,25 +30,17 @@ func TestMain(m *testing.M) {
 	if pgPool != nil {
 		pgPool.Close()
 	}
-	if pgC != nil {
-		_ = pgC.Terminate(context.Background())
-	}
+	pg.Terminate()
 	os.Exit(code)
 }
 
 // testPool returns a migrated pool with the fixture's goals and empty stat tables.
 func testPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
+	dsn := pg.DSN(t)
 	pgOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		if pgC, pgErr = harness.RunPostgres(ctx); pgErr != nil {
-			return
-		}
-		var dsn string
-		if dsn, pgErr = pgC.ConnString(ctx); pgErr != nil {
-			return
-		}
 		if pgPool, pgErr = openPool(ctx, dsn); pgErr != nil {
 			return
 		}

@@ -19,9 +19,7 @@ func TestMigrationBackfillsCrossedAtFromCompletions(t *testing.T) {
 	ctx := context.Background()
 	_, err := pgPool.Exec(ctx, `DROP SCHEMA IF EXISTS upgrade_test CASCADE; CREATE SCHEMA upgrade_test`)
 	require.NoError(t, err)
-	dsn, err := pgC.ConnString(ctx)
-	require.NoError(t, err)
-	cfg, err := pgxpool.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(pg.DSN(t))
 	require.NoError(t, err)
 	cfg.ConnConfig.RuntimeParams["search_path"] = "upgrade_test"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -98,6 +98,25 @@ type RedisStats struct {
 	BytesPerKey float64 `json:"bytes_per_key"`
 }
 
+// FaultResult is one injected fault and how the stack came through it (scenario 6). Times are
+// seconds since the load generator's start, to the generator's 1-second resolution.
+type FaultResult struct {
+	Name     string  `json:"name"`
+	StartSec float64 `json:"start_sec"`
+	EndSec   float64 `json:"end_sec"` // when the injection returned (container back, or pause over)
+	Error    string  `json:"error,omitempty"`
+	// Error rates of the API and of event calls (refusals, before redelivery) from the fault's
+	// start to 5 s after its end, and from then to the end of the level.
+	APIErrorRateDuring   float64 `json:"api_error_rate_during"`
+	APIErrorRateAfter    float64 `json:"api_error_rate_after"`
+	EventErrorRateDuring float64 `json:"event_error_rate_during"`
+	EventErrorRateAfter  float64 `json:"event_error_rate_after"`
+	EventsRedelivered    int64   `json:"events_redelivered"`
+	// RecoverySec: from the fault's start to the end of the last second with an error rate of 1% or
+	// more (API or events); -1 when the rate never fell under 1% before the level ended.
+	RecoverySec float64 `json:"recovery_sec"`
+}
+
 // LevelResult is everything measured at one level, and its verdict (a level's level.json).
 type LevelResult struct {
 	Level       string                       `json:"level"`
@@ -116,6 +135,7 @@ type LevelResult struct {
 	TopAlloc    map[string][]harness.TopFunc `json:"top_alloc,omitempty"`
 	TopMutex    map[string][]harness.TopFunc `json:"top_mutex,omitempty"`
 	DB          *harness.DBAnalysis          `json:"db,omitempty"`
+	Fault       *FaultResult                 `json:"fault,omitempty"`
 	Retry       bool                         `json:"retry,omitempty"` // a re-run: the previous run of this level failed although the baseline held it
 	Verdict     string                       `json:"verdict"`         // pass | limit | generator_limited
 	Reasons     []string                     `json:"reasons,omitempty"`

@@ -1,0 +1,218 @@
+//go:build perf
+
+package perf
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/internal/runresult"
+)
+
+// fault is one failure injected in the middle of a level: what an operator, the kernel or the
+// infrastructure does to a running stack.
+type fault struct {
+	Name   string
+	At     time.Duration // after the generator's start
+	Inject func(ctx context.Context, s *harness.Stack) error
+}
+
+// faults are scenario 6's, in the order they run.
+func faults() []*fault {
+	return []*fault{
+		{Name: "event handler killed (kill -9) and started", Inject: func(ctx context.Context, s *harness.Stack) error {
+			if err := harness.Kill(ctx, s.Handler); err != nil {
+				return err
+			}
+			time.Sleep(time.Second)
+			if err := harness.StartAgain(ctx, s.Handler); err != nil {
+				return err
+			}
+			return waitHealthy(ctx, s.Endpoints.HandlerMetricsURL)
+		}},
+		{Name: "Redis paused 3 s", Inject: func(ctx context.Context, s *harness.Stack) error {
+			return harness.Freeze(ctx, s.Redis, 3*time.Second)
+		}},
+		{Name: "Redis restarted empty", Inject: func(ctx context.Context, s *harness.Stack) error {
+			return harness.Restart(ctx, s.Redis, 0)
+		}},
+		{Name: "PostgreSQL restarted", Inject: func(ctx context.Context, s *harness.Stack) error {
+			return harness.Restart(ctx, s.Postgres, 0)
+		}},
+		{Name: "challenge service paused 3 s", Inject: func(ctx context.Context, s *harness.Stack) error {
+			return harness.Freeze(ctx, s.Service, 3*time.Second)
+		}},
+	}
+}
+
+// Scenario 6: faults under combined load. At a moderate combined level (smoke: 100 RPS + 500 EPS;
+// nightly: 500 RPS + 2,500 EPS, about half of scenario 3's measured maximum) each fault hits the
+// stack a third into its level. The generator redelivers every event call that was not answered
+// OK, like the platform's bus, so afterwards the database must hold exactly what the acknowledged
+// events imply: the level's integrity check fails the test on any lost or double-counted event.
+// Each level reports the API's and the event calls' error rates during and after the fault and
+// the time to recover (error rate back under 1%).
+func TestScenario6_Faults(t *testing.T) {
+	if _, ok, err := externalTarget(); err != nil {
+		t.Fatal(err)
+	} else if ok {
+		t.Skip("scenario 6 injects faults into the suite's own containers; an external target is not touched")
+	}
+	e := startScenario(t, "scenario6", func(c *harness.StackConfig) { c.FixedHostPorts = true })
+	rps, eps := smokeCombinedRPS, smokeCombinedEPS
+	if e.profile.Step {
+		rps, eps = 500, 2500
+	}
+	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name, Search: "one level per fault"}
+	for i, f := range faults() {
+		if i > 0 {
+			time.Sleep(e.profile.Cooldown)
+		}
+		f.At = e.profile.Duration / 3
+		l := levelSpec{Name: fmt.Sprintf("fault-%d", i+1), RPS: rps, EPS: eps, Redeliver: true, Fault: f}
+		r := e.runLevel(l)
+		res.Levels = append(res.Levels, r)
+		if fr := r.Fault; fr != nil {
+			t.Logf("%s: %s at %.0f s (back at %.1f s): API errors %.2f%% during / %.2f%% after, event refusals %.2f%% / %.2f%%, %d redelivered, recovered after %s; integrity %s",
+				l.Name, fr.Name, fr.StartSec, fr.EndSec, 100*fr.APIErrorRateDuring, 100*fr.APIErrorRateAfter,
+				100*fr.EventErrorRateDuring, 100*fr.EventErrorRateAfter, fr.EventsRedelivered, recoveryText(fr.RecoverySec), integrityText(r.Integrity))
+		}
+	}
+	writeJSON(t, filepath.Join(e.dir, "result.json"), res)
+}
+
+func recoveryText(sec float64) string {
+	if sec < 0 {
+		return "never within the level"
+	}
+	return fmt.Sprintf("%.0f s", sec)
+}
+
+func integrityText(in *runresult.Integrity) string {
+	switch {
+	case in == nil:
+		return "not checked"
+	case in.OK:
+		return fmt.Sprintf("exact (%d acknowledged events)", in.EventsAcked)
+	default:
+		return fmt.Sprintf("FAILED (%d lost, %d extra)", in.Lost, in.Extra)
+	}
+}
+
+// injectFault waits for the generator's start, then for f.At, and injects f.
+func (e *scenarioEnv) injectFault(ctx context.Context, f *fault, engineStart <-chan time.Time) *runresult.FaultResult {
+	r := &runresult.FaultResult{Name: f.Name, RecoverySec: -1}
+	var start time.Time
+	select {
+	case start = <-engineStart:
+	case <-time.After(2 * time.Minute):
+	}
+	if start.IsZero() {
+		r.Error = "the load generator never reported its start"
+		return r
+	}
+	time.Sleep(time.Until(start.Add(f.At)))
+	r.StartSec = time.Since(start).Seconds()
+	if err := f.Inject(ctx, e.stack); err != nil {
+		r.Error = err.Error()
+	}
+	r.EndSec = time.Since(start).Seconds()
+	e.t.Logf("fault: %s from %.1f s to %.1f s", f.Name, r.StartSec, r.EndSec)
+	return r
+}
+
+// waitHealthy polls a program's ops /healthz until it answers 200.
+func waitHealthy(ctx context.Context, opsURL string) error {
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := harness.Scrape(ctx, opsURL); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not answering 90 s after the restart", opsURL)
+}
+
+// analyzeFault fills the error rates and the recovery time from the level's timeseries.ndjson
+// (one line per second and scenario) and the redelivery count from its summary.
+func analyzeFault(r *runresult.FaultResult, dir string) error {
+	f, err := os.Open(filepath.Join(dir, "timeseries.ndjson"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	type sums struct{ reqs, errs float64 }
+	add := func(m map[string]*sums, k string, reqs, errs float64) {
+		if m[k] == nil {
+			m[k] = &sums{}
+		}
+		m[k].reqs += reqs
+		m[k].errs += errs
+	}
+	during, after := map[string]*sums{}, map[string]*sums{}
+	perSec := map[int]map[string]*sums{}
+	last := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var l struct {
+			T        float64 `json:"t"`
+			Scenario string  `json:"scenario"`
+			Reqs     float64 `json:"reqs"`
+			Errors   float64 `json:"errors"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return err
+		}
+		if l.Scenario != "api" && l.Scenario != "events" {
+			continue
+		}
+		switch {
+		case l.T <= r.StartSec:
+			continue
+		case l.T <= r.EndSec+5:
+			add(during, l.Scenario, l.Reqs, l.Errors)
+		default:
+			add(after, l.Scenario, l.Reqs, l.Errors)
+		}
+		sec := int(l.T - r.StartSec)
+		if perSec[sec] == nil {
+			perSec[sec] = map[string]*sums{}
+		}
+		add(perSec[sec], l.Scenario, l.Reqs, l.Errors)
+		last = max(last, sec)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	rate := func(s *sums) float64 {
+		if s == nil || s.reqs == 0 {
+			return 0
+		}
+		return s.errs / s.reqs
+	}
+	r.APIErrorRateDuring, r.APIErrorRateAfter = rate(during["api"]), rate(after["api"])
+	r.EventErrorRateDuring, r.EventErrorRateAfter = rate(during["events"]), rate(after["events"])
+	bad := 0
+	for sec, m := range perSec {
+		for _, s := range m {
+			if rate(s) >= 0.01 {
+				bad = max(bad, sec+1)
+			}
+		}
+	}
+	if bad <= last {
+		r.RecoverySec = float64(bad)
+	}
+	if s, err := readSummary(dir); err == nil {
+		r.EventsRedelivered = int64(metricVal(s, "events_redelivered", "count"))
+	}
+	return nil
+}
