@@ -112,8 +112,9 @@ type FaultResult struct {
 	EventErrorRateDuring float64 `json:"event_error_rate_during"`
 	EventErrorRateAfter  float64 `json:"event_error_rate_after"`
 	EventsRedelivered    int64   `json:"events_redelivered"`
-	// RecoverySec: from the fault's start to the end of the last second with an error rate of 1% or
-	// more (API or events); -1 when the rate never fell under 1% before the level ended.
+	// RecoverySec: from the fault's start to the end of the last second in which the API or the
+	// event calls had an error rate of 1% or more or a p95 above the spec's limit (2 s, 500 ms);
+	// -1 when that lasted to the end of the level.
 	RecoverySec float64 `json:"recovery_sec"`
 }
 
