@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -119,6 +120,23 @@ type scenarioEnv struct {
 	// apiHoldMs is how long an API iteration held an HTTP connection at this scenario's last API
 	// level (0 until one ran); the next level's pool is sized from it (loadgen.PoolFor).
 	apiHoldMs float64
+}
+
+// hostCPUs is the CPUs of the host that runs the stack and the generator (0 for an external
+// target: its host is not this one).
+func (e *scenarioEnv) hostCPUs() int {
+	if e.stack == nil {
+		return 0
+	}
+	return runtime.NumCPU()
+}
+
+// cpuLimits are the containers' CPU limits by role.
+func (e *scenarioEnv) cpuLimits() map[string]float64 {
+	return map[string]float64{
+		harness.AliasPostgres: e.cfg.Postgres.CPUs, harness.AliasRedis: e.cfg.Redis.CPUs,
+		harness.AliasService: e.cfg.Service.CPUs, harness.AliasHandler: e.cfg.Handler.CPUs,
+	}
 }
 
 // holdEstimateMs is an API iteration's connection time before any level measured it: a GET of

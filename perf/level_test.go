@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -226,7 +227,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	} else if l.EPS > 0 {
 		t.Logf("level %s: integrity NOT checked: the target's database is not reachable or may not be reset (PERF_TARGET_POSTGRES_DSN, PERF_TARGET_ALLOW_RESET)", l)
 	}
-	judge(&out)
+	judge(&out, e.hostCPUs(), e.cpuLimits())
 	writeJSON(t, filepath.Join(dir, "level.json"), out)
 	t.Logf("level %s: %s", l, describe(out))
 	return out
@@ -315,8 +316,9 @@ func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l levelSpec, di
 	return nil
 }
 
-// judge applies the spec's limit definition to a level.
-func judge(out *runresult.LevelResult) {
+// judge applies the spec's limit definition to a level. hostCPUs and cpuLimits (role → CPUs) name
+// a failure of the shared host (0 / nil: not known, e.g. an external target).
+func judge(out *runresult.LevelResult, hostCPUs int, cpuLimits map[string]float64) {
 	var reasons []string
 	check := func(name string, sd *runresult.Side, maxP95 float64) {
 		if sd == nil {
@@ -350,7 +352,42 @@ func judge(out *runresult.LevelResult) {
 		out.Reasons = append(out.Reasons, "load generator limited: "+out.Loadgen.Reason)
 	default:
 		out.Verdict = runresult.VerdictLimit
+		if why := hostLimited(out, hostCPUs, cpuLimits); why != "" {
+			out.Verdict = runresult.VerdictHost
+			out.Reasons = append(out.Reasons, why)
+		}
 	}
+}
+
+// hostLimited explains a failed level during which the containers and the generator together used
+// runresult.HostBusyPct or more of the host's CPUs while no container averaged
+// runresult.NearCPULimitPct of its own limit: the shared host ran out, not the service. "" otherwise.
+func hostLimited(out *runresult.LevelResult, hostCPUs int, cpuLimits map[string]float64) string {
+	if hostCPUs <= 0 || len(out.Resources) == 0 {
+		return ""
+	}
+	used := 100 * out.Loadgen.CPUCores
+	busiest, busiestPct := "", 0.0
+	roles := make([]string, 0, len(out.Resources))
+	for role := range out.Resources {
+		roles = append(roles, role)
+	}
+	sort.Strings(roles)
+	for _, role := range roles {
+		r := out.Resources[role]
+		used += r.CPUAvgPct
+		if lim := cpuLimits[role]; lim > 0 {
+			if u := r.CPUAvgPct / lim; u > busiestPct {
+				busiest, busiestPct = role, u
+			}
+		}
+	}
+	avail := 100 * float64(hostCPUs)
+	if 100*used/avail < runresult.HostBusyPct || busiestPct >= runresult.NearCPULimitPct {
+		return ""
+	}
+	return fmt.Sprintf("host CPU: containers and load generator used %.0f%% of the host's %.0f%% (generator %.0f%%) while the busiest container, %s, averaged %.0f%% of its limit: the shared host, not the service, ran out",
+		used, avail, 100*out.Loadgen.CPUCores, busiest, busiestPct)
 }
 
 func describe(r runresult.LevelResult) string {

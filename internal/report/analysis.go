@@ -12,8 +12,8 @@ import (
 // Thresholds the report uses to call a resource saturated (they label evidence, they are not
 // measurements).
 const (
-	nearCPULimitPct = 80.0 // container CPU average, % of its own limit
-	hostBusyPct     = 85.0 // containers + generator, % of the host's CPUs
+	nearCPULimitPct = runresult.NearCPULimitPct
+	hostBusyPct     = runresult.HostBusyPct
 	nearMemLimitPct = 90.0
 )
 
@@ -85,8 +85,11 @@ func (s *Scenario) maxStatement() string {
 		return fmt.Sprintf("%s: %s did not pass (%s)", what, o.Highest.Level, reasonsText(o.Highest))
 	case o.Best != nil && o.Failed != nil:
 		next := fmt.Sprintf("the next level, %s, failed: %s", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
-		if o.Failed.Verdict == runresult.VerdictGenerator {
+		switch o.Failed.Verdict {
+		case runresult.VerdictGenerator:
 			next = fmt.Sprintf("the next level, %s, was limited by the load generator (%s), so the service's own maximum is at least this", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
+		case runresult.VerdictHost:
+			next = fmt.Sprintf("the next level, %s, was limited by the shared host's CPU (%s), so the service's own maximum is at least this", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
 		}
 		return fmt.Sprintf("**%s** maximum sustainable (%s); %s", o.Best.Level, sideBrief(o.Best), next)
 	case o.Best != nil:
@@ -295,8 +298,8 @@ func (r *Results) maxOf(name string) measuredMax {
 		m.LowerBound, m.Why = true, "only one level was run ("+s.Result.Profile+" profile): a lower bound, not a maximum"
 	case o.Failed == nil:
 		m.LowerBound, m.Why = true, "every level passed: a lower bound"
-	case o.Failed.Verdict == runresult.VerdictGenerator:
-		m.LowerBound, m.Why = true, "the next level was generator-limited: a lower bound"
+	case runresult.LowerBound(o.Failed.Verdict):
+		m.LowerBound, m.Why = true, "the next level was "+strings.ReplaceAll(o.Failed.Verdict, "_", "-")+": a lower bound"
 	default:
 		m.Why = "maximum sustainable level; the next level, " + o.Failed.Level + ", failed"
 	}

@@ -87,6 +87,10 @@ const (
 	VerdictPass      = "pass"
 	VerdictLimit     = "limit"
 	VerdictGenerator = "generator_limited"
+	// VerdictHost: the level failed while the containers and the generator together used most of
+	// the host's CPUs and no container was near its own limit: the shared host, not the service,
+	// ran out (the generator runs on the same machine).
+	VerdictHost = "host_limited"
 )
 
 // RedisStats is the de-duplication store after an event level: one key per event id, kept for
@@ -117,6 +121,16 @@ type FaultResult struct {
 	// -1 when that lasted to the end of the level.
 	RecoverySec float64 `json:"recovery_sec"`
 }
+
+// Thresholds of the host-limited verdict, shared by the suite's judge and the reports.
+const (
+	NearCPULimitPct = 80.0 // a container's CPU average, % of its own limit
+	HostBusyPct     = 85.0 // containers + generator, % of the host's CPUs
+)
+
+// LowerBound reports whether a failed level says nothing about the service's own limit (the
+// generator or the shared host gave out first): the previous level is then a lower bound.
+func LowerBound(verdict string) bool { return verdict == VerdictGenerator || verdict == VerdictHost }
 
 // LevelResult is everything measured at one level, and its verdict (a level's level.json).
 type LevelResult struct {
