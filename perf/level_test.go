@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -352,42 +351,11 @@ func judge(out *runresult.LevelResult, hostCPUs int, cpuLimits map[string]float6
 		out.Reasons = append(out.Reasons, "load generator limited: "+out.Loadgen.Reason)
 	default:
 		out.Verdict = runresult.VerdictLimit
-		if why := hostLimited(out, hostCPUs, cpuLimits); why != "" {
+		if why := runresult.HostLimited(out, hostCPUs, cpuLimits); why != "" {
 			out.Verdict = runresult.VerdictHost
 			out.Reasons = append(out.Reasons, why)
 		}
 	}
-}
-
-// hostLimited explains a failed level during which the containers and the generator together used
-// runresult.HostBusyPct or more of the host's CPUs while no container averaged
-// runresult.NearCPULimitPct of its own limit: the shared host ran out, not the service. "" otherwise.
-func hostLimited(out *runresult.LevelResult, hostCPUs int, cpuLimits map[string]float64) string {
-	if hostCPUs <= 0 || len(out.Resources) == 0 {
-		return ""
-	}
-	used := 100 * out.Loadgen.CPUCores
-	busiest, busiestPct := "", 0.0
-	roles := make([]string, 0, len(out.Resources))
-	for role := range out.Resources {
-		roles = append(roles, role)
-	}
-	sort.Strings(roles)
-	for _, role := range roles {
-		r := out.Resources[role]
-		used += r.CPUAvgPct
-		if lim := cpuLimits[role]; lim > 0 {
-			if u := r.CPUAvgPct / lim; u > busiestPct {
-				busiest, busiestPct = role, u
-			}
-		}
-	}
-	avail := 100 * float64(hostCPUs)
-	if 100*used/avail < runresult.HostBusyPct || busiestPct >= runresult.NearCPULimitPct {
-		return ""
-	}
-	return fmt.Sprintf("host CPU: containers and load generator used %.0f%% of the host's %.0f%% (generator %.0f%%) while the busiest container, %s, averaged %.0f%% of its limit: the shared host, not the service, ran out",
-		used, avail, 100*out.Loadgen.CPUCores, busiest, busiestPct)
 }
 
 func describe(r runresult.LevelResult) string {

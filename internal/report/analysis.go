@@ -12,8 +12,8 @@ import (
 // Thresholds the report uses to call a resource saturated (they label evidence, they are not
 // measurements).
 const (
-	nearCPULimitPct = runresult.NearCPULimitPct
-	hostBusyPct     = runresult.HostBusyPct
+	nearCPULimitPct = 80.0 // container CPU average, % of its own limit
+	hostBusyPct     = 85.0 // containers + generator, % of the host's CPUs
 	nearMemLimitPct = 90.0
 )
 

@@ -122,16 +122,6 @@ type FaultResult struct {
 	RecoverySec float64 `json:"recovery_sec"`
 }
 
-// Thresholds of the host-limited verdict, shared by the suite's judge and the reports.
-const (
-	NearCPULimitPct = 80.0 // a container's CPU average, % of its own limit
-	HostBusyPct     = 85.0 // containers + generator, % of the host's CPUs
-)
-
-// LowerBound reports whether a failed level says nothing about the service's own limit (the
-// generator or the shared host gave out first): the previous level is then a lower bound.
-func LowerBound(verdict string) bool { return verdict == VerdictGenerator || verdict == VerdictHost }
-
 // LevelResult is everything measured at one level, and its verdict (a level's level.json).
 type LevelResult struct {
 	Level       string                       `json:"level"`
