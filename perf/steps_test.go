@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/internal/levelsearch"
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
 // stepLevels runs levels in order until one fails the limit definition (stepping stops there:
 // the previous level is the maximum sustainable one).
 func (e *scenarioEnv) stepLevels(res *runresult.ScenarioResult, specs []levelSpec) (lastPass *runresult.LevelResult) {
+	var passSpec levelSpec
 	for i, l := range specs {
 		if i > 0 {
 			time.Sleep(e.profile.Cooldown)
@@ -25,10 +27,66 @@ func (e *scenarioEnv) stepLevels(res *runresult.ScenarioResult, specs []levelSpe
 			res.StoppedAt = r.Level
 			res.StopReasons = r.Reasons
 			e.t.Logf("%s: stopped at %s: %v", e.name, r.Level, r.Reasons)
+			if lastPass != nil {
+				lastPass = e.narrow(res, passSpec, l, r, lastPass)
+			}
 			return lastPass
 		}
 		lastPass = &res.Levels[len(res.Levels)-1]
+		passSpec = l
 	}
+	return lastPass
+}
+
+// narrow bisects between the last level that held and the first that failed until the maximum is
+// known within levelsearch.Tolerance (at most levelsearch.MaxExtraLevels levels), for stepping
+// profiles and ladders of one rate. The nightly profile then runs the found maximum once more: a
+// maximum that does not hold twice is flagged. A generator-limited failure is not bisected: the
+// generator, not the service, would be measured. PERF_BISECT=false turns it off.
+func (e *scenarioEnv) narrow(res *runresult.ScenarioResult, held, failed levelSpec, r runresult.LevelResult, lastPass *runresult.LevelResult) *runresult.LevelResult {
+	if !e.profile.Step || r.Verdict == runresult.VerdictGenerator || (held.RPS > 0) == (held.EPS > 0) || os.Getenv("PERF_BISECT") == "false" {
+		return lastPass
+	}
+	unit, rate := "EPS", func(l levelSpec) int { return l.EPS }
+	at := func(l levelSpec, n int) levelSpec { l.EPS = n; l.Name = levelName(0, n); return l }
+	if held.RPS > 0 {
+		unit, rate = "RPS", func(l levelSpec) int { return l.RPS }
+		at = func(l levelSpec, n int) levelSpec { l.RPS = n; l.Name = levelName(n, 0); return l }
+	}
+	s := levelsearch.Search{Held: rate(held), Failed: rate(failed)}
+	for {
+		n, ok := s.Next()
+		if !ok {
+			break
+		}
+		time.Sleep(e.profile.Cooldown)
+		e.t.Logf("%s: bisecting between %d and %d %s: %d", e.name, s.Held, s.Failed, unit, n)
+		l := at(held, n)
+		out := e.runLevel(l)
+		res.Levels = append(res.Levels, out)
+		s.Record(n, out.Verdict == runresult.VerdictPass)
+		if out.Verdict == runresult.VerdictPass {
+			lastPass, held = &res.Levels[len(res.Levels)-1], l
+		} else {
+			res.StoppedAt, res.StopReasons = out.Level, out.Reasons
+		}
+	}
+	b := &runresult.Bracket{Unit: unit, Held: s.Held, Failed: s.Failed, WithinPct: s.WithinPct(), ExtraLevels: s.Extra}
+	if e.profile.Name == "nightly" {
+		time.Sleep(e.profile.Cooldown)
+		l := held
+		l.Name += "_repeat"
+		out := e.runLevel(l)
+		res.Levels = append(res.Levels, out)
+		b.Repeat = out.Level + ": " + out.Verdict
+		b.RepeatDisagrees = out.Verdict != runresult.VerdictPass
+		if b.RepeatDisagrees {
+			e.t.Logf("%s: the maximum %s did not hold when repeated (%v): the two runs disagree by more than the %.0f%% interval",
+				e.name, out.Level, out.Reasons, 100*levelsearch.Tolerance)
+		}
+	}
+	res.Bracket = b
+	e.t.Logf("%s: maximum between %d (held) and %d (failed) %s: within %.1f%% after %d extra levels", e.name, b.Held, b.Failed, unit, b.WithinPct, b.ExtraLevels)
 	return lastPass
 }
 
@@ -82,6 +140,9 @@ func (e *scenarioEnv) finish(res *runresult.ScenarioResult) {
 	t := e.t
 	writeJSON(t, filepath.Join(e.dir, "result.json"), res)
 	t.Logf("%s: maximum sustainable: %s; stopped at: %s", e.name, orNone(res.MaxSustainable), orNone(res.StoppedAt))
+	if b := res.Bracket; b != nil {
+		t.Logf("%s: maximum between %d and %d %s (%.1f%% apart); repeat: %s", e.name, b.Held, b.Failed, b.Unit, b.WithinPct, orNone(b.Repeat))
+	}
 	if len(res.Levels) > 0 && res.Levels[0].Verdict != runresult.VerdictPass {
 		t.Errorf("%s: the first (required) level %s failed: %v", e.name, res.Levels[0].Level, res.Levels[0].Reasons)
 	}

@@ -91,7 +91,7 @@ func (s *Scenario) maxStatement() string {
 		case runresult.VerdictHost:
 			next = fmt.Sprintf("the next level, %s, was limited by the shared host's CPU (%s), so the service's own maximum is at least this", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
 		}
-		return fmt.Sprintf("**%s** maximum sustainable (%s); %s", o.Best.Level, sideBrief(o.Best), next)
+		return fmt.Sprintf("**%s** maximum sustainable (%s); %s%s", o.Best.Level, sideBrief(o.Best), next, bracketText(s.Result.Bracket))
 	case o.Best != nil:
 		return fmt.Sprintf("all %d levels passed up to **%s** (%s): no limit was reached, the maximum is at least this", len(s.Result.Levels), o.Best.Level, sideBrief(o.Best))
 	case o.Failed != nil:
@@ -304,4 +304,21 @@ func (r *Results) maxOf(name string) measuredMax {
 		m.Why = "maximum sustainable level; the next level, " + o.Failed.Level + ", failed"
 	}
 	return m
+}
+
+// bracketText states where bisection placed the maximum, and whether the nightly repeat agreed.
+func bracketText(b *runresult.Bracket) string {
+	if b == nil {
+		return ""
+	}
+	t := fmt.Sprintf("; bisection: the maximum lies between %d (held) and %d %s (failed), %.1f%% apart, after %d extra levels",
+		b.Held, b.Failed, b.Unit, b.WithinPct, b.ExtraLevels)
+	if b.Repeat != "" {
+		if b.RepeatDisagrees {
+			t += fmt.Sprintf("; **the repeat of the maximum did not hold (%s): the runs disagree by more than the interval**", b.Repeat)
+		} else {
+			t += fmt.Sprintf("; repeated once and held (%s)", b.Repeat)
+		}
+	}
+	return t
 }

@@ -158,6 +158,18 @@ type ScenarioResult struct {
 	StoppedAt      string        `json:"stopped_at,omitempty"`
 	StopReasons    []string      `json:"stop_reasons,omitempty"`
 	Search         string        `json:"search,omitempty"` // how the levels were chosen, when not a plain ladder
+	Bracket        *Bracket      `json:"bracket,omitempty"`
+}
+
+// Bracket is where bisection placed the maximum: Held held, Failed failed, WithinPct apart.
+type Bracket struct {
+	Unit            string  `json:"unit"` // RPS or EPS
+	Held            int     `json:"held"`
+	Failed          int     `json:"failed"`
+	WithinPct       float64 `json:"within_pct"`
+	ExtraLevels     int     `json:"extra_levels"`
+	Repeat          string  `json:"repeat,omitempty"` // the nightly profile's second run of the maximum: level and verdict
+	RepeatDisagrees bool    `json:"repeat_disagrees,omitempty"`
 }
 
 // TuningRow is one setting value's measured capacity and latency (a row of tuning/result.json).
