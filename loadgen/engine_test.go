@@ -225,6 +225,10 @@ func TestAPILoadClaims(t *testing.T) {
 	// half the claims answer 409: expected, so no failures
 	assert.Equal(t, 0.0, metric(t, res, "http_req_failed", "value"))
 	assert.Equal(t, 100.0, metric(t, res, "http_reqs{name:GET /v1/challenges}", "count"))
+	// The achieved mix: the test server answers every second claim 409.
+	ok, conflict := metric(t, res, "claim_outcomes{name:200}", "count"), metric(t, res, "claim_outcomes{name:409}", "count")
+	assert.Equal(t, claims, ok+conflict)
+	assert.InDelta(t, ok, conflict, 1)
 }
 
 func TestAbortOnFail(t *testing.T) {

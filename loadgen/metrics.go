@@ -57,6 +57,7 @@ const (
 	mEventsAcked
 	mEventsRejected
 	mEventsRedelivered
+	mClaimOutcomes
 	numBuiltin
 )
 
@@ -89,6 +90,7 @@ var builtinMetrics = [numBuiltin]metricDef{
 	mEventsAcked:       {"events_acked", KindCounter, false, true},
 	mEventsRejected:    {"events_rejected", KindCounter, false, true},
 	mEventsRedelivered: {"events_redelivered", KindCounter, false, true},
+	mClaimOutcomes:     {"claim_outcomes", KindCounter, false, true},
 }
 
 func metricByName(name string) (metricID, bool) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // apiLoad is spec scenario 1: 80 % GET /v1/challenges; 20 % GET then claim
@@ -62,6 +63,12 @@ func apiLoadFactory(sc *ScenarioContext) (Iteration, error) {
 		url := fmt.Sprintf("%s/v1/challenges/%s/goals/%s/claim", base, cid, gid)
 		c := vu.HTTP(ctx, HTTPRequest{Method: http.MethodPost, URL: url, Name: nameClaim, User: user, Expected: []int{409}})
 		vu.Check("POST claim: status 200 or 409", c.Err == nil && (c.Status == 200 || c.Status == 409))
+		// The achieved mix (claim_outcomes{name:200|409|...|error}): whether claims really happen.
+		outcome := "error"
+		if c.Err == nil {
+			outcome = strconv.Itoa(c.Status)
+		}
+		vu.emit(mClaimOutcomes, 1, outcome)
 		return c.Err
 	}, nil
 }

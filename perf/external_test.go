@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -101,44 +100,24 @@ func setupUsers(ctx context.Context, apiURL string, f *fixtureSet, authMode stri
 	if err := json.Unmarshal(f.TokensJSON, &toks); err != nil {
 		return err
 	}
-	work := make(chan int)
-	var mu sync.Mutex
-	var firstErr error
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/v1/challenges", nil)
-				if err == nil {
-					if authMode == "mock-header" {
-						req.Header.Set("X-Mock-User-Id", f.Users[i])
-					} else {
-						req.Header.Set("Authorization", "Bearer "+toks[i])
-					}
-					var resp *http.Response
-					if resp, err = http.DefaultClient.Do(req); err == nil {
-						resp.Body.Close()
-						if resp.StatusCode != http.StatusOK {
-							err = fmt.Errorf("%s: status %s", f.Users[i], resp.Status)
-						}
-					}
-				}
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range f.Users {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	return firstErr
+	return parallel(len(f.Users), 16, func(i int) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/v1/challenges", nil)
+		if err != nil {
+			return err
+		}
+		if authMode == "mock-header" {
+			req.Header.Set("X-Mock-User-Id", f.Users[i])
+		} else {
+			req.Header.Set("Authorization", "Bearer "+toks[i])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: status %s", f.Users[i], resp.Status)
+		}
+		return nil
+	})
 }

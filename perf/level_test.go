@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,14 +63,18 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		}
 	}
 	// Only API-only levels: seeded values are not in the generator's ground truth of an event level.
-	if l.RPS > 0 && l.EPS == 0 && os.Getenv("PERF_SEED_PROGRESS") == "true" {
-		if err := seedProgress(ctx, ops.GRPCAddr, cfg.Namespace, e.fix.Users); err != nil {
-			t.Fatalf("%s: seed progress: %v", l, err)
+	var seeded *seedResult
+	if l.RPS > 0 && l.EPS == 0 && os.Getenv("PERF_SEED_PROGRESS") != "false" {
+		sr, err := e.seedState(ctx, ops.GRPCAddr, ops.APIURL)
+		if err != nil {
+			t.Fatalf("%s: seed state: %v", l, err)
 		}
 		if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
-			t.Fatalf("%s: seed progress: %v", l, err)
+			t.Fatalf("%s: seed state: %v", l, err)
 		}
-		t.Logf("level %s: seeded wins=%d for %d users (PERF_SEED_PROGRESS)", l, seedWins, len(e.fix.Users))
+		seeded = &sr
+		t.Logf("level %s: seeded %d stat values and %d claims for %d users in %.1f s (realistic state; PERF_SEED_PROGRESS=false turns it off)",
+			l, sr.Events, sr.Claims, len(e.fix.Users), sr.Took.Seconds())
 	}
 	if l.EPS > 0 && os.Getenv("PERF_USER_SETUP") == "true" {
 		if err := setupUsers(ctx, ops.APIURL, e.fix, cfg.AuthMode); err != nil {
@@ -165,6 +170,9 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 
 	out := runresult.LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, Retry: l.Retry, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
 		Resources: map[string]runresult.ResourceRow{}}
+	if seeded != nil {
+		out.Seed = &runresult.SeedStats{StatValues: seeded.Events, Claims: seeded.Claims, Seconds: seeded.Took.Seconds()}
+	}
 	if err := e.fillLoadResult(&out, l, dir); err != nil {
 		t.Fatalf("%s: %v", l, err)
 	}
@@ -293,6 +301,16 @@ func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l levelSpec, di
 	}
 	if l.RPS > 0 {
 		out.API = side("api", "http_req_duration", "http_req_failed", l.RPS)
+		out.API.Gets = int64(metricVal(s, "http_reqs{name:GET /v1/challenges}", "count"))
+		const claimKey = "claim_outcomes{name:"
+		for k := range s.Metrics {
+			if strings.HasPrefix(k, claimKey) {
+				if out.API.Claims == nil {
+					out.API.Claims = map[string]int64{}
+				}
+				out.API.Claims[strings.TrimSuffix(strings.TrimPrefix(k, claimKey), "}")] = int64(metricVal(s, k, "count"))
+			}
+		}
 		// Connection time per iteration, for the next level's pool: requests × mean request time
 		// (E2E probes' polls are in the same metric; they are few and only over-size the pool).
 		if it := float64(out.API.Completed); it > 0 {
@@ -362,6 +380,9 @@ func describe(r runresult.LevelResult) string {
 	var parts []string
 	if r.API != nil {
 		parts = append(parts, fmt.Sprintf("API %.0f/s p50 %.1f p95 %.1f p99 %.1f ms err %.2f%%", r.API.AchievedRate, r.API.P50ms, r.API.P95ms, r.API.P99ms, 100*r.API.ErrorRate))
+		if len(r.API.Claims) > 0 || r.API.Gets > 0 {
+			parts[len(parts)-1] += fmt.Sprintf(" [%d GETs, claims %s]", r.API.Gets, claimMix(r.API.Claims))
+		}
 		if b, ok := r.Loadgen.HTTPBlockedP95Ms["api"]; ok {
 			// The generator's own queue, next to the request time.
 			parts[len(parts)-1] += fmt.Sprintf(" (waited for a connection: p95 %.1f ms, pool %d)", b, r.Loadgen.HTTPPool["api"])
@@ -418,4 +439,21 @@ func writeNDJSON[T any](t interface{ Errorf(string, ...any) }, path string, rows
 			return
 		}
 	}
+}
+
+// claimMix renders claim answers by status, e.g. "200: 812, 409: 3" ("none" when no claim ran).
+func claimMix(m map[string]int64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }

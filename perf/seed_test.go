@@ -4,57 +4,164 @@ package perf
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"net/http"
+	"sort"
 	"sync"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/challenge-perf/challenge-perf/internal/challenges"
 	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
 )
 
-// Seeded progress (PERF_SEED_PROGRESS=true): every user's `wins` reaches seedWins, completing the
-// wins goals with targets up to it (20 goals per user in the reference catalog), so scenario 1's
-// claims have something to claim. Seeding goes through the event handler, like real progress.
-const seedWins = 10
+// Realistic state (default for scenario 1; PERF_SEED_PROGRESS=false turns it off): before each
+// API-only level, users carry progress like players mid-season. For every stat code a user gets a
+// value that completes k of that code's goals, k spread over 0..seedMaxGoals-1 by user and code (so
+// per user some goals are completed, the rest in progress or not started), sent through the event
+// handler like real progress; then every seedClaimEvery-th user claims one completed goal through
+// the API, so some goals are already claimed. Event levels are not seeded: their integrity check
+// compares the database with the generator's ground truth alone.
+const (
+	seedMaxGoals   = 30
+	seedClaimEvery = 5
+	seedWorkers    = 64
+)
 
-func seedProgress(ctx context.Context, grpcAddr, namespace string, users []string) error {
-	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	client := statisticv1.NewStatisticStatItemUpdatedServiceClient(conn)
-	work := make(chan string)
+// seedResult is what seeding did, for the level's log and result.
+type seedResult struct {
+	Events, Claims int
+	Took           time.Duration
+}
+
+// parallel runs fn(i) for i in [0, n) on workers goroutines and returns the first error.
+func parallel(n, workers int, fn func(i int) error) error {
+	work := make(chan int)
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
-	now := time.Now().UTC()
-	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for user := range work {
-				_, err := client.OnMessage(ctx, &statisticv1.StatItemUpdated{
-					Id: "seed-" + user + "-" + now.Format("150405.000000"), Namespace: namespace, UserId: user,
-					Name: "statItemUpdated", Version: 1, Timestamp: now.Format(time.RFC3339Nano),
-					Payload: &statisticv1.StatItem{Namespace: namespace, UserId: user, StatCode: "wins", LatestValue: seedWins},
-				})
-				if err != nil {
+	for range workers {
+		wg.Go(func() {
+			for i := range work {
+				if err := fn(i); err != nil {
 					mu.Lock()
 					if firstErr == nil {
-						firstErr = fmt.Errorf("seed %s: %w", user, err)
+						firstErr = err
 					}
 					mu.Unlock()
 				}
 			}
-		}()
+		})
 	}
-	for _, u := range users {
-		work <- u
+	for i := range n {
+		work <- i
 	}
 	close(work)
 	wg.Wait()
 	return firstErr
+}
+
+// seedTarget is the value of code that completes k goals (0: no progress) and the first goal it completes.
+func seedTargets(cat *challenges.Catalog, code string) []*challenges.Goal {
+	goals := append([]*challenges.Goal(nil), cat.GoalsForStatKey(code)...)
+	sort.Slice(goals, func(i, j int) bool { return goals[i].Requirement.TargetValue < goals[j].Requirement.TargetValue })
+	return goals
+}
+
+func seedK(user, code string) int {
+	h := fnv.New32a()
+	h.Write([]byte(user + "/" + code))
+	return int(h.Sum32() % seedMaxGoals)
+}
+
+// seedState seeds every user's progress through the handler at grpcAddr and claims through the API.
+func (e *scenarioEnv) seedState(ctx context.Context, grpcAddr, apiURL string) (seedResult, error) {
+	start := time.Now()
+	cat, err := challenges.Parse(e.fix.ChallengesJSON)
+	if err != nil {
+		return seedResult{}, err
+	}
+	codes := map[string][]*challenges.Goal{}
+	for _, k := range cat.StatKeys() {
+		if k != challenges.LoginStatKey {
+			codes[k] = seedTargets(cat, k)
+		}
+	}
+	names := make([]string, 0, len(codes))
+	for k := range codes {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return seedResult{}, err
+	}
+	defer conn.Close()
+	client := statisticv1.NewStatisticStatItemUpdatedServiceClient(conn)
+	ns := e.cfg.Namespace
+	now := time.Now().UTC()
+	users := e.fix.Users
+	err = parallel(len(users)*len(names), seedWorkers, func(i int) error {
+		user, code := users[i/len(names)], names[i%len(names)]
+		k := seedK(user, code)
+		if k == 0 {
+			return nil
+		}
+		v := codes[code][min(k, len(codes[code]))-1].Requirement.TargetValue
+		_, err := client.OnMessage(ctx, &statisticv1.StatItemUpdated{
+			Id: fmt.Sprintf("seed-%s-%s-%d", user, code, now.UnixNano()), Namespace: ns, UserId: user,
+			Name: "statItemUpdated", Version: 1, Timestamp: now.Format(time.RFC3339Nano),
+			Payload: &statisticv1.StatItem{Namespace: ns, UserId: user, StatCode: code, LatestValue: float64(v)},
+		})
+		if err != nil {
+			return fmt.Errorf("seed %s %s: %w", user, code, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return seedResult{}, err
+	}
+	res := seedResult{Events: len(users) * len(names)}
+	var toks []string
+	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
+		return res, err
+	}
+	claimCode := names[len(names)-1]
+	var mu sync.Mutex
+	err = parallel(len(users)/seedClaimEvery, seedWorkers, func(j int) error {
+		i := j * seedClaimEvery
+		user := users[i]
+		if seedK(user, claimCode) == 0 {
+			return nil
+		}
+		g := codes[claimCode][0]
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+			fmt.Sprintf("%s/v1/challenges/%s/goals/%s/claim", apiURL, g.ChallengeID, g.GoalID), nil)
+		if err != nil {
+			return err
+		}
+		if e.cfg.AuthMode == "mock-header" {
+			req.Header.Set("X-Mock-User-Id", user)
+		} else {
+			req.Header.Set("Authorization", "Bearer "+toks[i])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("seed claim %s: %w", user, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("seed claim %s %s: status %s", user, g.GoalID, resp.Status)
+		}
+		mu.Lock()
+		res.Claims++
+		mu.Unlock()
+		return nil
+	})
+	res.Took = time.Since(start)
+	return res, err
 }

@@ -36,6 +36,9 @@ type Side struct {
 	P99ms        float64 `json:"p99_ms"`
 	MaxMs        float64 `json:"max_ms"`
 	ErrorRate    float64 `json:"error_rate"`
+	// API only: the achieved mix — list requests, and claim answers by status ("error": no answer).
+	Gets   int64            `json:"gets,omitempty"`
+	Claims map[string]int64 `json:"claims,omitempty"`
 }
 
 // E2EStats is scenario 5's measurement: event acknowledged → visible in the API.
@@ -102,6 +105,14 @@ type RedisStats struct {
 	BytesPerKey float64 `json:"bytes_per_key"`
 }
 
+// SeedStats is the realistic state a level started from (API levels): stat values sent through
+// the event handler, claims made through the API, and how long that took.
+type SeedStats struct {
+	StatValues int     `json:"stat_values"`
+	Claims     int     `json:"claims"`
+	Seconds    float64 `json:"seconds"`
+}
+
 // FaultResult is one injected fault and how the stack came through it (scenario 6). Times are
 // seconds since the load generator's start, to the generator's 1-second resolution.
 type FaultResult struct {
@@ -141,6 +152,7 @@ type LevelResult struct {
 	TopMutex    map[string][]harness.TopFunc `json:"top_mutex,omitempty"`
 	DB          *harness.DBAnalysis          `json:"db,omitempty"`
 	Fault       *FaultResult                 `json:"fault,omitempty"`
+	Seed        *SeedStats                   `json:"seed,omitempty"`
 	Retry       bool                         `json:"retry,omitempty"` // a re-run: the previous run of this level failed although the baseline held it
 	Verdict     string                       `json:"verdict"`         // pass | limit | generator_limited
 	Reasons     []string                     `json:"reasons,omitempty"`
