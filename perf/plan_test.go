@@ -21,6 +21,7 @@ type levelSpec struct {
 	DBSampling bool    // sample PostgreSQL every 5 s and analyse it afterwards
 	Retry      bool    // a second run of a level that failed although the baseline held it
 	Redeliver  bool    // the generator redelivers refused event calls until they are answered OK
+	HTTPPool   int     // a fixed HTTP pool (0: sized from the work); set when a re-run removes the pool as a limit
 	Fault      *fault  // injected during the level (scenario 6)
 }
 
@@ -53,6 +54,9 @@ const (
 	maxDroppedPct  = 1
 )
 
+// apiMaxVUs is the API scenario's VU bound at rps iterations/s (the spec's sizing).
+func apiMaxVUs(rps int) int { return min(2*rps, 1000) }
+
 // buildPlan renders the load generator's plan (k6 options shape) for one level.
 // holdMs sizes the API scenario's HTTP pool (the generator's connHoldMs: see loadgen.PoolFor).
 func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns string, holdMs float64) ([]byte, error) {
@@ -66,7 +70,7 @@ func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns s
 		scen["api"] = map[string]any{
 			"executor": "constant-arrival-rate", "rate": l.RPS, "timeUnit": "1s", "duration": dur,
 			// The spec's VU sizing; VUs are goroutines here, and the HTTP pool is capped separately.
-			"preAllocatedVUs": min(l.RPS, 500), "maxVUs": min(2*l.RPS, 1000), "exec": "apiLoad", "env": env,
+			"preAllocatedVUs": min(l.RPS, 500), "maxVUs": apiMaxVUs(l.RPS), "exec": "apiLoad", "env": env,
 			"connHoldMs": holdMs,
 		}
 	}
@@ -101,6 +105,7 @@ func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns s
 		th["grpc_req_failed"] = []string{fmt.Sprintf("rate<%g", maxErrorRate)}
 	}
 	plan := map[string]any{
+		"httpPool":          l.HTTPPool,
 		"scenarios":         scen,
 		"thresholds":        th,
 		"summaryTrendStats": []string{"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count"},

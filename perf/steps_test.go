@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/internal/levelsearch"
+	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
 )
 
@@ -95,6 +96,18 @@ func (e *scenarioEnv) narrow(res *runresult.ScenarioResult, held, failed levelSp
 // are kept and the second decides. A real regression fails twice.
 func (e *scenarioEnv) runJudged(l levelSpec) []runresult.LevelResult {
 	r := e.runLevel(l)
+	if r.Verdict == runresult.VerdictGenerator && len(r.Loadgen.PoolLimited) > 0 && l.RPS > 0 && l.HTTPPool == 0 {
+		// VUs queued for the generator's HTTP pool, sized from the previous level's request time:
+		// the requests got slower than that. Run the level again with the largest pool its VUs can
+		// use, so that what limits it is the service (or the host), not the generator's pool.
+		time.Sleep(e.profile.Cooldown)
+		again := l
+		again.Name += "_pool"
+		again.HTTPPool = min(apiMaxVUs(l.RPS), loadgen.MaxHTTPPool)
+		e.t.Logf("%s: %s waited for the generator's HTTP pool (%v): running it again with %d connections", e.name, r.Level, r.Loadgen.PoolLimited, again.HTTPPool)
+		runs := []runresult.LevelResult{r, e.runLevel(again)}
+		return runs
+	}
 	if r.Verdict == runresult.VerdictPass || !e.profile.Step {
 		return []runresult.LevelResult{r}
 	}
