@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/internal/levelsearch"
-	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
 // stepLevels runs levels in order until one fails the limit definition (stepping stops there:
