@@ -17,6 +17,7 @@ func (r *Results) Baseline(charts []Chart) string {
 	r.scenario3(d, charts)
 	r.scenario4(d)
 	r.scenario5(d, charts)
+	r.faultSection(d)
 	r.flushSection(d)
 	r.integritySection(d)
 	r.loadgenSection(d)

@@ -32,7 +32,8 @@ type Scenario struct {
 type Results struct {
 	Dir       string // as given on the command line (shown in the documents)
 	Scenarios map[string]*Scenario
-	Tuning    *Tuning // nil when <dir>/tuning/result.json does not exist
+	Tuning    *Tuning   // nil when <dir>/tuning/result.json does not exist
+	Faults    *Scenario // scenario 6; nil when not in the run
 }
 
 // Get returns a scenario or nil.
@@ -56,6 +57,9 @@ func Load(dir string) (*Results, error) {
 		if s != nil {
 			r.Scenarios[name] = s
 		}
+	}
+	if r.Faults, err = loadScenario(dir, FaultScenario); err != nil {
+		return nil, err
 	}
 	if len(r.Scenarios) == 0 {
 		return nil, fmt.Errorf("no scenario results in %s (expected scenario1..scenario5/result.json)", dir)

@@ -480,3 +480,25 @@ func TestConcurrencyCapIsExplained(t *testing.T) {
 	l.Loadgen.VUsExhausted = nil
 	assert.Empty(t, s.concurrencyCap(l))
 }
+
+func TestFaultScenarioIsReportedInItsOwnSection(t *testing.T) {
+	dir := buildResults(t, false)
+	in := &runresult.Integrity{EventsAcked: 9031, OK: true}
+	writeJSON(t, filepath.Join(dir, FaultScenario, "result.json"), runresult.ScenarioResult{
+		Scenario: FaultScenario, Profile: "smoke", Search: "one level per fault",
+		Levels: []runresult.LevelResult{
+			{Level: "100 RPS + 500 EPS", RPS: 100, EPS: 500, DurationSec: 20, Integrity: in, Verdict: runresult.VerdictLimit,
+				Fault: &runresult.FaultResult{Name: "event handler killed (kill -9) and started", StartSec: 6.7, EndSec: 8.5,
+					EventErrorRateDuring: 0.5568, EventsRedelivered: 3184, RecoverySec: 4}},
+			{Level: "100 RPS + 500 EPS", RPS: 100, EPS: 500, DurationSec: 20, Integrity: &runresult.Integrity{EventsAcked: 9000, Lost: 3}, Verdict: runresult.VerdictLimit,
+				Fault: &runresult.FaultResult{Name: "PostgreSQL restarted", StartSec: 6.7, EndSec: 7.7, APIErrorRateDuring: 0.109, RecoverySec: -1}},
+		},
+	})
+	_, docs := generate(t, dir, defaults)
+	mustContain(t, "baseline", docs["PERFORMANCE_BASELINE.md"],
+		"## Scenario 6: Faults Under Load",
+		"| event handler killed (kill -9) and started | 100 RPS + 500 EPS | 6.7 s / 8.5 s | 0.0% / 0.0% | 55.7% / 0.0% | 3,184 | 4 s | 9,031 | exact |",
+		"| PostgreSQL restarted | 100 RPS + 500 EPS | 6.7 s / 7.7 s | 10.9% / 0.0% |",
+		"never within the level", "**FAILED: 3 lost, 0 extra**",
+		"**1 fault level(s) lost or double-counted acknowledged events**")
+}
