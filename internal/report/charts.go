@@ -272,13 +272,24 @@ func (r *Results) cpuChart(s *Scenario) (*Chart, error) {
 	}
 	var cats []string
 	vals := make([][]float64, len(names))
-	for _, l := range s.Result.Levels {
+	// The host (every container plus the generator, % of the host's CPUs): on a shared 2-core host
+	// it is often the first to run out (the host_limited verdict).
+	var host []float64
+	for i := range s.Result.Levels {
+		l := &s.Result.Levels[i]
 		cats = append(cats, l.Level)
 		for i, c := range names {
 			vals[i] = append(vals[i], l.Resources[c].CPUAvgPct/s.cpuLimit(c))
 		}
+		if used, avail := s.hostUse(l); avail > 0 {
+			host = append(host, 100*used/avail)
+		}
 	}
-	p := newPlot(fmt.Sprintf("%s: CPU per container vs load", s.Name), "level", "CPU avg, % of limit")
+	if len(host) == len(cats) {
+		names = append(names, "host (all containers + generator)")
+		vals = append(vals, host)
+	}
+	p := newPlot(fmt.Sprintf("%s: CPU per container and of the host vs load", s.Name), "level", "CPU avg, % of limit (host: % of its CPUs)")
 	if err := groupedBars(p, cats, names, vals); err != nil {
 		return nil, err
 	}

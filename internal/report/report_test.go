@@ -502,3 +502,8 @@ func TestFaultScenarioIsReportedInItsOwnSection(t *testing.T) {
 		"never within the level", "**FAILED: 3 lost, 0 extra**",
 		"**1 fault level(s) lost or double-counted acknowledged events**")
 }
+
+func TestCPUChartShowsTheHost(t *testing.T) {
+	_, docs := generate(t, buildResults(t, false), defaults)
+	mustContain(t, "cpu chart", docs["charts/cpu_scenario1.svg"], "host (all containers + generator)")
+}
