@@ -77,9 +77,12 @@ type SharedPostgres struct {
 }
 
 // DSN starts the container on first use and returns its connection string; it fails the test
-// (never skips) when PostgreSQL cannot start.
+// when PostgreSQL cannot start (it skips only under -short, which promises no Docker).
 func (s *SharedPostgres) DSN(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a Docker engine (PostgreSQL container); not run with -short")
+	}
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 		defer cancel()
