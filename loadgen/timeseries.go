@@ -1,5 +1,12 @@
 package loadgen
 
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
 // Pcts are latency percentiles in ms.
 type Pcts struct {
 	P50 float64 `json:"p50"`
@@ -104,4 +111,27 @@ func round3(v float64) float64 {
 		return 0
 	}
 	return float64(int64(v*1000+0.5)) / 1000
+}
+
+// ReadTimeseries reads a timeseries.ndjson written by a run (one TimeseriesLine per line).
+func ReadTimeseries(path string) ([]TimeseriesLine, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []TimeseriesLine
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		var l TimeseriesLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
+		}
+		out = append(out, l)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
 }

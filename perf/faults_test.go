@@ -3,17 +3,15 @@
 package perf
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
 // fault is one failure injected in the middle of a level: what an operator, the kernel or the
@@ -143,11 +141,10 @@ func waitHealthy(ctx context.Context, opsURL string) error {
 // analyzeFault fills the error rates and the recovery time from the level's timeseries.ndjson
 // (one line per second and scenario) and the redelivery count from its summary.
 func analyzeFault(r *runresult.FaultResult, dir string) error {
-	f, err := os.Open(filepath.Join(dir, "timeseries.ndjson"))
+	lines, err := loadgen.ReadTimeseries(filepath.Join(dir, "timeseries.ndjson"))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	type sums struct{ reqs, errs, p95 float64 }
 	add := func(m map[string]*sums, k string, reqs, errs, p95 float64) {
 		if m[k] == nil {
@@ -160,39 +157,25 @@ func analyzeFault(r *runresult.FaultResult, dir string) error {
 	during, after := map[string]*sums{}, map[string]*sums{}
 	perSec := map[int]map[string]*sums{}
 	last := 0
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var l struct {
-			T        float64 `json:"t"`
-			Scenario string  `json:"scenario"`
-			Reqs     float64 `json:"reqs"`
-			Errors   float64 `json:"errors"`
-			P95      float64 `json:"p95"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return err
-		}
+	for _, l := range lines {
 		if l.Scenario != "api" && l.Scenario != "events" {
 			continue
 		}
+		errs := float64(l.Errors)
 		switch {
 		case l.T <= r.StartSec:
 			continue
 		case l.T <= r.EndSec+5:
-			add(during, l.Scenario, l.Reqs, l.Errors, l.P95)
+			add(during, l.Scenario, l.Reqs, errs, l.P95)
 		default:
-			add(after, l.Scenario, l.Reqs, l.Errors, l.P95)
+			add(after, l.Scenario, l.Reqs, errs, l.P95)
 		}
 		sec := int(l.T - r.StartSec)
 		if perSec[sec] == nil {
 			perSec[sec] = map[string]*sums{}
 		}
-		add(perSec[sec], l.Scenario, l.Reqs, l.Errors, l.P95)
+		add(perSec[sec], l.Scenario, l.Reqs, errs, l.P95)
 		last = max(last, sec)
-	}
-	if err := sc.Err(); err != nil {
-		return err
 	}
 	rate := func(s *sums) float64 {
 		if s == nil || s.reqs == 0 {

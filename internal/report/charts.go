@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"image/color"
 	"math"
@@ -20,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
 // Chart is one rendered SVG.
@@ -372,24 +371,11 @@ func flatten(v [][]float64) []float64 {
 // e2eSeries reads scenario 5's per-second E2E p95 from a level's timeseries.ndjson; seconds in
 // which no probe completed have no e2e_latency entry and are counted in skipped.
 func e2eSeries(path string) (pts plotter.XYs, skipped int, err error) {
-	f, err := os.Open(path)
+	lines, err := loadgen.ReadTimeseries(path)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var line struct {
-			T        float64 `json:"t"`
-			Scenario string  `json:"scenario"`
-			Latency  map[string]struct {
-				P95 float64 `json:"p95"`
-			} `json:"latency"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", path, err)
-		}
+	for _, line := range lines {
 		if line.Scenario != "e2e" {
 			continue
 		}
@@ -399,7 +385,7 @@ func e2eSeries(path string) (pts plotter.XYs, skipped int, err error) {
 			skipped++
 		}
 	}
-	return pts, skipped, sc.Err()
+	return pts, skipped, nil
 }
 
 func (r *Results) e2eTimelineChart(s *Scenario) (*Chart, error) {
