@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -37,6 +38,30 @@ func StartAgain(ctx context.Context, c testcontainers.Container) error {
 		return fmt.Errorf("start %s: %w", c.GetContainerID()[:12], err)
 	}
 	return nil
+}
+
+// WaitHealthy polls the program's health path on its ops port (the start-up wait strategy's check)
+// until it answers 200, resolving the mapped port on every try: after StartAgain it may change.
+func (p *ProgramContainer) WaitHealthy(ctx context.Context, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if u, err := p.URL(ctx, "8080/tcp"); err == nil {
+			if req, err := http.NewRequestWithContext(ctx, http.MethodGet, u+p.health, nil); err == nil {
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						return nil
+					}
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s not healthy (%s) %s after its start", p.Role, p.health, within)
 }
 
 // Freeze pauses every process of the container for d, then resumes them (unless ctx ended first:

@@ -16,8 +16,9 @@ import (
 // ProgramContainer is one of this project's Go programs running in a container.
 type ProgramContainer struct {
 	testcontainers.Container
-	Role string
-	logs *logTail
+	Role   string
+	health string // ops port path answering 200 when ready
+	logs   *logTail
 }
 
 // programSpec describes a program to run on the stack network.
@@ -59,7 +60,7 @@ func runProgram(ctx context.Context, s programSpec) (*ProgramContainer, error) {
 		}))
 	}
 	c, err := testcontainers.Run(ctx, s.image, opts...)
-	pc := &ProgramContainer{Container: c, Role: s.name, logs: tail}
+	pc := &ProgramContainer{Container: c, Role: s.name, health: s.health, logs: tail}
 	if err != nil {
 		msg := fmt.Sprintf("start %s (%s): %v", s.name, s.image, err)
 		if l := tail.String(); l != "" {

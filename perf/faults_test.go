@@ -33,7 +33,7 @@ func faults() []*fault {
 			if err := harness.StartAgain(ctx, s.Handler); err != nil {
 				return err
 			}
-			return waitHealthy(ctx, s.Endpoints.HandlerMetricsURL)
+			return s.Handler.WaitHealthy(ctx, 90*time.Second)
 		}},
 		{Name: "Redis paused 3 s", Inject: func(ctx context.Context, s *harness.Stack) error {
 			return harness.Freeze(ctx, s.Redis, 3*time.Second)
@@ -124,18 +124,6 @@ func (e *scenarioEnv) injectFault(ctx context.Context, f *fault, engineStart <-c
 	r.EndSec = time.Since(start).Seconds()
 	e.t.Logf("fault: %s from %.1f s to %.1f s", f.Name, r.StartSec, r.EndSec)
 	return r
-}
-
-// waitHealthy polls a program's ops /healthz until it answers 200.
-func waitHealthy(ctx context.Context, opsURL string) error {
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		if _, err := harness.Scrape(ctx, opsURL); err == nil {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("%s not answering 90 s after the restart", opsURL)
 }
 
 // analyzeFault fills the error rates and the recovery time from the level's timeseries.ndjson

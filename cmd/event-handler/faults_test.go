@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -66,7 +65,7 @@ func TestFaultsLoseNothingAcknowledged(t *testing.T) {
 			if err := harness.StartAgain(ctx, s.Handler); err != nil {
 				return err
 			}
-			if err := waitHealthy(ctx, s.Handler); err != nil {
+			if err := s.Handler.WaitHealthy(ctx, 60*time.Second); err != nil {
 				return err
 			}
 			b.redial(ctx) // the host port of a restarted container changes
@@ -140,22 +139,6 @@ func stackPool(t *testing.T, s *harness.Stack) *pgxpool.Pool {
 	p, err := pgxpool.New(context.Background(), dsn)
 	require.NoError(t, err)
 	return p
-}
-
-func waitHealthy(ctx context.Context, h *harness.ProgramContainer) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if u, err := h.URL(ctx, "8080/tcp"); err == nil {
-			if resp, err := http.Get(u + "/healthz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					return nil
-				}
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("event handler not healthy 60 s after its start")
 }
 
 // bus is the platform's side: one connection, redelivery of whatever was not answered OK.

@@ -45,13 +45,6 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 
 	opshttp.EnableContentionProfiling()
 	reg := opshttp.NewRegistry()
-	pl := durablePipeline
-	if cfg.AckMode == ackBuffered {
-		pl = bufferedPipeline
-	}
-	p := pl(cfg, pool, reg, log)
-	handler := events.NewHandler(events.Config{Namespace: cfg.Namespace}, cat, p.sink, events.NewMetrics(reg), log)
-
 	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
 	if err != nil {
 		return fmt.Errorf("grpc listen: %w", err)
@@ -61,6 +54,13 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 		grpcLis.Close()
 		return fmt.Errorf("ops listen: %w", err)
 	}
+	// Built after the listeners, so a failed listen leaves no Redis client or goroutine behind.
+	pl := durablePipeline
+	if cfg.AckMode == ackBuffered {
+		pl = bufferedPipeline
+	}
+	p := pl(cfg, pool, reg, log)
+	handler := events.NewHandler(events.Config{Namespace: cfg.Namespace}, cat, p.sink, events.NewMetrics(reg), log)
 
 	srv := grpc.NewServer(
 		// The platform multiplexes up to 500 concurrent calls on one connection.
