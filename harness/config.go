@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/challenge-perf/challenge-perf/internal/envconf"
+	"github.com/challenge-perf/challenge-perf/envconf"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // StackConfig is the spec's test environment (TECH_SPEC_M2 "Test Environment"); every field has an
@@ -16,10 +17,10 @@ type StackConfig struct {
 	Namespace string // AB_NAMESPACE of both programs (PERF_NAMESPACE, default test)
 	BasePath  string // service base path (PERF_BASE_PATH, default /challenge)
 
-	Postgres Limits // PERF_POSTGRES_CPUS / PERF_POSTGRES_MEMORY (2 / 4G)
-	Redis    Limits // PERF_REDIS_CPUS / PERF_REDIS_MEMORY (1 / 1G: one 2-minute level of 30,000 EPS of de-duplication keys)
-	Service  Limits // PERF_SERVICE_CPUS / PERF_SERVICE_MEMORY (1 / 1G)
-	Handler  Limits // PERF_HANDLER_CPUS / PERF_HANDLER_MEMORY (1 / 1G)
+	Postgres runresult.Limits // PERF_POSTGRES_CPUS / PERF_POSTGRES_MEMORY (2 / 4G)
+	Redis    runresult.Limits // PERF_REDIS_CPUS / PERF_REDIS_MEMORY (1 / 1G: one 2-minute level of 30,000 EPS of de-duplication keys)
+	Service  runresult.Limits // PERF_SERVICE_CPUS / PERF_SERVICE_MEMORY (1 / 1G)
+	Handler  runresult.Limits // PERF_HANDLER_CPUS / PERF_HANDLER_MEMORY (1 / 1G)
 
 	DBMaxOpenConns  int           // PERF_DB_MAX_OPEN_CONNS (50) → DB_MAX_OPEN_CONNS of both programs
 	AckMode         string        // PERF_ACK_MODE (durable) → ACK_MODE: durable (OK after commit) or buffered (OK from memory)
@@ -58,10 +59,10 @@ func DefaultStackConfig() StackConfig {
 	return StackConfig{
 		Namespace:       "test",
 		BasePath:        "/challenge",
-		Postgres:        Limits{CPUs: 2, MemoryBytes: 4 << 30},
-		Redis:           Limits{CPUs: 1, MemoryBytes: 1 << 30},
-		Service:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
-		Handler:         Limits{CPUs: 1, MemoryBytes: 1 << 30},
+		Postgres:        runresult.Limits{CPUs: 2, MemoryBytes: 4 << 30},
+		Redis:           runresult.Limits{CPUs: 1, MemoryBytes: 1 << 30},
+		Service:         runresult.Limits{CPUs: 1, MemoryBytes: 1 << 30},
+		Handler:         runresult.Limits{CPUs: 1, MemoryBytes: 1 << 30},
 		DBMaxOpenConns:  50,
 		AckMode:         AckDurable,
 		FlushInterval:   2 * time.Millisecond,
@@ -79,7 +80,7 @@ func StackConfigFromEnv() (StackConfig, error) {
 	c.Namespace = r.String("PERF_NAMESPACE", c.Namespace)
 	c.BasePath = r.String("PERF_BASE_PATH", c.BasePath)
 	var errs []string
-	limits := func(prefix string, l *Limits) {
+	limits := func(prefix string, l *runresult.Limits) {
 		l.CPUs = r.Float("PERF_"+prefix+"_CPUS", l.CPUs, 0.01, 64)
 		if v := os.Getenv("PERF_" + prefix + "_MEMORY"); v != "" {
 			n, err := ParseBytes(v)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/challenge-perf/challenge-perf/containers"
 )
 
 // Faults the suite injects into a running container, as an operator or the kernel would: kill -9,
@@ -17,7 +19,7 @@ import (
 
 // Kill sends SIGKILL: no shutdown code runs.
 func Kill(ctx context.Context, c testcontainers.Container) error {
-	cli, err := Docker(ctx)
+	cli, err := containers.Docker(ctx)
 	if err != nil {
 		return err
 	}
@@ -30,7 +32,7 @@ func Kill(ctx context.Context, c testcontainers.Container) error {
 // StartAgain starts a killed or stopped container again (its wait strategy is not re-run: callers
 // wait for the program's own readiness).
 func StartAgain(ctx context.Context, c testcontainers.Container) error {
-	cli, err := Docker(ctx)
+	cli, err := containers.Docker(ctx)
 	if err != nil {
 		return err
 	}
@@ -67,7 +69,7 @@ func (p *ProgramContainer) WaitHealthy(ctx context.Context, within time.Duration
 // Freeze pauses every process of the container for d, then resumes them (unless ctx ended first:
 // then it still resumes, so a test never leaves a frozen container behind).
 func Freeze(ctx context.Context, c testcontainers.Container, d time.Duration) error {
-	cli, err := Docker(ctx)
+	cli, err := containers.Docker(ctx)
 	if err != nil {
 		return err
 	}
@@ -87,7 +89,7 @@ func Freeze(ctx context.Context, c testcontainers.Container, d time.Duration) er
 
 // Restart stops the container, with SIGKILL after grace (0: at once), and starts it again.
 func Restart(ctx context.Context, c testcontainers.Container, grace time.Duration) error {
-	cli, err := Docker(ctx)
+	cli, err := containers.Docker(ctx)
 	if err != nil {
 		return err
 	}

@@ -8,18 +8,21 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
-	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 func TestPostgresAndRedisWithLimits(t *testing.T) {
+	containers.SkipShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	pgLimits := Limits{CPUs: 2, MemoryBytes: 4 << 30}
-	rdLimits := Limits{CPUs: 0.5, MemoryBytes: 256 << 20}
+	pgLimits := runresult.Limits{CPUs: 2, MemoryBytes: 4 << 30}
+	rdLimits := runresult.Limits{CPUs: 0.5, MemoryBytes: 256 << 20}
 
-	pg, err := RunPostgres(ctx, WithLimits(pgLimits))
+	pg, err := containers.RunPostgres(ctx, WithLimits(pgLimits))
 	require.NoError(t, err)
-	rd, err := RunRedis(ctx, WithLimits(rdLimits))
+	rd, err := containers.RunRedis(ctx, WithLimits(rdLimits))
 	if err != nil {
 		_ = pg.Terminate(ctx)
 		require.NoError(t, err)
@@ -29,7 +32,7 @@ func TestPostgresAndRedisWithLimits(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		id   string
-		want Limits
+		want runresult.Limits
 	}{{"postgres", pg.GetContainerID(), pgLimits}, {"redis", rd.GetContainerID(), rdLimits}} {
 		got, err := InspectLimits(ctx, tc.id)
 		require.NoError(t, err, tc.name)
@@ -68,28 +71,10 @@ func TestPostgresAndRedisWithLimits(t *testing.T) {
 
 	require.NoError(t, pg.Terminate(ctx))
 	require.NoError(t, rd.Terminate(ctx))
-	c, n, err := Leftovers(ctx, RunID)
+	c, n, err := containers.Leftovers(ctx, containers.RunID)
 	require.NoError(t, err)
 	require.Zero(t, c, "containers left behind")
 	require.Zero(t, n, "networks left behind")
-}
-
-func TestPostgresSurvivesRestartOnFixedPort(t *testing.T) {
-	pg := PostgresForTest(t, WithFixedHostPort("5432/tcp"))
-	ctx := context.Background()
-	before := pg.DSN(t)
-	timeout := 10 * time.Second
-	require.NoError(t, pg.Stop(ctx, &timeout))
-	require.NoError(t, pg.Start(ctx))
-	require.Equal(t, before, pg.DSN(t), "the address must survive a restart")
-	require.Eventually(t, func() bool {
-		conn, err := pgx.Connect(ctx, before)
-		if err != nil {
-			return false
-		}
-		defer conn.Close(ctx)
-		return conn.Ping(ctx) == nil
-	}, 30*time.Second, 200*time.Millisecond)
 }
 
 func TestParseBytes(t *testing.T) {
@@ -102,23 +87,4 @@ func TestParseBytes(t *testing.T) {
 		_, err := ParseBytes(bad)
 		require.Error(t, err, bad)
 	}
-}
-
-func TestCleanStaleSparesLiveRuns(t *testing.T) {
-	ctx := context.Background()
-	// A container of a run whose process is gone (PID 999999999 cannot exist) ...
-	dead, err := RunRedis(ctx, testcontainers.WithLabels(map[string]string{LabelRun: "999999999-1"}))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = dead.Terminate(ctx) })
-	// ... and one of this live process.
-	live := RedisForTest(t)
-
-	_, _, err = CleanStale(ctx)
-	require.NoError(t, err)
-	c, _, err := CountLabel(ctx, LabelRun+"=999999999-1")
-	require.NoError(t, err)
-	require.Zero(t, c, "the dead run's container must be removed")
-	st, err := live.State(ctx)
-	require.NoError(t, err)
-	require.True(t, st.Running, "a live run's container must be left alone")
 }

@@ -14,6 +14,9 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
 	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // Files of a load run inside the load generator's container.
@@ -32,7 +35,7 @@ var LoadOutputs = []string{"summary.json", "timeseries.ndjson", "ground_truth.js
 type LoadSpec struct {
 	Plan    []byte            // plan JSON (targets must be reachable from the container)
 	Files   map[string][]byte // extra input files by container path (users, tokens)
-	Limits  Limits            // PERF_LOADGEN_CPUS / PERF_LOADGEN_MEMORY; zero = unlimited
+	Limits  runresult.Limits  // PERF_LOADGEN_CPUS / PERF_LOADGEN_MEMORY; zero = unlimited
 	Network *testcontainers.DockerNetwork
 	// HostNetwork runs the generator on the host network (external targets, PERF_TARGET_*).
 	HostNetwork bool
@@ -57,7 +60,7 @@ const (
 
 // RunLoad runs the load generator to completion and copies its outputs to spec.OutDir.
 func RunLoad(ctx context.Context, spec LoadSpec) (*LoadResult, error) {
-	imgs, err := EnsureImages(ctx, ImageLoadgen)
+	imgs, err := containers.EnsureImages(ctx, containers.ImageLoadgen)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +72,7 @@ func RunLoad(ctx context.Context, spec LoadSpec) (*LoadResult, error) {
 	opts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithCmd("run", "--plan", LoadPlanPath, "--out", loadOutDir),
 		WithLimits(spec.Limits),
-		WithProjectLabels(),
+		containers.WithProjectLabels(),
 		// Root in the container only so the generator can create its output directory in a
 		// FROM scratch image (no shell, no writable directory otherwise).
 		testcontainers.WithConfigModifier(func(c *container.Config) { c.User = "0:0" }),
@@ -90,9 +93,9 @@ func RunLoad(ctx context.Context, spec LoadSpec) (*LoadResult, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout+time.Minute)
 	defer cancel()
-	c, err := testcontainers.Run(ctx, imgs[ImageLoadgen], opts...)
+	c, err := testcontainers.Run(ctx, imgs[containers.ImageLoadgen], opts...)
 	if c != nil {
-		defer c.Terminate(context.WithoutCancel(ctx)) //nolint:errcheck // best effort; Clean sweeps by label
+		defer c.Terminate(context.WithoutCancel(ctx)) //nolint:errcheck // best effort; the label sweep removes it
 	}
 	res := &LoadResult{Duration: time.Since(start), LogTail: tail.String()}
 	if err != nil {

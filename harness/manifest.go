@@ -12,41 +12,21 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+
+	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
-// ContainerManifest is what the engine says a container ran with.
-type ContainerManifest struct {
-	Image   string   `json:"image"`
-	ImageID string   `json:"image_id"`
-	Limits  Limits   `json:"limits"`
-	Env     []string `json:"env"`
-	Cmd     []string `json:"cmd"`
-}
-
-// Manifest records what a run measured: images, limits as read back from the engine, env, host.
-type Manifest struct {
-	Date          time.Time                    `json:"date"`
-	GitRevision   string                       `json:"git_revision"`
-	GitDirty      bool                         `json:"git_dirty"`
-	GoVersion     string                       `json:"go_version"`
-	HostCPUs      int                          `json:"host_cpus"`
-	HostMemory    int64                        `json:"host_memory_bytes"`
-	HostKernel    string                       `json:"host_kernel"`
-	DockerVersion string                       `json:"docker_version"`
-	Containers    map[string]ContainerManifest `json:"containers"`
-	Settings      map[string]string            `json:"settings,omitempty"`
-}
-
 // BuildManifest inspects the stack's containers (nil stack: host facts only).
-func BuildManifest(ctx context.Context, s *Stack, settings map[string]string) (*Manifest, error) {
-	m := &Manifest{
+func BuildManifest(ctx context.Context, s *Stack, settings map[string]string) (*runresult.Manifest, error) {
+	m := &runresult.Manifest{
 		Date: time.Now().UTC(), GoVersion: runtime.Version(), HostCPUs: runtime.NumCPU(),
-		HostMemory: hostMemory(), Containers: map[string]ContainerManifest{}, Settings: settings,
+		HostMemory: hostMemory(), Containers: map[string]runresult.ContainerManifest{}, Settings: settings,
 	}
 	m.GitRevision = strings.TrimSpace(run("git", "rev-parse", "HEAD"))
 	m.GitDirty = strings.TrimSpace(run("git", "status", "--porcelain", "--untracked-files=no")) != ""
 	m.HostKernel = strings.TrimSpace(run("uname", "-sr"))
-	cli, err := Docker(ctx)
+	cli, err := containers.Docker(ctx)
 	if err != nil {
 		return m, err
 	}
@@ -64,9 +44,9 @@ func BuildManifest(ctx context.Context, s *Stack, settings map[string]string) (*
 		ci := res.Container
 		env := append([]string(nil), ci.Config.Env...)
 		sort.Strings(env)
-		m.Containers[role] = ContainerManifest{
+		m.Containers[role] = runresult.ContainerManifest{
 			Image: ci.Config.Image, ImageID: ci.Image, Env: redact(env), Cmd: ci.Config.Cmd,
-			Limits: Limits{CPUs: float64(ci.HostConfig.NanoCPUs) / 1e9, MemoryBytes: ci.HostConfig.Memory},
+			Limits: runresult.Limits{CPUs: float64(ci.HostConfig.NanoCPUs) / 1e9, MemoryBytes: ci.HostConfig.Memory},
 		}
 	}
 	return m, nil

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // Tables the programs write; the perf suite truncates them between levels.
@@ -22,62 +24,9 @@ func ResetDatabase(ctx context.Context, pool *pgxpool.Pool) error {
 	return err
 }
 
-// StatementStat is one row of pg_stat_statements.
-type StatementStat struct {
-	Query       string  `json:"query"`
-	Calls       int64   `json:"calls"`
-	MeanMS      float64 `json:"mean_ms"`
-	MaxMS       float64 `json:"max_ms"`
-	TotalSec    float64 `json:"total_sec"`
-	Rows        int64   `json:"rows"`
-	CacheHitPct float64 `json:"cache_hit_pct"`
-}
-
-// TableStat is one row of pg_stat_user_tables.
-type TableStat struct {
-	Table          string     `json:"table"`
-	TotalBytes     int64      `json:"total_bytes"`
-	LiveRows       int64      `json:"live_rows"`
-	DeadRows       int64      `json:"dead_rows"`
-	Inserts        int64      `json:"inserts"`
-	Updates        int64      `json:"updates"`
-	HotUpdates     int64      `json:"hot_updates"`
-	SeqScans       int64      `json:"seq_scans"`
-	IdxScans       int64      `json:"idx_scans"`
-	LastAutovacuum *time.Time `json:"last_autovacuum"`
-}
-
-// IndexStat is one row of pg_stat_user_indexes.
-type IndexStat struct {
-	Table   string `json:"table"`
-	Index   string `json:"index"`
-	Scans   int64  `json:"scans"`
-	TupRead int64  `json:"tuples_read"`
-	Bytes   int64  `json:"bytes"`
-}
-
-// ConnState counts connections by state.
-type ConnState struct {
-	State     string  `json:"state"`
-	Count     int64   `json:"count"`
-	OldestSec float64 `json:"oldest_sec"`
-}
-
-// DBAnalysis is the spec's scenario 4 analysis (Metrics Collection, "From PostgreSQL").
-type DBAnalysis struct {
-	TopStatements []StatementStat `json:"top_statements"`
-	Connections   []ConnState     `json:"connections"`
-	Tables        []TableStat     `json:"tables"`
-	Indexes       []IndexStat     `json:"indexes"`
-	CacheHitPct   float64         `json:"cache_hit_pct"`
-	Commits       int64           `json:"commits"`
-	Rollbacks     int64           `json:"rollbacks"`
-	Deadlocks     int64           `json:"deadlocks"`
-}
-
 // AnalyzeDatabase runs the analyses (the same SQL as perf/testdata/analyze_db_performance.sql).
-func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*DBAnalysis, error) {
-	a := &DBAnalysis{}
+func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*runresult.DBAnalysis, error) {
+	a := &runresult.DBAnalysis{}
 	rows, err := pool.Query(ctx, `
 		SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 300), calls, mean_exec_time, max_exec_time,
 		       total_exec_time / 1000, rows,
@@ -89,8 +38,8 @@ func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*DBAnalysis, erro
 	if err != nil {
 		return nil, err
 	}
-	if a.TopStatements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (StatementStat, error) {
-		var s StatementStat
+	if a.TopStatements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (runresult.StatementStat, error) {
+		var s runresult.StatementStat
 		return s, r.Scan(&s.Query, &s.Calls, &s.MeanMS, &s.MaxMS, &s.TotalSec, &s.Rows, &s.CacheHitPct)
 	}); err != nil {
 		return nil, err
@@ -105,8 +54,8 @@ func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*DBAnalysis, erro
 	if err != nil {
 		return nil, err
 	}
-	if a.Tables, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (TableStat, error) {
-		var t TableStat
+	if a.Tables, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (runresult.TableStat, error) {
+		var t runresult.TableStat
 		return t, r.Scan(&t.Table, &t.TotalBytes, &t.LiveRows, &t.DeadRows, &t.Inserts, &t.Updates,
 			&t.HotUpdates, &t.SeqScans, &t.IdxScans, &t.LastAutovacuum)
 	}); err != nil {
@@ -118,8 +67,8 @@ func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*DBAnalysis, erro
 	if err != nil {
 		return nil, err
 	}
-	if a.Indexes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (IndexStat, error) {
-		var i IndexStat
+	if a.Indexes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (runresult.IndexStat, error) {
+		var i runresult.IndexStat
 		return i, r.Scan(&i.Table, &i.Index, &i.Scans, &i.TupRead, &i.Bytes)
 	}); err != nil {
 		return nil, err
@@ -131,7 +80,7 @@ func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*DBAnalysis, erro
 }
 
 // ConnectionStates counts the database's connections by state.
-func ConnectionStates(ctx context.Context, pool *pgxpool.Pool) ([]ConnState, error) {
+func ConnectionStates(ctx context.Context, pool *pgxpool.Pool) ([]runresult.ConnState, error) {
 	rows, err := pool.Query(ctx, `
 		SELECT coalesce(state, 'background'), count(*),
 		       coalesce(max(extract(epoch FROM now() - state_change)), 0)::float8
@@ -140,28 +89,16 @@ func ConnectionStates(ctx context.Context, pool *pgxpool.Pool) ([]ConnState, err
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConnState, error) {
-		var c ConnState
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (runresult.ConnState, error) {
+		var c runresult.ConnState
 		return c, r.Scan(&c.State, &c.Count, &c.OldestSec)
 	})
 }
 
-// DBSample is one periodic look at the database during load.
-type DBSample struct {
-	Time        time.Time `json:"t"`
-	Active      int64     `json:"active"`
-	Idle        int64     `json:"idle"`
-	IdleInTx    int64     `json:"idle_in_transaction"`
-	Commits     int64     `json:"commits"`
-	TupInserted int64     `json:"tup_inserted"`
-	TupUpdated  int64     `json:"tup_updated"`
-	Statements  int64     `json:"statements"` // pg_stat_statements calls so far
-}
-
-// SampleDatabase records a DBSample every interval until ctx ends, then returns them.
-func SampleDatabase(ctx context.Context, pool *pgxpool.Pool, interval time.Duration) func() []DBSample {
+// SampleDatabase records a runresult.DBSample every interval until ctx ends, then returns them.
+func SampleDatabase(ctx context.Context, pool *pgxpool.Pool, interval time.Duration) func() []runresult.DBSample {
 	var mu sync.Mutex
-	var out []DBSample
+	var out []runresult.DBSample
 	done := make(chan struct{})
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
@@ -169,7 +106,7 @@ func SampleDatabase(ctx context.Context, pool *pgxpool.Pool, interval time.Durat
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			var s DBSample
+			var s runresult.DBSample
 			s.Time = time.Now()
 			err := pool.QueryRow(ctx, `
 				SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle'),
@@ -192,7 +129,7 @@ func SampleDatabase(ctx context.Context, pool *pgxpool.Pool, interval time.Durat
 			}
 		}
 	}()
-	return func() []DBSample {
+	return func() []runresult.DBSample {
 		cancel()
 		<-done
 		mu.Lock()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // ProfileKinds are the profiles collected from each program at each level.
@@ -56,18 +58,9 @@ func download(ctx context.Context, url, path string, timeout time.Duration) erro
 	return copyToFile(path, resp.Body)
 }
 
-// TopFunc is one row of a profile's top table.
-type TopFunc struct {
-	Function string  `json:"function"`
-	Flat     int64   `json:"flat"`
-	FlatPct  float64 `json:"flat_pct"`
-	Cum      int64   `json:"cum"`
-	CumPct   float64 `json:"cum_pct"`
-}
-
 // TopFunctions reads a profile and returns its n heaviest functions by flat value of the sample
 // type at index (-1 = the last, which is cpu nanoseconds, inuse_space, contentions' delay, ...).
-func TopFunctions(path string, sampleIndex, n int) ([]TopFunc, string, error) {
+func TopFunctions(path string, sampleIndex, n int) ([]runresult.TopFunc, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -107,9 +100,9 @@ func TopFunctions(path string, sampleIndex, n int) ([]TopFunc, string, error) {
 			}
 		}
 	}
-	rows := make([]TopFunc, 0, len(cum))
+	rows := make([]runresult.TopFunc, 0, len(cum))
 	for name, c := range cum {
-		rows = append(rows, TopFunc{Function: name, Flat: flat[name], Cum: c})
+		rows = append(rows, runresult.TopFunc{Function: name, Flat: flat[name], Cum: c})
 	}
 	sort.Slice(rows, func(i, j int) bool {
 		if rows[i].Flat != rows[j].Flat {

@@ -11,6 +11,9 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
 	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // ProgramContainer is one of this project's Go programs running in a container.
@@ -30,7 +33,7 @@ type programSpec struct {
 	ports      []string
 	fixedPorts bool   // bind each port to a host port chosen now (survives restarts)
 	health     string // ops port path answering 200 when ready
-	limits     Limits
+	limits     runresult.Limits
 	network    *testcontainers.DockerNetwork
 	logf       func(string, ...any)
 }
@@ -41,7 +44,7 @@ func runProgram(ctx context.Context, s programSpec) (*ProgramContainer, error) {
 		testcontainers.WithEnv(s.env),
 		testcontainers.WithExposedPorts(s.ports...),
 		WithLimits(s.limits),
-		WithProjectLabels(),
+		containers.WithProjectLabels(),
 		testcontainers.WithLogConsumers(tail),
 		testcontainers.WithWaitStrategy(wait.ForHTTP(s.health).WithPort("8080/tcp").
 			WithStartupTimeout(90 * time.Second).WithPollInterval(200 * time.Millisecond)),
@@ -51,7 +54,7 @@ func runProgram(ctx context.Context, s programSpec) (*ProgramContainer, error) {
 	}
 	if s.fixedPorts {
 		for _, p := range s.ports {
-			opts = append(opts, WithFixedHostPort(p))
+			opts = append(opts, containers.WithFixedHostPort(p))
 		}
 	}
 	for path, data := range s.files {

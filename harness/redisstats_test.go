@@ -9,11 +9,13 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/containers"
 )
 
 func TestReadRedisMemoryCountsKeysAndTheirMemory(t *testing.T) {
 	ctx := context.Background()
-	r := RedisForTest(t)
+	r := containers.RedisForTest(t)
 	addr, err := r.Addr(ctx)
 	require.NoError(t, err)
 	c := redis.NewClient(&redis.Options{Addr: addr})

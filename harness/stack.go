@@ -10,6 +10,8 @@ import (
 
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
+
+	"github.com/challenge-perf/challenge-perf/containers"
 )
 
 // Network aliases of the stack's containers.
@@ -31,8 +33,8 @@ const (
 type Stack struct {
 	Config    StackConfig
 	Network   *testcontainers.DockerNetwork
-	Postgres  *PostgresContainer
-	Redis     *RedisContainer
+	Postgres  *containers.PostgresContainer
+	Redis     *containers.RedisContainer
 	Service   *ProgramContainer
 	Handler   *ProgramContainer
 	Endpoints Endpoints
@@ -55,6 +57,7 @@ type Endpoints struct {
 // StartStack brings the stack up and returns once every part answers its health check. On error
 // whatever was started is removed.
 func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
+	containers.Setup()
 	logf := cfg.Logf
 	if logf == nil {
 		logf = func(string, ...any) {}
@@ -66,7 +69,7 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 		return nil, errors.New("stack: PublicKeyPEM is required in bearer auth mode")
 	}
 	start := time.Now()
-	imgs, err := EnsureImages(ctx, ImagePostgres, ImageRedis, ImageService, ImageHandler)
+	imgs, err := containers.EnsureImages(ctx, containers.ImagePostgres, containers.ImageRedis, containers.ImageService, containers.ImageHandler)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +80,7 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 			s = nil
 		}
 	}()
-	s.Network, err = network.New(ctx, network.WithLabels(Labels()))
+	s.Network, err = network.New(ctx, network.WithLabels(containers.Labels()))
 	if err != nil {
 		return s, fmt.Errorf("stack network: %w", err)
 	}
@@ -90,17 +93,17 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 		defer wg.Done()
 		opts := []testcontainers.ContainerCustomizer{WithLimits(cfg.Postgres), network.WithNetwork([]string{AliasPostgres}, s.Network)}
 		if cfg.FixedHostPorts {
-			opts = append(opts, WithFixedHostPort("5432/tcp"))
+			opts = append(opts, containers.WithFixedHostPort("5432/tcp"))
 		}
-		s.Postgres, pgErr = RunPostgres(ctx, opts...)
+		s.Postgres, pgErr = containers.RunPostgres(ctx, opts...)
 	}()
 	go func() {
 		defer wg.Done()
 		opts := []testcontainers.ContainerCustomizer{WithLimits(cfg.Redis), network.WithNetwork([]string{AliasRedis}, s.Network)}
 		if cfg.FixedHostPorts {
-			opts = append(opts, WithFixedHostPort("6379/tcp"))
+			opts = append(opts, containers.WithFixedHostPort("6379/tcp"))
 		}
-		s.Redis, rdErr = RunRedis(ctx, opts...)
+		s.Redis, rdErr = containers.RunRedis(ctx, opts...)
 	}()
 	wg.Wait()
 	if err = errors.Join(pgErr, rdErr); err != nil {
@@ -109,8 +112,8 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	logf("stack: postgres (%s) and redis (%s) ready after %.1fs", cfg.Postgres, cfg.Redis, time.Since(start).Seconds())
 
 	common := map[string]string{
-		"DB_HOST": AliasPostgres, "DB_PORT": "5432", "DB_NAME": PostgresDB,
-		"DB_USER": PostgresUser, "DB_PASSWORD": PostgresPassword,
+		"DB_HOST": AliasPostgres, "DB_PORT": "5432", "DB_NAME": containers.PostgresDB,
+		"DB_USER": containers.PostgresUser, "DB_PASSWORD": containers.PostgresPassword,
 		"DB_MAX_OPEN_CONNS":     strconv.Itoa(cfg.DBMaxOpenConns),
 		"AB_NAMESPACE":          cfg.Namespace,
 		"CHALLENGE_CONFIG_PATH": ChallengesPath,
@@ -140,14 +143,14 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	go func() {
 		defer wg.Done()
 		s.Service, svcErr = runProgram(ctx, programSpec{
-			name: AliasService, image: imgs[ImageService], env: svcEnv, files: svcFiles,
+			name: AliasService, image: imgs[containers.ImageService], env: svcEnv, files: svcFiles,
 			ports: []string{"8000/tcp", "8080/tcp"}, fixedPorts: cfg.FixedHostPorts, health: "/healthz", limits: cfg.Service, network: s.Network, logf: logf,
 		})
 	}()
 	go func() {
 		defer wg.Done()
 		s.Handler, hErr = runProgram(ctx, programSpec{
-			name: AliasHandler, image: imgs[ImageHandler], env: hEnv, files: files,
+			name: AliasHandler, image: imgs[containers.ImageHandler], env: hEnv, files: files,
 			ports: []string{"6565/tcp", "8080/tcp"}, fixedPorts: cfg.FixedHostPorts, health: "/healthz", limits: cfg.Handler, network: s.Network, logf: logf,
 		})
 	}()

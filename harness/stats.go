@@ -11,6 +11,8 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
+
+	"github.com/challenge-perf/challenge-perf/containers"
 )
 
 // StatSample is one container's resource use at one moment, computed as `docker stats` does.
@@ -33,7 +35,7 @@ type StatsSampler struct {
 
 // SampleStats starts sampling the containers (role → container id) until Stop.
 func SampleStats(ctx context.Context, ids map[string]string) (*StatsSampler, error) {
-	cli, err := Docker(ctx)
+	cli, err := containers.Docker(ctx)
 	if err != nil {
 		return nil, err
 	}

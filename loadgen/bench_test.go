@@ -14,10 +14,11 @@ import (
 	"testing"
 	"time"
 
-	accountv1 "github.com/challenge-perf/challenge-perf/internal/pb/iam/account/v1"
-	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
+
+	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
+	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
 
 // Calibration benchmarks: the engine drives a server running in a CHILD

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bojand/ghz/runner"
-	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -20,6 +19,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/known/emptypb"
+
+	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
 
 // Cross-check benchmarks: the same child-process servers (GOMAXPROCS=1), the

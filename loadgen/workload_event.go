@@ -8,11 +8,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	accountv1 "github.com/challenge-perf/challenge-perf/internal/pb/iam/account/v1"
-	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
+
+	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
+	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
 
 // eventLoad is spec scenario 2: 20 % userLoggedIn / 80 % statItemUpdated,

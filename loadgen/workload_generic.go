@@ -6,8 +6,9 @@ import (
 	"net/http"
 	"strconv"
 
-	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
 	"google.golang.org/protobuf/types/known/emptypb"
+
+	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
 
 // Calibration iterations against any endpoint.

@@ -16,8 +16,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/fixtures"
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/fixtures"
 )
 
 // runDir is this process's results directory: PERF_RESULTS_DIR, else perf/results/<timestamp>.
@@ -29,17 +30,18 @@ var runDir = func() string {
 }()
 
 func TestMain(m *testing.M) {
+	containers.Setup()
 	ctx := context.Background()
 	// Without ryuk, an interrupted earlier run may have left containers: sweep those of runs whose
 	// process is gone (never a live run's, nor a `perfstack up` stack).
-	if c, n, err := harness.CleanStale(ctx); err != nil {
+	if c, n, err := containers.CleanStale(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "perf: %v\n", err)
 		os.Exit(1)
 	} else if c+n > 0 {
 		fmt.Fprintf(os.Stderr, "perf: removed %d containers and %d networks left by an earlier run\n", c, n)
 	}
 	code := m.Run()
-	if _, _, err := harness.Clean(ctx, harness.RunID); err != nil {
+	if _, _, err := containers.Clean(ctx, containers.RunID); err != nil {
 		fmt.Fprintf(os.Stderr, "perf: cleanup: %v\n", err)
 	}
 	os.Exit(code)

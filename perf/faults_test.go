@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // fault is one failure injected in the middle of a level: what an operator, the kernel or the

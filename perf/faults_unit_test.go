@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // A fault from 3.0 s to 4.0 s: events fail at t=4 and t=5 (100 of 500, then 10 of 500), the

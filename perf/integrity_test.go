@@ -15,9 +15,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/challenges"
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // groundTruth is the load generator's record of what the ACKNOWLEDGED events imply.

@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/challenges"
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // runLevel resets the database, runs one level of load in the generator's container while
@@ -100,7 +100,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	if err != nil {
 		t.Fatalf("stats: %v", err)
 	}
-	var stopDB func() []harness.DBSample
+	var stopDB func() []runresult.DBSample
 	if l.DBSampling && e.db != nil {
 		stopDB = harness.SampleDatabase(ctx, e.db, 5*time.Second)
 	}
@@ -283,7 +283,7 @@ func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l levelSpec, di
 	if err != nil {
 		return err
 	}
-	out.Loadgen = s.Loadgen
+	out.Loadgen = runresult.Generator(s.Loadgen)
 	secs := e.profile.Duration.Seconds()
 	side := func(scenario, durMetric, failMetric string, target int) *runresult.Side {
 		sd := totals[scenario]
@@ -406,8 +406,8 @@ func describe(r runresult.LevelResult) string {
 	return s
 }
 
-func loadgenLimits(t interface{ Fatalf(string, ...any) }) harness.Limits {
-	var l harness.Limits
+func loadgenLimits(t interface{ Fatalf(string, ...any) }) runresult.Limits {
+	var l runresult.Limits
 	if v := os.Getenv("PERF_LOADGEN_CPUS"); v != "" {
 		var f float64
 		if _, err := fmt.Sscanf(v, "%g", &f); err != nil || f <= 0 {

@@ -11,7 +11,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // scrapeIf scrapes opsURL, or returns nothing when there is none (an external target).
@@ -96,13 +96,13 @@ func collectLevelProfiles(ctx context.Context, e *scenarioEnv, dir string) error
 }
 
 // topTables reads the heaviest functions of each program's CPU, allocation and mutex profiles.
-func topTables(t interface{ Errorf(string, ...any) }, dir string) (cpu, alloc, mutex map[string][]harness.TopFunc) {
-	cpu, alloc, mutex = map[string][]harness.TopFunc{}, map[string][]harness.TopFunc{}, map[string][]harness.TopFunc{}
+func topTables(t interface{ Errorf(string, ...any) }, dir string) (cpu, alloc, mutex map[string][]runresult.TopFunc) {
+	cpu, alloc, mutex = map[string][]runresult.TopFunc{}, map[string][]runresult.TopFunc{}, map[string][]runresult.TopFunc{}
 	for _, role := range []string{harness.AliasService, harness.AliasHandler} {
 		for _, p := range []struct {
 			kind  string
 			index int // sample type: cpu nanoseconds, alloc_space, mutex delay
-			into  map[string][]harness.TopFunc
+			into  map[string][]runresult.TopFunc
 		}{{"cpu", -1, cpu}, {"allocs", 1, alloc}, {"mutex", -1, mutex}} {
 			rows, _, err := harness.TopFunctions(filepath.Join(dir, role+"-"+p.kind+".pprof"), p.index, 10)
 			if err != nil {

@@ -10,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 func readSummary(dir string) (*loadgen.Summary, error) {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // Scenario 1: API load in isolation. 80% GET /v1/challenges, 20% GET then claim the first

@@ -15,8 +15,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/challenge-perf/challenge-perf/internal/challenges"
-	statisticv1 "github.com/challenge-perf/challenge-perf/internal/pb/social/statistic/v1"
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
 
 // Realistic state (default for scenario 1; PERF_SEED_PROGRESS=false turns it off): before each

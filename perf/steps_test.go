@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/challenge-perf/challenge-perf/internal/levelsearch"
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite/levelsearch"
 )
 
 // stepLevels runs levels in order until one fails the limit definition (stepping stops there:

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // The combined ladder each setting climbs (API RPS, events EPS), E2E probes at 2/s throughout.

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/challenge-perf/challenge-perf/internal/fixtures"
+	"github.com/challenge-perf/challenge-perf/fixtures"
 )
 
 func main() {

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
 func writePlan(t *testing.T, s string) string {

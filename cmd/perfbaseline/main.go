@@ -15,7 +15,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/challenge-perf/challenge-perf/internal/runresult"
+	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
 // Scenarios the suite gates; the order of the output.

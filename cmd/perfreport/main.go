@@ -11,7 +11,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/challenge-perf/challenge-perf/internal/report"
+	"github.com/challenge-perf/challenge-perf/report"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

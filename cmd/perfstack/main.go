@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/containers"
 )
 
 const usage = `usage: perfstack COMMAND
@@ -24,6 +24,7 @@ const usage = `usage: perfstack COMMAND
 `
 
 func main() {
+	containers.Setup()
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -54,10 +55,10 @@ func main() {
 
 func images(ctx context.Context, keys []string) error {
 	if len(keys) == 0 {
-		keys = harness.AllImages
+		keys = containers.AllImages
 	}
 	start := time.Now()
-	out, err := harness.EnsureImages(ctx, keys...)
+	out, err := containers.EnsureImages(ctx, keys...)
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func images(ctx context.Context, keys []string) error {
 }
 
 func clean(ctx context.Context) error {
-	c, n, err := harness.Clean(ctx, "")
+	c, n, err := containers.Clean(ctx, "")
 	if err != nil {
 		return err
 	}

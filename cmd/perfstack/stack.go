@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/fixtures"
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/internal/fixtures"
 )
 
 // up starts the spec's stack for manual exploration, prints its endpoints as KEY=value lines on
@@ -22,7 +23,7 @@ func up(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if n, _, err := harness.CountLabel(ctx, harness.LabelStack+"=perfstack"); err != nil {
+	if n, _, err := containers.CountLabel(ctx, containers.LabelStack+"=perfstack"); err != nil {
 		return err
 	} else if n > 0 {
 		return fmt.Errorf("a stack started by `perfstack up` is already running (%d containers): run `perfstack down` first", n)
@@ -67,7 +68,7 @@ func up(ctx context.Context, args []string) error {
 	}
 	cfg.ChallengesJSON, cfg.PublicKeyPEM = cat, pub
 	cfg.Logf = func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
-	harness.ExtraLabels[harness.LabelStack] = "perfstack"
+	containers.ExtraLabels[containers.LabelStack] = "perfstack"
 	s, err := harness.StartStack(ctx, cfg)
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func up(ctx context.Context, args []string) error {
 
 // down removes the stack started by up.
 func down(ctx context.Context) error {
-	c, n, err := harness.CleanLabel(ctx, harness.LabelStack+"=perfstack")
+	c, n, err := containers.CleanLabel(ctx, containers.LabelStack+"=perfstack")
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/envconf"
+	"github.com/challenge-perf/challenge-perf/service/internal/store"
+)
+
+// config is everything the service reads from the environment (documented in README.md).
+type config struct {
+	DB              store.Config
+	DBConnectWait   time.Duration
+	CatalogPath     string
+	BasePath        string
+	HTTPAddr        string
+	OpsAddr         string
+	Namespace       string
+	AuthEnabled     bool
+	JWTPublicKey    string
+	JWKSPath        string
+	JWTLeeway       time.Duration
+	JWTCacheSize    int
+	MockAGS         bool
+	MockLatencyMin  time.Duration
+	MockLatencyMax  time.Duration
+	MockFailureRate float64
+	AGSBaseURL      string
+	AGSAccessToken  string
+	RewardTimeout   time.Duration
+	ClaimStaleAfter time.Duration
+	ShutdownTimeout time.Duration
+	LogLevel        slog.Level
+	LogFormat       string
+}
+
+// claimFinishTimeout bounds recording a claim's outcome; CLAIM_STALE_AFTER must leave room for it.
+const claimFinishTimeout = 5 * time.Second
+
+func loadConfig(r *envconf.Reader) (config, error) {
+	c := config{
+		DB:              store.ConfigFromEnv(r),
+		DBConnectWait:   r.Duration("DB_CONNECT_TIMEOUT", 60*time.Second, time.Second),
+		CatalogPath:     r.String("CHALLENGE_CONFIG_PATH", "/config/challenges.json"),
+		BasePath:        r.String("BASE_PATH", "/challenge"),
+		HTTPAddr:        r.String("HTTP_ADDR", ":8000"),
+		OpsAddr:         r.String("OPS_ADDR", ":8080"),
+		Namespace:       r.String("AB_NAMESPACE", "test"),
+		AuthEnabled:     r.Bool("PLUGIN_GRPC_SERVER_AUTH_ENABLED", true),
+		JWTPublicKey:    r.String("JWT_PUBLIC_KEY_PATH", ""),
+		JWKSPath:        r.String("JWKS_PATH", ""),
+		JWTLeeway:       r.Duration("JWT_LEEWAY", 30*time.Second, 0),
+		JWTCacheSize:    r.Int("JWT_CACHE_SIZE", 100_000, 0, 10_000_000),
+		MockAGS:         r.Bool("MOCK_AGS", true),
+		MockLatencyMin:  time.Duration(r.Int("MOCK_AGS_LATENCY_MIN_MS", 50, 0, 600_000)) * time.Millisecond,
+		MockLatencyMax:  time.Duration(r.Int("MOCK_AGS_LATENCY_MAX_MS", 200, 0, 600_000)) * time.Millisecond,
+		MockFailureRate: r.Float("MOCK_AGS_FAILURE_RATE", 0, 0, 1),
+		AGSBaseURL:      r.String("AGS_BASE_URL", ""),
+		AGSAccessToken:  r.String("AGS_ACCESS_TOKEN", ""),
+		RewardTimeout:   r.Duration("REWARD_TIMEOUT", 10*time.Second, time.Millisecond),
+		ClaimStaleAfter: r.Duration("CLAIM_STALE_AFTER", 30*time.Second, time.Second),
+		ShutdownTimeout: r.Duration("SHUTDOWN_TIMEOUT", 15*time.Second, 0),
+		LogFormat:       strings.ToLower(r.String("LOG_FORMAT", "json")),
+	}
+	var errs []string
+	if err := r.Err(); err != nil {
+		errs = append(errs, strings.TrimPrefix(err.Error(), "invalid configuration: "))
+	}
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+
+	if err := c.LogLevel.UnmarshalText([]byte(r.String("LOG_LEVEL", "info"))); err != nil {
+		bad("LOG_LEVEL: want debug, info, warn or error")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("LOG_FORMAT=%q: want json or text", c.LogFormat)
+	}
+	if c.BasePath == "/" {
+		c.BasePath = ""
+	}
+	if c.BasePath != "" && (!strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/") ||
+		strings.ContainsAny(c.BasePath, " {}?#")) {
+		bad("BASE_PATH=%q: want a path like /challenge (leading '/', no trailing '/')", c.BasePath)
+	}
+	for _, a := range [][2]string{{"HTTP_ADDR", c.HTTPAddr}, {"OPS_ADDR", c.OpsAddr}} {
+		if _, _, err := net.SplitHostPort(a[1]); err != nil {
+			bad("%s=%q: want host:port or :port", a[0], a[1])
+		}
+	}
+	if c.HTTPAddr == c.OpsAddr {
+		bad("HTTP_ADDR and OPS_ADDR must differ")
+	}
+	if c.Namespace == "" {
+		bad("AB_NAMESPACE must not be empty")
+	}
+	if c.AuthEnabled {
+		switch {
+		case c.JWTPublicKey == "" && c.JWKSPath == "":
+			bad("auth is enabled (PLUGIN_GRPC_SERVER_AUTH_ENABLED) but neither JWT_PUBLIC_KEY_PATH nor JWKS_PATH is set")
+		case c.JWTPublicKey != "" && c.JWKSPath != "":
+			bad("set only one of JWT_PUBLIC_KEY_PATH and JWKS_PATH")
+		}
+	}
+	if c.MockLatencyMin > c.MockLatencyMax {
+		bad("MOCK_AGS_LATENCY_MIN_MS (%d) exceeds MOCK_AGS_LATENCY_MAX_MS (%d)", c.MockLatencyMin.Milliseconds(), c.MockLatencyMax.Milliseconds())
+	}
+	if !c.MockAGS {
+		u, err := url.Parse(c.AGSBaseURL)
+		if c.AGSBaseURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("MOCK_AGS=false needs AGS_BASE_URL, an http(s) URL (got %q)", c.AGSBaseURL)
+		}
+	}
+	if c.ClaimStaleAfter <= c.RewardTimeout+claimFinishTimeout {
+		bad("CLAIM_STALE_AFTER (%s) must exceed REWARD_TIMEOUT (%s) + %s, or a live claim could be taken over",
+			c.ClaimStaleAfter, c.RewardTimeout, claimFinishTimeout)
+	}
+	if len(errs) > 0 {
+		return c, errors.New("invalid configuration: " + strings.Join(errs, "; "))
+	}
+	return c, nil
+}

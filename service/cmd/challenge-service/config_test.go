@@ -1,0 +1,70 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/envconf"
+)
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := loadConfig(envconf.FromMap(map[string]string{"JWT_PUBLIC_KEY_PATH": "/keys/pub.pem"}))
+	require.NoError(t, err)
+	require.Equal(t, "/challenge", c.BasePath)
+	require.Equal(t, ":8000", c.HTTPAddr)
+	require.Equal(t, ":8080", c.OpsAddr)
+	require.Equal(t, "test", c.Namespace)
+	require.Equal(t, "/config/challenges.json", c.CatalogPath)
+	require.True(t, c.AuthEnabled)
+	require.True(t, c.MockAGS)
+	require.Equal(t, 50*time.Millisecond, c.MockLatencyMin)
+	require.Equal(t, 200*time.Millisecond, c.MockLatencyMax)
+	require.Equal(t, 30*time.Second, c.ClaimStaleAfter)
+	require.Equal(t, 50, c.DB.MaxOpenConns)
+
+	c, err = loadConfig(envconf.FromMap(map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "BASE_PATH": "/"}))
+	require.NoError(t, err, "mock-header auth needs no key")
+	require.Equal(t, "", c.BasePath)
+}
+
+func TestConfigErrors(t *testing.T) {
+	cases := map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"no key":          {map[string]string{}, "neither JWT_PUBLIC_KEY_PATH nor JWKS_PATH"},
+		"two keys":        {map[string]string{"JWT_PUBLIC_KEY_PATH": "a", "JWKS_PATH": "b"}, "only one of"},
+		"bad bool":        {map[string]string{"MOCK_AGS": "yes please"}, "MOCK_AGS"},
+		"latency order":   {map[string]string{"MOCK_AGS_LATENCY_MIN_MS": "300"}, "exceeds MOCK_AGS_LATENCY_MAX_MS"},
+		"failure rate":    {map[string]string{"MOCK_AGS_FAILURE_RATE": "1.5"}, "MOCK_AGS_FAILURE_RATE"},
+		"real AGS no URL": {map[string]string{"MOCK_AGS": "false"}, "AGS_BASE_URL"},
+		"bad base path":   {map[string]string{"BASE_PATH": "challenge/"}, "BASE_PATH"},
+		"bad addr":        {map[string]string{"HTTP_ADDR": "8000"}, "HTTP_ADDR"},
+		"same addr":       {map[string]string{"OPS_ADDR": ":8000"}, "must differ"},
+		"stale too short": {map[string]string{"CLAIM_STALE_AFTER": "5s"}, "CLAIM_STALE_AFTER"},
+		"bad duration":    {map[string]string{"CLAIM_STALE_AFTER": "30"}, "CLAIM_STALE_AFTER"},
+		"bad db port":     {map[string]string{"DB_PORT": "x"}, "DB_PORT"},
+		"bad log level":   {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		"bad log format":  {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			env := map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false"}
+			if name == "no key" || name == "two keys" {
+				env = map[string]string{}
+			}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			_, err := loadConfig(envconf.FromMap(env))
+			require.ErrorContains(t, err, tc.want)
+			require.ErrorContains(t, err, "invalid configuration")
+		})
+	}
+	// Several problems are reported together in one message.
+	_, err := loadConfig(envconf.FromMap(map[string]string{"DB_PORT": "x", "HTTP_ADDR": "nope"}))
+	require.ErrorContains(t, err, "DB_PORT")
+	require.ErrorContains(t, err, "HTTP_ADDR")
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/service/internal/api"
+	"github.com/challenge-perf/challenge-perf/service/internal/auth"
+	"github.com/challenge-perf/challenge-perf/service/internal/claims"
+	"github.com/challenge-perf/challenge-perf/service/internal/opshttp"
+	"github.com/challenge-perf/challenge-perf/service/internal/progress"
+	"github.com/challenge-perf/challenge-perf/service/internal/reward"
+	"github.com/challenge-perf/challenge-perf/service/internal/store"
+)
+
+// app is the wired service.
+type app struct {
+	api   http.Handler
+	pool  *pgxpool.Pool
+	reg   *prometheus.Registry
+	mock  *reward.Mock // nil with a real platform
+	goals int
+}
+
+// build loads the catalog and keys (cheap checks first, so a bad file fails before the DB wait),
+// opens and migrates the database and wires the handlers.
+func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	cat, err := challenges.Load(cfg.CatalogPath)
+	if err != nil {
+		return nil, err
+	}
+	authn, err := newAuthenticator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opshttp.EnableContentionProfiling()
+	reg := opshttp.NewRegistry()
+
+	octx, cancel := context.WithTimeout(ctx, cfg.DBConnectWait)
+	defer cancel()
+	pool, err := store.Open(octx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.SyncGoals(octx, pool, cat); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	reg.MustRegister(api.NewPoolCollector(pool.Stat))
+
+	a := &app{pool: pool, reg: reg, goals: cat.NumGoals()}
+	var rw reward.Client
+	if cfg.MockAGS {
+		a.mock = reward.NewMock(cfg.MockLatencyMin, cfg.MockLatencyMax, cfg.MockFailureRate, reg)
+		rw = a.mock
+	} else {
+		var token func(context.Context) (string, error)
+		if cfg.AGSAccessToken != "" {
+			t := cfg.AGSAccessToken
+			token = func(context.Context) (string, error) { return t, nil }
+		}
+		rw = reward.NewAGS(cfg.AGSBaseURL, token, cfg.RewardTimeout)
+	}
+	rw = reward.WithMetrics(rw, reg)
+
+	claimSvc := claims.New(claims.Config{
+		Namespace: cfg.Namespace, StaleAfter: cfg.ClaimStaleAfter,
+		RewardTimeout: cfg.RewardTimeout, FinishTimeout: claimFinishTimeout,
+	}, cat, claims.NewPGStore(pool), rw, reg, log)
+
+	a.api, err = api.New(api.Config{
+		BasePath: cfg.BasePath, Catalog: cat, Auth: authn,
+		Progress: progress.NewReader(pool), Claims: claimSvc, Health: pool.Ping,
+		Registerer: reg, Logger: log,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func newAuthenticator(cfg config) (auth.Authenticator, error) {
+	if !cfg.AuthEnabled {
+		return auth.MockHeader{}, nil
+	}
+	var keys *auth.KeySet
+	var err error
+	if cfg.JWKSPath != "" {
+		keys, err = auth.LoadJWKS(cfg.JWKSPath)
+	} else {
+		keys, err = auth.LoadPEM(cfg.JWTPublicKey)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	b := &auth.Bearer{Verifier: auth.NewVerifier(keys, cfg.Namespace, cfg.JWTLeeway)}
+	if cfg.JWTCacheSize > 0 {
+		b.Cache = auth.NewCache(cfg.JWTCacheSize, cfg.JWTLeeway)
+	}
+	return b, nil
+}
+
+// opsServer serves metrics, health and pprof, plus the mock platform's grant counts.
+func (a *app) opsServer(addr string) *http.Server {
+	health := func(ctx context.Context) error { return a.pool.Ping(ctx) }
+	mux := http.NewServeMux()
+	mux.Handle("/", opshttp.Handler(a.reg, health))
+	if a.mock != nil {
+		mux.Handle("/debug/mock-ags/grants", a.mock.DebugHandler())
+	}
+	return opshttp.Server(addr, mux)
+}
+
+func (a *app) close() {
+	done := make(chan struct{})
+	go func() { a.pool.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second): // Close waits for acquired connections; do not hang exit
+	}
+}

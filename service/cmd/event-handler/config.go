@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/envconf"
+	"github.com/challenge-perf/challenge-perf/service/internal/store"
+)
+
+// Acknowledgement modes (ACK_MODE).
+const (
+	ackDurable  = "durable"  // OK only after the event's batch committed in PostgreSQL (default)
+	ackBuffered = "buffered" // OK once in memory and marked in Redis; written up to one flush interval later
+)
+
+// config is everything the event handler reads from its environment.
+type config struct {
+	CatalogPath string
+	DB          store.Config
+	Namespace   string
+	RedisAddr   string
+	GRPCAddr    string
+	OpsAddr     string
+	AckMode     string
+
+	// Both modes: BUFFER_FLUSH_INTERVAL is the batch window (durable) or the flush period
+	// (buffered); BUFFER_SIZE_LIMIT bounds events pending a commit (durable) or buffered keys.
+	FlushInterval time.Duration
+	BufferLimit   int
+	FlushRows     int
+
+	// Durable mode.
+	CommitConcurrency int
+	CommitTimeout     time.Duration
+	Retention         time.Duration
+
+	// Buffered mode.
+	DedupeTTL    time.Duration
+	RedisTimeout time.Duration
+	DedupeWindow time.Duration
+	DedupeBatch  int
+	FullWait     time.Duration
+
+	MaxStreams int
+	Shutdown   time.Duration
+	LogLevel   string
+}
+
+func loadConfig(r *envconf.Reader) (config, error) {
+	c := config{
+		CatalogPath: r.String("CHALLENGE_CONFIG_PATH", "/config/challenges.json"),
+		DB:          store.ConfigFromEnv(r),
+		Namespace:   r.String("AB_NAMESPACE", "test"),
+		RedisAddr:   r.String("REDIS_ADDR", "localhost:6379"),
+		GRPCAddr:    r.String("GRPC_ADDR", ":6565"),
+		OpsAddr:     r.String("OPS_ADDR", ":8080"),
+		AckMode:     r.String("ACK_MODE", ackDurable),
+	}
+	window := 2 * time.Millisecond
+	if c.AckMode == ackBuffered {
+		window = time.Second
+	}
+	c.FlushInterval = r.Duration("BUFFER_FLUSH_INTERVAL", window, 100*time.Microsecond)
+	c.BufferLimit = r.Int("BUFFER_SIZE_LIMIT", 100_000, 1, 100_000_000)
+	c.FlushRows = r.Int("BUFFER_FLUSH_BATCH_ROWS", 10_000, 1, 1_000_000)
+	c.CommitConcurrency = r.Int("COMMIT_CONCURRENCY", 2, 1, 64)
+	c.DB.StatementTimeout = r.Duration("DB_STATEMENT_TIMEOUT", 10*time.Second, 10*time.Millisecond)
+	c.CommitTimeout = r.Duration("COMMIT_TIMEOUT", 12*time.Second, 10*time.Millisecond)
+	c.Retention = r.Duration("APPLIED_EVENTS_RETENTION", time.Hour, time.Second)
+	c.DedupeTTL = r.Duration("DEDUPE_TTL", 24*time.Hour, time.Second)
+	c.RedisTimeout = r.Duration("REDIS_TIMEOUT", time.Second, time.Millisecond)
+	c.DedupeWindow = r.Duration("DEDUPE_BATCH_WINDOW", time.Millisecond, time.Microsecond)
+	c.DedupeBatch = r.Int("DEDUPE_BATCH_SIZE", 256, 1, 10_000)
+	c.FullWait = r.Duration("BUFFER_FULL_WAIT", 20*time.Millisecond, 0)
+	c.MaxStreams = r.Int("GRPC_MAX_CONCURRENT_STREAMS", 1000, 1, 1_000_000)
+	c.Shutdown = r.Duration("SHUTDOWN_TIMEOUT", 30*time.Second, time.Second)
+	c.LogLevel = r.String("LOG_LEVEL", "info")
+	if err := r.Err(); err != nil {
+		return c, err
+	}
+	switch {
+	case c.AckMode != ackDurable && c.AckMode != ackBuffered:
+		return c, fmt.Errorf("ACK_MODE=%q: want %q (acknowledge after commit) or %q (acknowledge from memory)", c.AckMode, ackDurable, ackBuffered)
+	case c.CommitTimeout <= c.DB.StatementTimeout:
+		return c, fmt.Errorf("COMMIT_TIMEOUT (%s) must exceed DB_STATEMENT_TIMEOUT (%s): the server must give up on a statement before the client does, or an abandoned statement could still commit",
+			c.CommitTimeout, c.DB.StatementTimeout)
+	}
+	return c, nil
+}

@@ -1,0 +1,100 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/claims"
+)
+
+// maxClaimBody: clients send nothing, null or {}; anything bigger is not a claim request.
+const maxClaimBody = 1 << 10
+
+// maxIDLen matches the catalog's id pattern; longer path ids cannot exist.
+const maxIDLen = 128
+
+type claimResponse struct {
+	GoalID    string     `json:"goalId"`
+	Status    string     `json:"status"`
+	Reward    rewardJSON `json:"reward"`
+	ClaimedAt time.Time  `json:"claimedAt"`
+}
+
+func (h *handler) handleClaim(w http.ResponseWriter, r *http.Request) {
+	user, ok := h.authenticate(w, r)
+	if !ok {
+		return
+	}
+	if !h.readEmptyBody(w, r) {
+		return
+	}
+	challengeID, goalID := r.PathValue("challengeId"), r.PathValue("goalId")
+	if len(challengeID) > maxIDLen || len(goalID) > maxIDLen {
+		writeError(w, http.StatusNotFound, CodeGoalNotFound, "unknown challenge or goal")
+		return
+	}
+	res, err := h.cfg.Claims.Claim(r.Context(), user, challengeID, goalID)
+	if err != nil {
+		h.writeClaimError(w, user, goalID, err)
+		return
+	}
+	g := res.Goal
+	writeJSON(w, http.StatusOK, claimResponse{
+		GoalID: g.GoalID, Status: "claimed",
+		Reward:    rewardJSON{Type: g.Reward.Type, RewardID: g.Reward.RewardID, Quantity: g.Reward.Quantity},
+		ClaimedAt: res.ClaimedAt.UTC(),
+	})
+}
+
+// readEmptyBody accepts an empty body, null or an empty object (whitespace allowed).
+func (h *handler) readEmptyBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength > maxClaimBody {
+		writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "request body must be empty, null or {}")
+		return false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxClaimBody+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, CodeBadRequest, "could not read request body")
+		return false
+	}
+	if len(body) > maxClaimBody {
+		writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "request body must be empty, null or {}")
+		return false
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || string(body) == "null" {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	if body[0] == '{' && json.Unmarshal(body, &obj) == nil && len(obj) == 0 {
+		return true
+	}
+	writeError(w, http.StatusBadRequest, CodeBadRequest, "request body must be empty, null or {}")
+	return false
+}
+
+func (h *handler) writeClaimError(w http.ResponseWriter, user, goalID string, err error) {
+	switch {
+	case errors.Is(err, claims.ErrChallengeNotFound):
+		writeError(w, http.StatusNotFound, CodeChallengeNotFound, "unknown challenge")
+	case errors.Is(err, claims.ErrGoalNotFound):
+		writeError(w, http.StatusNotFound, CodeGoalNotFound, "unknown goal or goal not in this challenge")
+	case errors.Is(err, claims.ErrNotCompleted):
+		writeError(w, http.StatusBadRequest, CodeGoalNotCompleted, "goal is not completed")
+	case errors.Is(err, claims.ErrPrerequisites):
+		writeError(w, http.StatusBadRequest, CodePrerequisitesNotMet, "prerequisite goals are not completed")
+	case errors.Is(err, claims.ErrAlreadyClaimed):
+		writeError(w, http.StatusConflict, CodeAlreadyClaimed, "goal already claimed")
+	case errors.Is(err, claims.ErrInProgress):
+		writeError(w, http.StatusConflict, CodeClaimInProgress, "a claim of this goal is in progress; retry later")
+	case errors.Is(err, claims.ErrRewardFailed):
+		writeError(w, http.StatusBadGateway, CodeRewardFailed, "reward platform failed; the goal is still claimable")
+	default:
+		h.log.Error("claim failed", "user", user, "goal", goalID, "err", err)
+		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, "claim could not be processed; retry later")
+	}
+}

@@ -1,0 +1,95 @@
+package buffer
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+)
+
+// Writer persists one batch atomically and reports how many goal thresholds it newly crossed
+// (distinct targets per stat key, see upsertSQL).
+type Writer interface {
+	Write(ctx context.Context, rows []Row) (crossed int64, err error)
+}
+
+// newMaxSQL is the stat's maximum after the update (s = the existing row, excluded = the input).
+const newMaxSQL = `CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN GREATEST(s.max_value, s.value + excluded.value)
+                         ELSE GREATEST(s.max_value, excluded.max_value) END`
+
+// upsertSQL applies a batch in ONE statement and writes no per-goal rows: completion is
+// max_value >= target, and crossed_at[i] is when max_value first reached the i-th smallest distinct
+// target of the stat key (stat_thresholds.targets, sorted). width_bucket(max, targets) counts the
+// targets <= max, so the thresholds this batch crossed are the suffix beyond cardinality(crossed_at),
+// appended with now(). A row's ON CONFLICT DO UPDATE always reads the latest committed row version
+// (a concurrent writer waits for the row lock), so two writers' appends compose: the second sees the
+// first one's array and appends only what is still missing. Rows are locked in input order, which
+// callers sort, so two handler instances never deadlock on user_stats.
+//
+// The result counts the entries this statement appended: the only entries equal to this
+// transaction's now() (a metric; another transaction starting in the same microsecond could add to it).
+const upsertSQL = `
+WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[])
+        AS t(user_id, stat_key, namespace, value, max_value, value_at)
+),` + UpsertCTE + `
+SELECT coalesce(sum(crossed), 0)::int8 FROM up`
+
+// UpsertCTE is the common table expression "up" that applies the rows of a preceding CTE named
+// input (user_id, stat_key, namespace, value, max_value, value_at; unique keys, in lock order)
+// and returns each row's newly crossed thresholds as crossed. The buffered flusher and the
+// group committer (internal/groupcommit) share it, so both apply events by the same rules.
+const UpsertCTE = `
+up AS (
+    INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, max_value, crossed_at)
+    SELECT user_id, stat_key, namespace, value, value_at, max_value,
+           array_fill(now(), ARRAY[coalesce(width_bucket(max_value,
+               (SELECT targets FROM stat_thresholds th WHERE th.stat_key = input.stat_key)), 0)])
+    FROM input
+    ON CONFLICT (user_id, stat_key) DO UPDATE SET
+        value = CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN s.value + excluded.value
+                     WHEN excluded.value_at >= s.value_at THEN excluded.value
+                     ELSE s.value END,
+        max_value = ` + newMaxSQL + `,
+        crossed_at = s.crossed_at || array_fill(now(), ARRAY[GREATEST(0, coalesce(width_bucket(` + newMaxSQL + `,
+               (SELECT targets FROM stat_thresholds th WHERE th.stat_key = s.stat_key)), 0) - cardinality(s.crossed_at))]),
+        value_at = GREATEST(s.value_at, excluded.value_at),
+        updated_at = now()
+    RETURNING cardinality(array_positions(s.crossed_at, now())) AS crossed
+)`
+
+// PGWriter writes batches with upsertSQL. Not safe for concurrent use: it reuses its column slices
+// (the flusher is its only caller).
+type PGWriter struct {
+	pool *pgxpool.Pool
+
+	users, keys, namespaces []string
+	values, maxima          []float64
+	times                   []time.Time
+}
+
+// NewPGWriter returns a writer on pool.
+func NewPGWriter(pool *pgxpool.Pool) *PGWriter { return &PGWriter{pool: pool} }
+
+// Write applies rows (unique keys, sorted by key) in one statement.
+func (w *PGWriter) Write(ctx context.Context, rows []Row) (int64, error) {
+	w.users, w.keys, w.namespaces = w.users[:0], w.keys[:0], w.namespaces[:0]
+	w.values, w.maxima, w.times = w.values[:0], w.maxima[:0], w.times[:0]
+	for i := range rows {
+		r := &rows[i]
+		w.users = append(w.users, r.UserID)
+		w.keys = append(w.keys, r.StatKey)
+		w.namespaces = append(w.namespaces, r.Namespace)
+		w.values = append(w.values, r.Value)
+		w.maxima = append(w.maxima, r.Max)
+		w.times = append(w.times, r.At)
+	}
+	var crossed int64
+	err := w.pool.QueryRow(ctx, upsertSQL, w.users, w.keys, w.namespaces, w.values, w.maxima, w.times).Scan(&crossed)
+	if err != nil {
+		return 0, err
+	}
+	return crossed, nil
+}

@@ -1,0 +1,64 @@
+package progress
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+)
+
+const catalogJSON = `{"challenges":[{"challengeId":"c1","name":"C1","description":"d","goals":[
+ {"goalId":"login2","name":"n","description":"d","eventSource":"login","requirement":{"statCode":"login_count","operator":">=","targetValue":2},"reward":{"type":"WALLET","rewardId":"GEMS","quantity":10}},
+ {"goalId":"wins5","name":"n","description":"d","eventSource":"statistic","requirement":{"statCode":"wins","operator":">=","targetValue":5},"reward":{"type":"ITEM","rewardId":"sword","quantity":1}},
+ {"goalId":"wins1","name":"n","description":"d","eventSource":"statistic","requirement":{"statCode":"wins","operator":">=","targetValue":1},"reward":{"type":"ITEM","rewardId":"sword","quantity":1}}]}]}`
+
+func TestDeriveStatus(t *testing.T) {
+	cat, err := challenges.Parse([]byte(catalogJSON))
+	require.NoError(t, err)
+	m := NewModel(cat)
+	require.Equal(t, 3, m.NumGoals())
+	st := m.NewState()
+	require.True(t, st.Empty())
+	require.Equal(t, GoalProgress{Status: NotStarted}, st.Goal(0))
+
+	t0 := time.Unix(100, 0)
+	st.SetStat("wins", 3.7, 3.7, nil)
+	st.SetStat("login_count", 9, 9, []time.Time{t0}) // a statistic named like the login stat code must not count as logins
+	st.SetStat("unknown", 1, 1, nil)
+	require.False(t, st.Empty())
+	require.Equal(t, GoalProgress{Status: NotStarted}, st.Goal(0))
+	require.Equal(t, GoalProgress{Status: InProgress, Progress: 3}, st.Goal(1))
+	// wins1 (target 1) is the 1st distinct wins threshold, wins5 the 2nd.
+	st.SetStat("wins", 0.5, 0.5, nil)
+	require.Equal(t, GoalProgress{Status: InProgress, Progress: 0}, st.Goal(2))
+	st.SetStat("wins", 3.7, 3.7, []time.Time{t0})
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 1, CompletedAt: t0}, st.Goal(2))
+	// A maximum past the target completes even without a stored time (catalog changed): no completedAt.
+	st.SetStat("wins", 3.7, 3.7, nil)
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 1}, st.Goal(2))
+	st.SetStat("wins", 3.7, 3.7, []time.Time{t0})
+
+	st.SetClaim("wins1", ClaimClaiming, time.Time{})
+	st.SetClaim("wins1", ClaimClaiming, time.Time{})
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 1, CompletedAt: t0}, st.Goal(2), "completed while a claim is in flight")
+	st.SetClaim("wins1", ClaimClaimed, t0.Add(time.Second))
+	require.Equal(t, GoalProgress{Status: Claimed, Progress: 1, CompletedAt: t0, ClaimedAt: t0.Add(time.Second)}, st.Goal(2))
+
+	// A completion is final even if the stat later reads lower: the maximum keeps it.
+	t1 := t0.Add(time.Minute)
+	st.SetStat("wins", 0, 6, []time.Time{t0, t1})
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 5, CompletedAt: t1}, st.Goal(1))
+
+	st.SetStat(challenges.LoginStatKey, math.NaN(), math.NaN(), nil)
+	require.Equal(t, NotStarted, st.Goal(0).Status)
+	st.SetStat(challenges.LoginStatKey, -3, 0, nil)
+	require.Equal(t, GoalProgress{Status: NotStarted}, st.Goal(0))
+
+	st.Reset()
+	require.True(t, st.Empty())
+	require.Equal(t, GoalProgress{Status: NotStarted}, st.Goal(2))
+	require.Equal(t, "in_progress", InProgress.String())
+}
