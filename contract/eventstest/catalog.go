@@ -1,4 +1,7 @@
-// Package eventstest builds the perf fixture's catalog shape for tests of the event pipeline.
+// Package eventstest is shared test support for the event pipeline: the perf fixture's catalog
+// shape (FixtureJSON, Reached) and the ground truth the handler is checked against (Event,
+// Workload, Model, ReadState, Diff, Client). It sits outside service/ so that both the service's
+// own tests and the instrument's (perf/durability) use one copy.
 package eventstest
 
 import (

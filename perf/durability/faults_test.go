@@ -1,4 +1,4 @@
-package main
+package durability_test
 
 import (
 	"context"
@@ -17,10 +17,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
-	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
+	"github.com/challenge-perf/challenge-perf/contract/eventstest"
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/service/internal/events/eventstest"
 )
 
 // TestFaultsLoseNothingAcknowledged runs the handler as the suite does (its image, in a container
@@ -31,7 +29,7 @@ import (
 // twice (10% of the events are also redelivered after their OK, as an at-least-once bus does).
 func TestFaultsLoseNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts the containerised stack")
+		t.Skip("-short: this test starts the containerised stack (needs a Docker engine and the local images) and runs for minutes")
 	}
 	ctx := context.Background()
 	cfg := harness.DefaultStackConfig()
@@ -96,7 +94,7 @@ func TestFaultsLoseNothingAcknowledged(t *testing.T) {
 			require.NoError(t, err)
 			p.Close()
 
-			evs := workload(8000, 200, uint64(100+i))
+			evs := eventstest.Workload(8000, 200, uint64(100+i))
 			faultAt := time.Now().Add(1500 * time.Millisecond)
 			var faultErr error
 			var faultEnd time.Time
@@ -113,19 +111,19 @@ func TestFaultsLoseNothingAcknowledged(t *testing.T) {
 
 			p = stackPool(t, s) // PostgreSQL's host port changes when it restarts
 			defer p.Close()
-			w := model(evs)
-			got := readState(t, p)
+			w := eventstest.Model(evs)
+			got := eventstest.ReadState(t, p)
 			if cfg.AckMode == harness.AckBuffered { // acknowledged before written: give the flusher time
 				deadline := time.Now().Add(10 * time.Second)
-				for len(stateDiff(w, got)) > 0 && time.Now().Before(deadline) {
+				for len(eventstest.Diff(w, got)) > 0 && time.Now().Before(deadline) {
 					time.Sleep(200 * time.Millisecond)
-					got = readState(t, p)
+					got = eventstest.ReadState(t, p)
 				}
 			}
-			if d := stateDiff(w, got); len(d) > 0 {
+			if d := eventstest.Diff(w, got); len(d) > 0 {
 				t.Fatalf("%s: %d (user, stat) rows differ from what the events imply, e.g. %s", f.name, len(d), strings.Join(d[:min(5, len(d))], "; "))
 			}
-			require.Equal(t, w.completions, got.completions)
+			require.Equal(t, w.Completions, got.Completions)
 			t.Logf("%s: %d calls (%d events, %d redelivered after OK), %d refused and redelivered (%s); fault lasted %.1fs; error rate back under 1%% %s after the fault began",
 				f.name, rep.calls, len(evs), len(evs)/11, rep.refused, rep.codes(), faultEnd.Sub(faultAt).Seconds(), rep.recovery(faultAt))
 		})
@@ -147,7 +145,7 @@ type bus struct {
 	handler *harness.ProgramContainer
 	mu      sync.RWMutex
 	conn    *grpc.ClientConn
-	h       *handler
+	h       eventstest.Client
 }
 
 func (b *bus) redial(ctx context.Context) {
@@ -158,8 +156,7 @@ func (b *bus) redial(ctx context.Context) {
 	b.mu.Lock()
 	old := b.conn
 	b.conn = conn
-	b.h = &handler{conn: conn, login: accountv1.NewUserAuthenticationUserLoggedInServiceClient(conn),
-		stat: statisticv1.NewStatisticStatItemUpdatedServiceClient(conn)}
+	b.h = eventstest.NewClient(conn)
 	b.mu.Unlock()
 	if old != nil {
 		_ = old.Close()
@@ -174,7 +171,7 @@ func (b *bus) close() {
 	}
 }
 
-func (b *bus) current() *handler {
+func (b *bus) current() eventstest.Client {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return b.h
@@ -230,20 +227,20 @@ func (r *deliveryReport) recovery(faultAt time.Time) string {
 
 // deliver sends evs at about rate per second from 64 callers; each event is retried (after 50 ms)
 // until it is answered OK. Codes other than the retryable ones fail the test.
-func (b *bus) deliver(t *testing.T, evs []ev, rate int) *deliveryReport {
+func (b *bus) deliver(t *testing.T, evs []eventstest.Event, rate int) *deliveryReport {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rep := &deliveryReport{byCode: map[codes.Code]int{}}
 	var mu sync.Mutex
-	work := make(chan ev, 64)
+	work := make(chan eventstest.Event, 64)
 	var wg sync.WaitGroup
 	for range 64 {
 		wg.Go(func() {
 			for e := range work {
 				for {
 					callCtx, cancelCall := context.WithTimeout(ctx, 5*time.Second)
-					err := b.current().send(callCtx, e)
+					err := b.current().Send(callCtx, e)
 					cancelCall()
 					mu.Lock()
 					rep.calls++
@@ -259,11 +256,11 @@ func (b *bus) deliver(t *testing.T, evs []ev, rate int) *deliveryReport {
 					switch c := status.Code(err); c {
 					case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded, codes.Canceled:
 					default:
-						t.Errorf("event %s: %v (not a code the platform redelivers)", e.id, err)
+						t.Errorf("event %s: %v (not a code the platform redelivers)", e.ID, err)
 						return
 					}
 					if ctx.Err() != nil {
-						t.Errorf("event %s still refused after 3 minutes: %v", e.id, err)
+						t.Errorf("event %s still refused after 3 minutes: %v", e.ID, err)
 						return
 					}
 					time.Sleep(50 * time.Millisecond)
@@ -284,21 +281,4 @@ func (b *bus) deliver(t *testing.T, evs []ev, rate int) *deliveryReport {
 	close(work)
 	wg.Wait()
 	return rep
-}
-
-// stateDiff lists the (user, stat) rows whose (value, max) differ from the model, sorted.
-func stateDiff(w, got want) []string {
-	var d []string
-	for k, v := range w.stats {
-		if g, ok := got.stats[k]; !ok || g != v {
-			d = append(d, fmt.Sprintf("%s %s want %v got %v", k[0], k[1], v, g))
-		}
-	}
-	for k, g := range got.stats {
-		if _, ok := w.stats[k]; !ok {
-			d = append(d, fmt.Sprintf("%s %s unexpected %v", k[0], k[1], g))
-		}
-	}
-	sort.Strings(d)
-	return d
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +22,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -31,11 +32,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/contract/eventstest"
 	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
 	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 	"github.com/challenge-perf/challenge-perf/envconf"
-	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/service/internal/events/eventstest"
 )
 
 // Shared containers for the package (fixed host ports so PostgreSQL can be stopped and started).
@@ -48,7 +48,7 @@ var (
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if testing.Short() {
-		// -short promises no Docker engine: the tests that need the containers skip (needContainers).
+		// -short promises no Docker engine: the tests that need the containers skip (startHandler).
 		os.Exit(m.Run())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -86,12 +86,14 @@ type handler struct {
 	done    chan error
 	conn    *grpc.ClientConn
 	opsAddr string
-	login   accountv1.UserAuthenticationUserLoggedInServiceClient
-	stat    statisticv1.StatisticStatItemUpdatedServiceClient
+	eventstest.Client
 }
 
+// startHandler runs the handler on the package's containers; under -short (no Docker engine) it
+// skips the test instead.
 func startHandler(t testing.TB, env map[string]string) *handler {
 	t.Helper()
+	containers.SkipShort(t)
 	u, err := url.Parse(dsn)
 	require.NoError(t, err)
 	catalog := filepath.Join(t.TempDir(), "challenges.json")
@@ -129,8 +131,7 @@ func startHandler(t testing.TB, env map[string]string) *handler {
 	case <-time.After(2 * time.Minute):
 		t.Fatal("handler did not start")
 	}
-	h.login = accountv1.NewUserAuthenticationUserLoggedInServiceClient(h.conn)
-	h.stat = statisticv1.NewStatisticStatItemUpdatedServiceClient(h.conn)
+	h.Client = eventstest.NewClient(h.conn)
 	t.Cleanup(func() { h.shutdown(t) })
 	return h
 }
@@ -171,38 +172,20 @@ func truncate(t testing.TB) {
 	_, _ = p.Exec(context.Background(), `TRUNCATE applied_events`)
 }
 
-// ev is one event the test sends and the model it is checked against.
-type ev struct {
-	id, user, code string // code "" = login
-	value          float64
-	at             time.Time
-}
-
-func (h *handler) send(ctx context.Context, e ev) error {
-	if e.code == "" {
-		_, err := h.login.OnMessage(ctx, &accountv1.UserLoggedIn{Id: e.id, UserId: e.user, Namespace: "test",
-			Timestamp: e.at.Format(time.RFC3339Nano)})
-		return err
-	}
-	_, err := h.stat.OnMessage(ctx, &statisticv1.StatItemUpdated{Id: e.id, UserId: e.user, Namespace: "test",
-		Timestamp: e.at.Format(time.RFC3339Nano), Payload: &statisticv1.StatItem{StatCode: e.code, LatestValue: e.value}})
-	return err
-}
-
 // sendAll sends events from 64 concurrent callers on the one connection, retrying the codes the
 // platform retries (ResourceExhausted, Unavailable) until OK.
-func (h *handler) sendAll(t *testing.T, evs []ev, refused *int) {
+func (h *handler) sendAll(t *testing.T, evs []eventstest.Event, refused *int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	work := make(chan ev)
+	work := make(chan eventstest.Event)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range 64 {
 		wg.Go(func() {
 			for e := range work {
 				for {
-					err := h.send(ctx, e)
+					err := h.Send(ctx, e)
 					if err == nil {
 						break
 					}
@@ -223,114 +206,15 @@ func (h *handler) sendAll(t *testing.T, evs []ev, refused *int) {
 	wg.Wait()
 }
 
-type want struct {
-	stats       map[[2]string][2]float64 // (user, key) → (value, max)
-	completions map[string][]string      // user → sorted goal ids
-}
-
-// model computes the exact expected state: logins counted once per id, stats last-writer-wins by
-// event time (the later send wins a tie only in the test's shuffled order, so times are distinct),
-// completions for every goal whose target the stat's maximum reached.
-func model(evs []ev) want {
-	w := want{stats: map[[2]string][2]float64{}, completions: map[string][]string{}}
-	seen := map[string]bool{}
-	latest := map[[2]string]time.Time{}
-	for _, e := range evs {
-		if seen[e.id] {
-			continue
-		}
-		seen[e.id] = true
-		if e.code == "" {
-			k := [2]string{e.user, "@login"}
-			s := w.stats[k]
-			w.stats[k] = [2]float64{s[0] + 1, s[1] + 1}
-			continue
-		}
-		k := [2]string{e.user, e.code}
-		s, ok := w.stats[k]
-		if !ok || e.at.After(latest[k]) {
-			s[0], latest[k] = e.value, e.at
-		}
-		s[1] = max(s[1], e.value)
-		w.stats[k] = s
-	}
-	for k, s := range w.stats {
-		code := k[1]
-		if code == "@login" {
-			code = "login_count"
-		}
-		w.completions[k[0]] = append(w.completions[k[0]], eventstest.Reached(code, s[1])...)
-	}
-	for u := range w.completions {
-		sort.Strings(w.completions[u])
-		if len(w.completions[u]) == 0 {
-			delete(w.completions, u)
-		}
-	}
-	return w
-}
-
-func readState(t *testing.T, p *pgxpool.Pool) want {
+func requireState(t *testing.T, p *pgxpool.Pool, w eventstest.State) {
 	t.Helper()
-	ctx := context.Background()
-	got := want{stats: map[[2]string][2]float64{}, completions: map[string][]string{}}
-	rows, err := p.Query(ctx, `SELECT user_id, stat_key, value, max_value FROM user_stats`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var u, k string
-		var v, m float64
-		require.NoError(t, rows.Scan(&u, &k, &v, &m))
-		got.stats[[2]string{u, k}] = [2]float64{v, m}
-	}
-	require.NoError(t, rows.Err())
-	// Completed goals as the view derives them; completed_at must come from crossed_at.
-	rows, err = p.Query(ctx, `SELECT user_id, goal_id FROM user_goal_progress
-		WHERE status IN ('completed', 'claimed') AND completed_at IS NOT NULL ORDER BY user_id, goal_id`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var u, g string
-		require.NoError(t, rows.Scan(&u, &g))
-		got.completions[u] = append(got.completions[u], g)
-	}
-	require.NoError(t, rows.Err())
-	var mismatched int
-	require.NoError(t, p.QueryRow(ctx, `SELECT count(*) FROM user_stats s JOIN stat_thresholds t USING (stat_key)
-		WHERE cardinality(s.crossed_at) <> width_bucket(s.max_value, t.targets)`).Scan(&mismatched))
-	require.Zero(t, mismatched, "crossed_at holds one time per threshold the maximum reached")
-	return got
-}
-
-// workload makes n events over users: 20% logins, 80% stats with random values and event times
-// sent out of order, plus redeliveries of 10% of them (same id).
-func workload(n, users int, seed uint64) []ev {
-	r := rand.New(rand.NewPCG(seed, 1))
-	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	codes := []string{"enemy_kills", "games_played", "headshots", "wins"}
-	var evs []ev
-	for i := range n {
-		e := ev{id: "ev-" + strconv.FormatUint(seed, 10) + "-" + strconv.Itoa(i), user: fmt.Sprintf("user-%06d", r.IntN(users)+1),
-			at: base.Add(time.Duration(r.IntN(3_600_000_000)) * time.Microsecond)}
-		if r.IntN(5) > 0 {
-			e.code, e.value = codes[r.IntN(4)], float64(r.IntN(600))
-		}
-		evs = append(evs, e)
-	}
-	for i := range n / 10 {
-		evs = append(evs, evs[i*7%n])
-	}
-	r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
-	return evs
-}
-
-func requireState(t *testing.T, p *pgxpool.Pool, w want) {
-	t.Helper()
-	var got want
+	var got eventstest.State
 	require.Eventually(t, func() bool {
-		got = readState(t, p)
-		return len(got.stats) == len(w.stats) && equalStats(got.stats, w.stats)
+		got = eventstest.ReadState(t, p)
+		return len(got.Stats) == len(w.Stats) && equalStats(got.Stats, w.Stats)
 	}, 30*time.Second, 50*time.Millisecond, "user_stats never matched")
-	require.Equal(t, w.stats, got.stats)
-	require.Equal(t, w.completions, got.completions)
+	require.Equal(t, w.Stats, got.Stats)
+	require.Equal(t, w.Completions, got.Completions)
 }
 
 func equalStats(a, b map[[2]string][2]float64) bool {
@@ -349,24 +233,24 @@ func TestEventsEndToEnd(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			h := startHandler(t, map[string]string{"ACK_MODE": mode})
 			p := pool(t)
-			evs := workload(3000, 100, 1)
+			evs := eventstest.Workload(3000, 100, 1)
 			refused := 0
 			h.sendAll(t, evs, &refused)
 			require.Zero(t, refused)
-			w := model(evs)
-			require.NotEmpty(t, w.completions)
+			w := eventstest.Model(evs)
+			require.NotEmpty(t, w.Completions)
 			if mode == ackDurable {
 				// The durable promise: every acknowledged event is already committed, exactly once.
-				got := readState(t, p)
-				require.Equal(t, w.stats, got.stats)
-				require.Equal(t, w.completions, got.completions)
+				got := eventstest.ReadState(t, p)
+				require.Equal(t, w.Stats, got.Stats)
+				require.Equal(t, w.Completions, got.Completions)
 			}
 			requireState(t, p, w)
 
 			// A redelivery after the write is still recognised.
-			require.NoError(t, h.send(context.Background(), evs[0]))
+			require.NoError(t, h.Send(context.Background(), evs[0]))
 			time.Sleep(200 * time.Millisecond)
-			require.Equal(t, model(evs).stats, readState(t, p).stats)
+			require.Equal(t, eventstest.Model(evs).Stats, eventstest.ReadState(t, p).Stats)
 
 			// The gRPC extras the platform and operators use.
 			hc, err := healthpb.NewHealthClient(h.conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
@@ -416,12 +300,12 @@ func TestPostgresOutageLosesNothing(t *testing.T) {
 					t.Errorf("start postgres: %v", err)
 				}
 			}()
-			evs := workload(1500, 200, 2)
+			evs := eventstest.Workload(1500, 200, 2)
 			refused := 0
 			h.sendAll(t, evs, &refused)
 			<-restarted
 			require.Positive(t, refused, "events that cannot be made durable are refused, not dropped")
-			requireState(t, p, model(evs))
+			requireState(t, p, eventstest.Model(evs))
 		})
 	}
 }
@@ -432,38 +316,38 @@ func TestShutdownWritesEverything(t *testing.T) {
 	t.Run(ackBuffered, func(t *testing.T) {
 		h := startHandler(t, map[string]string{"ACK_MODE": ackBuffered, "BUFFER_FLUSH_INTERVAL": "1h"})
 		p := pool(t)
-		evs := workload(2000, 300, 3)
+		evs := eventstest.Workload(2000, 300, 3)
 		refused := 0
 		h.sendAll(t, evs, &refused)
 		require.Zero(t, refused)
-		require.Empty(t, readState(t, p).stats, "nothing flushed before shutdown")
+		require.Empty(t, eventstest.ReadState(t, p).Stats, "nothing flushed before shutdown")
 		require.NoError(t, h.shutdown(t))
-		w := model(evs)
-		got := readState(t, p)
-		require.Equal(t, w.stats, got.stats)
-		require.Equal(t, w.completions, got.completions)
+		w := eventstest.Model(evs)
+		got := eventstest.ReadState(t, p)
+		require.Equal(t, w.Stats, got.Stats)
+		require.Equal(t, w.Completions, got.Completions)
 	})
 	t.Run(ackDurable, func(t *testing.T) {
 		h := startHandler(t, map[string]string{"ACK_MODE": ackDurable, "BUFFER_FLUSH_INTERVAL": "1h"})
 		p := pool(t)
-		evs := workload(300, 50, 3)
+		evs := eventstest.Workload(300, 50, 3)
 		answers := make(chan error, len(evs))
 		for _, e := range evs {
-			go func() { answers <- h.send(context.Background(), e) }()
+			go func() { answers <- h.Send(context.Background(), e) }()
 		}
 		require.Eventually(t, func() bool {
 			return strings.Contains(metrics(t, h), fmt.Sprintf("\nbuffer_entries %d\n", len(evs)))
 		}, 30*time.Second, 10*time.Millisecond, "every call waits in the open batch")
-		require.Empty(t, readState(t, p).stats, "nothing committed before shutdown")
+		require.Empty(t, eventstest.ReadState(t, p).Stats, "nothing committed before shutdown")
 		h.stop() // SIGTERM, with the platform's connection still open for the answers
 		for range evs {
 			require.NoError(t, <-answers, "a call taken before SIGTERM is committed and acknowledged")
 		}
 		require.NoError(t, h.shutdown(t))
-		w := model(evs)
-		got := readState(t, p)
-		require.Equal(t, w.stats, got.stats)
-		require.Equal(t, w.completions, got.completions)
+		w := eventstest.Model(evs)
+		got := eventstest.ReadState(t, p)
+		require.Equal(t, w.Stats, got.Stats)
+		require.Equal(t, w.Completions, got.Completions)
 	})
 }
 
@@ -480,22 +364,22 @@ func deadAddr(t *testing.T) string {
 func TestRedisDownIsUnavailableInBufferedMode(t *testing.T) {
 	dead := deadAddr(t)
 	h := startHandler(t, map[string]string{"ACK_MODE": ackBuffered, "REDIS_ADDR": dead})
-	err := h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()})
+	err := h.Send(context.Background(), eventstest.Event{ID: "e1", User: "u1", At: time.Now()})
 	require.Equal(t, codes.Unavailable, status.Code(err), "%v", err)
 	resp, err := http.Get("http://" + h.opsAddr + "/healthz")
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.NoError(t, h.shutdown(t))
-	require.Empty(t, readState(t, pool(t)).stats)
+	require.Empty(t, eventstest.ReadState(t, pool(t)).Stats)
 }
 
 // Durable mode's correctness does not depend on Redis, so it does not use it at all.
 func TestDurableModeNeedsNoRedis(t *testing.T) {
 	dead := deadAddr(t)
 	h := startHandler(t, map[string]string{"ACK_MODE": ackDurable, "REDIS_ADDR": dead})
-	require.NoError(t, h.send(context.Background(), ev{id: "e1", user: "u1", at: time.Now()}))
-	require.Equal(t, [2]float64{1, 1}, readState(t, pool(t)).stats[[2]string{"u1", "@login"}])
+	require.NoError(t, h.Send(context.Background(), eventstest.Event{ID: "e1", User: "u1", At: time.Now()}))
+	require.Equal(t, [2]float64{1, 1}, eventstest.ReadState(t, pool(t)).Stats[[2]string{"u1", "@login"}])
 }
 
 func TestConfigRefusesAClientTimeoutBelowTheServers(t *testing.T) {
@@ -543,9 +427,9 @@ func benchGRPCIngest(b *testing.B, mode string) {
 			user := users[i*7919%int64(len(users))]
 			var err error
 			if i%5 == 0 {
-				_, err = h.login.OnMessage(ctx, &accountv1.UserLoggedIn{Id: id, UserId: user, Namespace: "test"})
+				_, err = h.Login.OnMessage(ctx, &accountv1.UserLoggedIn{Id: id, UserId: user, Namespace: "test"})
 			} else {
-				_, err = h.stat.OnMessage(ctx, &statisticv1.StatItemUpdated{Id: id, UserId: user, Namespace: "test",
+				_, err = h.Stat.OnMessage(ctx, &statisticv1.StatItemUpdated{Id: id, UserId: user, Namespace: "test",
 					Payload: &statisticv1.StatItem{StatCode: codes[i%4], LatestValue: float64(i % 1000)}})
 			}
 			if err != nil {
@@ -560,11 +444,34 @@ func benchGRPCIngest(b *testing.B, mode string) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(lat.quantile(0.99).Seconds()*1000, "p99-ms")
 	// Durable mode: events per committed batch; buffered mode: rows per flush so far.
-	if fams, err := harness.Scrape(context.Background(), "http://"+h.opsAddr); err == nil {
-		if n, sum, ok := harness.HistogramTotals(fams, "buffer_flush_entries"); ok && n > 0 {
-			b.ReportMetric(sum/float64(n), "per-write")
+	if n, sum, ok := histogramTotals(h, "buffer_flush_entries"); ok && n > 0 {
+		b.ReportMetric(sum/float64(n), "per-write")
+	}
+}
+
+// histogramTotals is a histogram's total count and sum in the handler's /metrics; ok is false
+// when the page cannot be read or parsed or has no such family.
+func histogramTotals(h *handler, name string) (count uint64, sum float64, ok bool) {
+	resp, err := http.Get("http://" + h.opsAddr + "/metrics")
+	if err != nil {
+		return 0, 0, false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, 0, false
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil || fams[name] == nil {
+		return 0, 0, false
+	}
+	for _, m := range fams[name].Metric {
+		if hist := m.Histogram; hist != nil {
+			count += hist.GetSampleCount()
+			sum += hist.GetSampleSum()
 		}
 	}
+	return count, sum, true
 }
 
 // latencies collects call durations from RunParallel's goroutines.

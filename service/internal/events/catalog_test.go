@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
-	"github.com/challenge-perf/challenge-perf/service/internal/events/eventstest"
+	"github.com/challenge-perf/challenge-perf/contract/eventstest"
 )
 
 func fixtureCatalog(t testing.TB) *challenges.Catalog {

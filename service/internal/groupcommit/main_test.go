@@ -11,7 +11,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/containers"
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
-	"github.com/challenge-perf/challenge-perf/service/internal/events/eventstest"
+	"github.com/challenge-perf/challenge-perf/contract/eventstest"
 	"github.com/challenge-perf/challenge-perf/service/internal/store"
 )
 
