@@ -2,10 +2,6 @@ package report
 
 import "fmt"
 
-// FaultScenario is the fault scenario's directory; it is reported in its own section, not among
-// the capacity scenarios (its levels fail on purpose).
-const FaultScenario = "scenario6"
-
 // faultSection is the baseline report's table of injected faults (scenario 6): what each fault did
 // to the error rates, how long the stack took to recover, and whether every acknowledged event
 // was stored exactly once.

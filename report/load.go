@@ -12,8 +12,21 @@ import (
 	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
-// ScenarioNames are the suite's scenarios, in report order.
-var ScenarioNames = []string{"scenario1", "scenario2", "scenario3", "scenario4", "scenario5"}
+// The suite's scenarios, each a directory of a results run. This is the one place their
+// directory names are spelled; the rest of the package uses these names.
+const (
+	ScenarioAPI      = "scenario1" // API requests alone, stepped
+	ScenarioEvents   = "scenario2" // events alone, stepped
+	ScenarioCombined = "scenario3" // API and events together (frontier search, profiles)
+	ScenarioDatabase = "scenario4" // combined load with the PostgreSQL analysis
+	ScenarioE2E      = "scenario5" // events with end-to-end probes
+	// FaultScenario is reported in its own section, not among the capacity scenarios (its levels
+	// fail on purpose).
+	FaultScenario = "scenario6"
+)
+
+// ScenarioNames are the suite's capacity scenarios, in report order.
+var ScenarioNames = []string{ScenarioAPI, ScenarioEvents, ScenarioCombined, ScenarioDatabase, ScenarioE2E}
 
 // Scenario is one scenario directory of a results run.
 type Scenario struct {
