@@ -3,7 +3,6 @@ package harness
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -144,14 +143,4 @@ func parseEnvList(key string) (map[string]string, error) {
 		out[k] = val
 	}
 	return out, nil
-}
-
-// sortedEnv renders env for logs and manifests in a stable order.
-func sortedEnv(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k, v := range m {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -112,9 +112,7 @@ type logTail struct {
 func (l *logTail) Accept(entry testcontainers.Log) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, line := range strings.Split(strings.TrimRight(string(entry.Content), "\n"), "\n") {
-		l.lines = append(l.lines, line)
-	}
+	l.lines = append(l.lines, strings.Split(strings.TrimRight(string(entry.Content), "\n"), "\n")...)
 	if over := len(l.lines) - l.max; over > 0 {
 		l.lines = append(l.lines[:0], l.lines[over:]...)
 	}
