@@ -6,7 +6,7 @@ export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 GO ?= go
 PERF_PROFILE ?= smoke
 
-.PHONY: all docker images test unit perf-smoke perf-nightly perf vet lint clean fixtures report baseline bench k6-check actionlint
+.PHONY: all docker images test unit race perf-smoke perf-nightly perf vet fmt-check staticcheck static lint clean fixtures report baseline bench k6-check actionlint
 
 all: test
 
@@ -22,9 +22,19 @@ images: docker
 test: images
 	$(GO) test -p 1 -count=1 -timeout 30m ./...
 
-## unit: tests that need no Docker engine
+## unit: tests that need no Docker engine: every test that needs containers skips under -short and
+# says so; the suite's decision logic (suite/) and the report run here.
 unit:
 	$(GO) test -count=1 -short ./...
+
+## race: the race detector on the concurrent code: the service's pipelines (group commit, buffer,
+# de-duplication batcher, claims) with their PostgreSQL/Redis integration tests, and the load
+# generator and suite logic at -short (the generator's rate tests are measurements, not run under -race).
+RACE_PKGS_DOCKER ?= ./service/...
+RACE_PKGS_SHORT ?= ./loadgen/... ./suite/... ./harness/... ./containers/...
+race: images
+	$(GO) test -race -p 1 -count=1 -timeout 30m $(RACE_PKGS_DOCKER)
+	$(GO) test -race -short -count=1 -timeout 10m $(RACE_PKGS_SHORT)
 
 ## perf-smoke: the perf suite at the per-PR level (one low level per scenario)
 perf-smoke: images
@@ -42,6 +52,19 @@ vet:
 	$(GO) vet ./...
 	$(GO) vet -tags perf ./...
 
+## fmt-check: fail when a file is not gofmt-formatted
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+## staticcheck: honnef.co/go/tools on every package, the perf scenarios included
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags perf ./perf/...
+
+## static: formatting, vet, staticcheck
+static: fmt-check vet staticcheck
+
 ## k6-check: syntax-check the k6 scripts and run them against stub k6 modules (k6 itself is not run here)
 k6-check:
 	bash scripts/check-k6.sh
@@ -50,7 +73,7 @@ k6-check:
 actionlint:
 	bash scripts/actionlint.sh
 
-lint: vet k6-check actionlint
+lint: static k6-check actionlint
 
 bench: images
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
