@@ -125,8 +125,8 @@ type FaultResult struct {
 	EventErrorRateAfter  float64 `json:"event_error_rate_after"`
 	EventsRedelivered    int64   `json:"events_redelivered"`
 	// RecoverySec: from the fault's start to the end of the last second in which the API or the
-	// event calls had an error rate of 1% or more or a p95 above the spec's limit (2 s, 500 ms);
-	// -1 when that lasted to the end of the level.
+	// event calls had an error rate at or above the limit or a p95 above it (the scenario's
+	// Thresholds); -1 when that lasted to the end of the level.
 	RecoverySec float64 `json:"recovery_sec"`
 }
 
@@ -168,6 +168,9 @@ type ScenarioResult struct {
 	StopReasons    []string      `json:"stop_reasons,omitempty"`
 	Search         string        `json:"search,omitempty"` // how the levels were chosen, when not a plain ladder
 	Bracket        *Bracket      `json:"bracket,omitempty"`
+	// Thresholds: the limit definition the levels were judged by (absent in results written
+	// before the suite recorded it: those were judged by the suite's unchanged numbers).
+	Thresholds *Thresholds `json:"thresholds,omitempty"`
 }
 
 // Bracket is where bisection placed the maximum: Held held, Failed failed, WithinPct apart.
