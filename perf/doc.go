@@ -1,7 +1,9 @@
 // Package perf is the performance suite: each scenario of TECH_SPEC_M2 is a `go test` function
 // (build tag perf) that starts the stack in containers with CPU and memory limits, runs the load
 // generator in a container, steps through load levels until the limit, and fails on thresholds,
-// data-integrity errors or a regression against perf/testdata/baseline.json.
+// data-integrity errors or a regression against perf/testdata/baseline.json. The decisions — the
+// thresholds, verdicts, level stepping, frontier search, baseline gate, Redis fit and fault
+// analysis — are package suite's (unit-tested without Docker); this package runs the scenarios.
 //
 //	go test ./perf -tags perf -run Scenario2 -v
 //

@@ -12,6 +12,7 @@ import (
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
 )
 
 // fault is one failure injected in the middle of a level: what an operator, the kernel or the
@@ -83,7 +84,7 @@ func TestScenario6_Faults(t *testing.T) {
 				100*fr.EventErrorRateDuring, 100*fr.EventErrorRateAfter, fr.EventsRedelivered, recoveryText(fr.RecoverySec), integrityText(r.Integrity))
 		}
 	}
-	writeJSON(t, filepath.Join(e.dir, "result.json"), res)
+	e.writeResult(res)
 }
 
 func recoveryText(sec float64) string {
@@ -127,66 +128,18 @@ func (e *scenarioEnv) injectFault(ctx context.Context, f *fault, engineStart <-c
 }
 
 // analyzeFault fills the error rates and the recovery time from the level's timeseries.ndjson
-// (one line per second and scenario) and the redelivery count from its summary.
+// (one line per second and scenario; suite.AnalyzeFault judges them by the suite's thresholds) and
+// the redelivery count from its summary.
 func analyzeFault(r *runresult.FaultResult, dir string) error {
 	lines, err := loadgen.ReadTimeseries(filepath.Join(dir, "timeseries.ndjson"))
 	if err != nil {
 		return err
 	}
-	type sums struct{ reqs, errs, p95 float64 }
-	add := func(m map[string]*sums, k string, reqs, errs, p95 float64) {
-		if m[k] == nil {
-			m[k] = &sums{}
-		}
-		m[k].reqs += reqs
-		m[k].errs += errs
-		m[k].p95 = max(m[k].p95, p95)
+	samples := make([]suite.Sample, len(lines))
+	for i, l := range lines {
+		samples[i] = suite.Sample{T: l.T, Scenario: l.Scenario, Reqs: l.Reqs, Errors: float64(l.Errors), P95: l.P95}
 	}
-	during, after := map[string]*sums{}, map[string]*sums{}
-	perSec := map[int]map[string]*sums{}
-	last := 0
-	for _, l := range lines {
-		if l.Scenario != "api" && l.Scenario != "events" {
-			continue
-		}
-		errs := float64(l.Errors)
-		switch {
-		case l.T <= r.StartSec:
-			continue
-		case l.T <= r.EndSec+5:
-			add(during, l.Scenario, l.Reqs, errs, l.P95)
-		default:
-			add(after, l.Scenario, l.Reqs, errs, l.P95)
-		}
-		sec := int(l.T - r.StartSec)
-		if perSec[sec] == nil {
-			perSec[sec] = map[string]*sums{}
-		}
-		add(perSec[sec], l.Scenario, l.Reqs, errs, l.P95)
-		last = max(last, sec)
-	}
-	rate := func(s *sums) float64 {
-		if s == nil || s.reqs == 0 {
-			return 0
-		}
-		return s.errs / s.reqs
-	}
-	r.APIErrorRateDuring, r.APIErrorRateAfter = rate(during["api"]), rate(after["api"])
-	r.EventErrorRateDuring, r.EventErrorRateAfter = rate(during["events"]), rate(after["events"])
-	// A second is not yet recovered while 1% or more of its calls failed or its p95 is above the
-	// spec's limit (a paused service answers late, not wrongly).
-	limit := map[string]float64{"api": maxAPIP95ms, "events": maxEventP95ms}
-	bad := 0
-	for sec, m := range perSec {
-		for k, s := range m {
-			if rate(s) >= maxErrorRate || s.p95 > limit[k] {
-				bad = max(bad, sec+1)
-			}
-		}
-	}
-	if bad <= last {
-		r.RecoverySec = float64(bad)
-	}
+	suite.AnalyzeFault(r, samples, suite.Thresholds)
 	if s, err := readSummary(dir); err == nil {
 		r.EventsRedelivered = int64(metricVal(s, "events_redelivered", "count"))
 	}

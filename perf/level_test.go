@@ -18,6 +18,7 @@ import (
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
 )
 
 // runLevel resets the database, runs one level of load in the generator's container while
@@ -50,7 +51,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		}
 	}
 	if e.stack != nil && cfg.AckMode == harness.AckBuffered {
-		if err := checkDedupeFits(l.EPS+int(math.Ceil(l.E2ERate)), e.profile.Duration, e.keyBytes, cfg.Redis.MemoryBytes); err != nil {
+		if err := suite.CheckDedupeFits(l.EPS+int(math.Ceil(l.E2ERate)), e.profile.Duration, e.keyBytes, cfg.Redis.MemoryBytes); err != nil {
 			t.Fatalf("level %s: %v", l, err)
 		}
 	}
@@ -234,7 +235,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	} else if l.EPS > 0 {
 		t.Logf("level %s: integrity NOT checked: the target's database is not reachable or may not be reset (PERF_TARGET_POSTGRES_DSN, PERF_TARGET_ALLOW_RESET)", l)
 	}
-	judge(&out, e.hostCPUs(), e.cpuLimits())
+	suite.Judge(&out, suite.Thresholds, e.hostCPUs(), e.cpuLimits())
 	writeJSON(t, filepath.Join(dir, "level.json"), out)
 	t.Logf("level %s: %s", l, describe(out))
 	return out
@@ -331,49 +332,6 @@ func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l levelSpec, di
 		}
 	}
 	return nil
-}
-
-// judge applies the spec's limit definition to a level. hostCPUs and cpuLimits (role → CPUs) name
-// a failure of the shared host (0 / nil: not known, e.g. an external target).
-func judge(out *runresult.LevelResult, hostCPUs int, cpuLimits map[string]float64) {
-	var reasons []string
-	check := func(name string, sd *runresult.Side, maxP95 float64) {
-		if sd == nil {
-			return
-		}
-		if sd.ErrorRate > maxErrorRate {
-			reasons = append(reasons, fmt.Sprintf("%s error rate %.2f%% > %.0f%%", name, 100*sd.ErrorRate, 100*maxErrorRate))
-		}
-		if sd.P95ms > maxP95 {
-			reasons = append(reasons, fmt.Sprintf("%s p95 %.0f ms > %.0f ms", name, sd.P95ms, maxP95))
-		}
-		if sd.AchievedRate < sd.TargetRate*minAchievedPct/100 {
-			reasons = append(reasons, fmt.Sprintf("%s achieved %.0f/s < %d%% of %.0f/s", name, sd.AchievedRate, minAchievedPct, sd.TargetRate))
-		}
-		if sd.Offered > 0 && float64(sd.Dropped) > float64(sd.Offered)*maxDroppedPct/100 {
-			reasons = append(reasons, fmt.Sprintf("%s dropped %d of %d iterations (> %d%%)", name, sd.Dropped, sd.Offered, maxDroppedPct))
-		}
-	}
-	check("API", out.API, maxAPIP95ms)
-	check("events", out.Events, maxEventP95ms)
-	if out.E2E != nil && out.E2E.Failed > maxErrorRate {
-		reasons = append(reasons, fmt.Sprintf("E2E probes failed %.1f%%", 100*out.E2E.Failed))
-	}
-	out.Reasons = reasons
-	switch {
-	case len(reasons) == 0:
-		out.Verdict = runresult.VerdictPass
-	case out.Loadgen.GeneratorLimited:
-		// The generator could not keep up: what failed says nothing about the service.
-		out.Verdict = runresult.VerdictGenerator
-		out.Reasons = append(out.Reasons, "load generator limited: "+out.Loadgen.Reason)
-	default:
-		out.Verdict = runresult.VerdictLimit
-		if why := runresult.HostLimited(out, hostCPUs, cpuLimits); why != "" {
-			out.Verdict = runresult.VerdictHost
-			out.Reasons = append(out.Reasons, why)
-		}
-	}
 }
 
 func describe(r runresult.LevelResult) string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/suite"
 )
 
 // levelSpec is one load level: an API rate, an event rate, or both, with optional E2E probes.
@@ -45,17 +46,15 @@ func (l levelSpec) String() string {
 	return s
 }
 
-// Limit thresholds of the spec ("System at Limit Definition").
-const (
-	maxErrorRate   = 0.01
-	maxAPIP95ms    = 2000
-	maxEventP95ms  = 500
-	minAchievedPct = 95
-	maxDroppedPct  = 1
-)
+// Load and WithLoad are what the stepping (suite.Stepper) reads and changes of a level.
+func (l levelSpec) Load() suite.Load {
+	return suite.Load{Name: l.Name, RPS: l.RPS, EPS: l.EPS, HTTPPool: l.HTTPPool, Retry: l.Retry}
+}
 
-// apiMaxVUs is the API scenario's VU bound at rps iterations/s (the spec's sizing).
-func apiMaxVUs(rps int) int { return min(2*rps, 1000) }
+func (l levelSpec) WithLoad(s suite.Load) levelSpec {
+	l.Name, l.RPS, l.EPS, l.HTTPPool, l.Retry = s.Name, s.RPS, s.EPS, s.HTTPPool, s.Retry
+	return l
+}
 
 // buildPlan renders the load generator's plan (k6 options shape) for one level.
 // holdMs sizes the API scenario's HTTP pool (the generator's connHoldMs: see loadgen.PoolFor).
@@ -70,7 +69,7 @@ func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns s
 		scen["api"] = map[string]any{
 			"executor": "constant-arrival-rate", "rate": l.RPS, "timeUnit": "1s", "duration": dur,
 			// The spec's VU sizing; VUs are goroutines here, and the HTTP pool is capped separately.
-			"preAllocatedVUs": min(l.RPS, 500), "maxVUs": apiMaxVUs(l.RPS), "exec": "apiLoad", "env": env,
+			"preAllocatedVUs": min(l.RPS, 500), "maxVUs": suite.APIMaxVUs(l.RPS), "exec": "apiLoad", "env": env,
 			"connHoldMs": holdMs,
 		}
 	}
@@ -95,14 +94,15 @@ func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns s
 			"env": map[string]string{"timeout": "10s", "pollInterval": "20ms"},
 		}
 	}
+	limits := suite.Thresholds
 	th := map[string][]string{}
 	if l.RPS > 0 {
-		th["http_req_duration"] = []string{fmt.Sprintf("p(95)<%d", maxAPIP95ms)}
-		th["http_req_failed"] = []string{fmt.Sprintf("rate<%g", maxErrorRate)}
+		th["http_req_duration"] = []string{fmt.Sprintf("p(95)<%g", limits.MaxAPIP95ms)}
+		th["http_req_failed"] = []string{fmt.Sprintf("rate<%g", limits.MaxErrorRate)}
 	}
 	if l.EPS > 0 {
-		th["grpc_req_duration"] = []string{fmt.Sprintf("p(95)<%d", maxEventP95ms)}
-		th["grpc_req_failed"] = []string{fmt.Sprintf("rate<%g", maxErrorRate)}
+		th["grpc_req_duration"] = []string{fmt.Sprintf("p(95)<%g", limits.MaxEventP95ms)}
+		th["grpc_req_failed"] = []string{fmt.Sprintf("rate<%g", limits.MaxErrorRate)}
 	}
 	plan := map[string]any{
 		"httpPool":          l.HTTPPool,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
 )
 
 // Scenario 1: API load in isolation. 80% GET /v1/challenges, 20% GET then claim the first
@@ -22,7 +23,7 @@ func TestScenario1_APILoad(t *testing.T) {
 	}
 	var specs []levelSpec
 	for _, n := range levels {
-		specs = append(specs, levelSpec{Name: levelName(n, 0), RPS: n})
+		specs = append(specs, levelSpec{Name: suite.LevelName(n, 0), RPS: n})
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	if best := e.stepLevels(res, specs); best != nil {
@@ -41,7 +42,7 @@ func TestScenario2_EventLoad(t *testing.T) {
 	}
 	var specs []levelSpec
 	for _, n := range levels {
-		specs = append(specs, levelSpec{Name: levelName(0, n), EPS: n})
+		specs = append(specs, levelSpec{Name: suite.LevelName(0, n), EPS: n})
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	if best := e.stepLevels(res, specs); best != nil {
@@ -51,7 +52,7 @@ func TestScenario2_EventLoad(t *testing.T) {
 }
 
 // Scenario 3: API and events at once over the spec's matrix, profiling both programs at every
-// level. By default a frontier search (searchFrontier) finds each API rate's highest event rate in
+// level. By default a frontier search (suite.SearchFrontier) finds each API rate's highest event rate in
 // few cells; PERF_MATRIX=full climbs every row from its first cell. A row where no cell holds ends
 // the matrix. PERF_API_GET_ONLY=true runs the spec's GET-only API variant.
 func TestScenario3_Combined(t *testing.T) {
@@ -71,7 +72,7 @@ func TestScenario3_Combined(t *testing.T) {
 		if len(res.Levels) > 0 {
 			time.Sleep(e.profile.Cooldown)
 		}
-		runs := e.runJudged(levelSpec{Name: levelName(rows[r], cols[c]), RPS: rows[r], EPS: cols[c], APIGetOnly: getOnly, Profiles: true})
+		runs := e.runJudged(levelSpec{Name: suite.LevelName(rows[r], cols[c]), RPS: rows[r], EPS: cols[c], APIGetOnly: getOnly, Profiles: true})
 		res.Levels = append(res.Levels, runs...)
 		l := runs[len(runs)-1]
 		levelOf[[2]int{r, c}] = l.Level
@@ -85,7 +86,7 @@ func TestScenario3_Combined(t *testing.T) {
 	if matrix == "full" {
 		// Every row climbs from its first cell until a cell fails (len(rows)·len(cols) cells at most).
 		for r := range rows {
-			best := climb(r, len(cols)-1, cell)
+			best := suite.Climb(r, len(cols)-1, cell)
 			if best < 0 {
 				break
 			}
@@ -93,7 +94,7 @@ func TestScenario3_Combined(t *testing.T) {
 		}
 		res.Search = "full matrix: every API rate climbs the event rates from the lowest until a cell fails"
 	} else {
-		found = searchFrontier(len(rows), len(cols), cell)
+		found = suite.SearchFrontier(len(rows), len(cols), cell)
 		res.Search = "frontier search: the lowest API rate climbs the event rates; each higher API rate starts at the previous rate's highest event rate held and steps down (a higher API rate cannot hold more events on the same stack), so cells above the frontier of a lower API rate are not run (PERF_MATRIX=full runs them)"
 	}
 	frontier := map[int]int{}
@@ -133,7 +134,7 @@ func TestScenario4_Database(t *testing.T) {
 		eps = n
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
-	spec := levelSpec{Name: levelName(rps, eps), RPS: rps, EPS: eps, Profiles: true, DBSampling: true}
+	spec := levelSpec{Name: suite.LevelName(rps, eps), RPS: rps, EPS: eps, Profiles: true, DBSampling: true}
 	if best := e.stepLevels(res, []levelSpec{spec}); best != nil {
 		res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
 	}
@@ -169,7 +170,7 @@ func TestScenario5_E2ELatency(t *testing.T) {
 		eps = n
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
-	spec := levelSpec{Name: levelName(0, eps) + "_e2e", EPS: eps, E2ERate: 2}
+	spec := levelSpec{Name: suite.LevelName(0, eps) + "_e2e", EPS: eps, E2ERate: 2}
 	if best := e.stepLevels(res, []levelSpec{spec}); best != nil {
 		res.MaxSustainable, res.MaxEPS = best.Level, best.EPS
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
 )
 
 // The combined ladder each setting climbs (API RPS, events EPS), E2E probes at 2/s throughout.
@@ -50,7 +51,7 @@ func TestTuningSweep(t *testing.T) {
 			e := startScenario(t, name, s.apply)
 			var specs []levelSpec
 			for _, l := range ladder {
-				specs = append(specs, levelSpec{Name: levelName(l[0], l[1]) + "_e2e", RPS: l[0], EPS: l[1], E2ERate: 2})
+				specs = append(specs, levelSpec{Name: suite.LevelName(l[0], l[1]) + "_e2e", RPS: l[0], EPS: l[1], E2ERate: 2})
 			}
 			res := &runresult.ScenarioResult{Scenario: name, Profile: p.Name}
 			row := runresult.TuningRow{Param: s.param, Value: s.value, Dir: e.dir}
@@ -69,7 +70,7 @@ func TestTuningSweep(t *testing.T) {
 				row.EventsP95ms = first.Events.P95ms
 			}
 			row.VerdictReasons = res.StopReasons
-			writeJSON(t, filepath.Join(e.dir, "result.json"), res)
+			e.writeResult(res)
 			rows = append(rows, row)
 		})
 	}

@@ -1,21 +1,19 @@
-//go:build perf
+package suite
 
-package perf
-
-// searchFrontier finds, for each row (API rate, ascending), the highest column (event rate,
+// SearchFrontier finds, for each row (API rate, ascending), the highest column (event rate,
 // ascending) that holds, running as few cells as the monotone shape allows: a higher API rate on
 // the same stack cannot hold more events than a lower one, so each row starts at the previous
 // row's frontier and steps down from there, while the first row climbs from the bottom. That is
 // at most len(rows)+2·len(cols) cells instead of len(rows)·len(cols). pass runs one cell.
 // frontier maps a row index to its highest passing column index; the search ends at the first
 // row where no column holds.
-func searchFrontier(rows, cols int, pass func(row, col int) bool) (frontier map[int]int) {
+func SearchFrontier(rows, cols int, pass func(row, col int) bool) (frontier map[int]int) {
 	frontier = map[int]int{}
 	top := cols - 1 // the highest column a row may reach
 	for r := 0; r < rows; r++ {
 		best := -1
 		if r == 0 {
-			best = climb(r, top, pass)
+			best = Climb(r, top, pass)
 		} else {
 			for c := top; c >= 0; c-- {
 				if pass(r, c) {
@@ -33,9 +31,9 @@ func searchFrontier(rows, cols int, pass func(row, col int) bool) (frontier map[
 	return frontier
 }
 
-// climb runs a row's cells upward from the first until one fails (or top passes) and returns the
+// Climb runs a row's cells upward from the first until one fails (or top passes) and returns the
 // highest column that held, -1 if none.
-func climb(row, top int, pass func(row, col int) bool) int {
+func Climb(row, top int, pass func(row, col int) bool) int {
 	best := -1
 	for c := 0; c <= top && pass(row, c); c++ {
 		best = c

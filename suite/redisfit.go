@@ -1,6 +1,4 @@
-//go:build perf
-
-package perf
+package suite
 
 import (
 	"fmt"
@@ -24,8 +22,8 @@ func dedupeNeed(eventsPerSec int, d time.Duration, bytesPerKey float64) int64 {
 	return int64(float64(eventsPerSec) * d.Seconds() * bytesPerKey * keyMemoryMargin)
 }
 
-// checkDedupeFits returns a clear error when a level's keys would not fit Redis' memory limit.
-func checkDedupeFits(eventsPerSec int, d time.Duration, bytesPerKey float64, limit int64) error {
+// CheckDedupeFits returns a clear error when a level's keys would not fit Redis' memory limit.
+func CheckDedupeFits(eventsPerSec int, d time.Duration, bytesPerKey float64, limit int64) error {
 	if limit <= 0 || eventsPerSec <= 0 {
 		return nil
 	}

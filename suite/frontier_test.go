@@ -1,6 +1,4 @@
-//go:build perf
-
-package perf
+package suite
 
 import (
 	"fmt"
@@ -23,7 +21,7 @@ func TestSearchFrontierFindsTheMonotoneFrontier(t *testing.T) {
 		t.Run(fmt.Sprint(limit), func(t *testing.T) {
 			const cols = 6
 			var ran int
-			got := searchFrontier(len(limit), cols, func(r, c int) bool {
+			got := SearchFrontier(len(limit), cols, func(r, c int) bool {
 				ran++
 				return c <= limit[r]
 			})
@@ -43,7 +41,7 @@ func TestSearchFrontierFindsTheMonotoneFrontier(t *testing.T) {
 func TestSearchFrontierRunsFewerCellsThanTheMatrix(t *testing.T) {
 	limit := []int{5, 5, 5, 5, 4, 2}
 	var cells []string
-	searchFrontier(len(limit), 6, func(r, c int) bool {
+	SearchFrontier(len(limit), 6, func(r, c int) bool {
 		cells = append(cells, fmt.Sprintf("%d/%d", r, c))
 		return c <= limit[r]
 	})
