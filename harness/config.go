@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/containers"
 	"github.com/challenge-perf/challenge-perf/envconf"
 	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/targets"
 )
 
 // StackConfig is the spec's test environment (TECH_SPEC_M2 "Test Environment"); every field has an
@@ -42,6 +44,10 @@ type StackConfig struct {
 	// Files the programs read, set by the caller: the catalog and the JWT public key.
 	ChallengesJSON []byte
 	PublicKeyPEM   []byte
+
+	// Target is the implementation the stack runs (PERF_IMPL: ours, reference): its env names,
+	// catalog format, health checks and what of it can be measured. Zero value: ours.
+	Target targets.Target
 
 	// Logf receives progress lines (t.Logf in tests, stderr in perfstack).
 	Logf func(format string, args ...any)
@@ -106,14 +112,27 @@ func StackConfigFromEnv() (StackConfig, error) {
 	c.BufferSizeLimit = r.Int("PERF_BUFFER_SIZE_LIMIT", c.BufferSizeLimit, 1, 100_000_000)
 	c.MockLatencyMin = r.Int("PERF_MOCK_AGS_LATENCY_MIN_MS", c.MockLatencyMin, 0, 60_000)
 	c.MockLatencyMax = r.Int("PERF_MOCK_AGS_LATENCY_MAX_MS", c.MockLatencyMax, 0, 60_000)
+	impl, err := targets.Lookup(r.String("PERF_IMPL", targets.Ours))
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	c.Target = impl
+	if impl.RequiresAuthOff && os.Getenv("PERF_AUTH_MODE") == "" {
+		c.AuthMode = "mock-header" // the only mode it can run in here; said, not silently: see below
+	}
 	c.AuthMode = r.String("PERF_AUTH_MODE", c.AuthMode)
+	if impl.RequiresAuthOff && c.AuthMode != "mock-header" {
+		errs = append(errs, fmt.Sprintf("PERF_IMPL=%s runs with auth off only (the stack cannot issue tokens it accepts): PERF_AUTH_MODE must be mock-header", impl.Name))
+	}
+	if impl.NeedsImages && (!containers.Overridden(containers.ImageService) || !containers.Overridden(containers.ImageHandler)) {
+		errs = append(errs, fmt.Sprintf("PERF_IMPL=%s has no local build: set PERF_SERVICE_IMAGE and PERF_HANDLER_IMAGE to its images", impl.Name))
+	}
 	if c.AuthMode != "bearer" && c.AuthMode != "mock-header" {
 		errs = append(errs, fmt.Sprintf("PERF_AUTH_MODE=%q: want bearer or mock-header", c.AuthMode))
 	}
 	if c.MockLatencyMax < c.MockLatencyMin {
 		errs = append(errs, "PERF_MOCK_AGS_LATENCY_MAX_MS is below PERF_MOCK_AGS_LATENCY_MIN_MS")
 	}
-	var err error
 	if c.ServiceEnv, err = parseEnvList("PERF_SERVICE_ENV"); err != nil {
 		errs = append(errs, err.Error())
 	}

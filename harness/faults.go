@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -42,19 +41,16 @@ func StartAgain(ctx context.Context, c testcontainers.Container) error {
 	return nil
 }
 
-// WaitHealthy polls the program's health path on its ops port (the start-up wait strategy's check)
-// until it answers 200, resolving the mapped port on every try: after StartAgain it may change.
+// WaitHealthy polls the program's health check (the start-up wait strategy's, by its protocol)
+// until it answers, for programs started again after a fault.
 func (p *ProgramContainer) WaitHealthy(ctx context.Context, within time.Duration) error {
 	deadline := time.Now().Add(within)
+	var last error
 	for time.Now().Before(deadline) {
-		if u, err := p.URL(ctx, "8080/tcp"); err == nil {
-			if req, err := http.NewRequestWithContext(ctx, http.MethodGet, u+p.health, nil); err == nil {
-				if resp, err := http.DefaultClient.Do(req); err == nil {
-					resp.Body.Close()
-					if resp.StatusCode == http.StatusOK {
-						return nil
-					}
-				}
+		var addr string
+		if addr, last = p.Addr(ctx, p.health.Port); last == nil {
+			if last = probe(ctx, p.health, addr); last == nil {
+				return nil
 			}
 		}
 		select {
@@ -63,7 +59,7 @@ func (p *ProgramContainer) WaitHealthy(ctx context.Context, within time.Duration
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("%s not healthy (%s) %s after its start", p.Role, p.health, within)
+	return fmt.Errorf("%s not healthy (%s %s%s) %s after its start: %v", p.Role, p.health.Protocol, p.health.Port, p.health.Path, within, last)
 }
 
 // Freeze pauses every process of the container for d, then resumes them (unless ctx ended first:

@@ -10,17 +10,17 @@ import (
 
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
-	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/challenge-perf/challenge-perf/containers"
 	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/targets"
 )
 
 // ProgramContainer is one of this project's Go programs running in a container.
 type ProgramContainer struct {
 	testcontainers.Container
 	Role   string
-	health string // ops port path answering 200 when ready
+	health targets.Health
 	logs   *logTail
 }
 
@@ -31,8 +31,8 @@ type programSpec struct {
 	env        map[string]string
 	files      map[string][]byte // container path → content
 	ports      []string
-	fixedPorts bool   // bind each port to a host port chosen now (survives restarts)
-	health     string // ops port path answering 200 when ready
+	fixedPorts bool // bind each port to a host port chosen now (survives restarts)
+	health     targets.Health
 	limits     runresult.Limits
 	network    *testcontainers.DockerNetwork
 	logf       func(string, ...any)
@@ -46,8 +46,7 @@ func runProgram(ctx context.Context, s programSpec) (*ProgramContainer, error) {
 		WithLimits(s.limits),
 		containers.WithProjectLabels(),
 		testcontainers.WithLogConsumers(tail),
-		testcontainers.WithWaitStrategy(wait.ForHTTP(s.health).WithPort("8080/tcp").
-			WithStartupTimeout(90 * time.Second).WithPollInterval(200 * time.Millisecond)),
+		testcontainers.WithWaitStrategy(healthWait{h: s.health, timeout: 90 * time.Second}),
 	}
 	if s.network != nil {
 		opts = append(opts, network.WithNetwork([]string{s.name}, s.network))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -12,6 +11,8 @@ import (
 	"github.com/testcontainers/testcontainers-go/network"
 
 	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/targets"
 )
 
 // Network aliases of the stack's containers.
@@ -111,50 +112,64 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	}
 	logf("stack: postgres (%s) and redis (%s) ready after %.1fs", cfg.Postgres, cfg.Redis, time.Since(start).Seconds())
 
-	common := map[string]string{
-		"DB_HOST": AliasPostgres, "DB_PORT": "5432", "DB_NAME": containers.PostgresDB,
-		"DB_USER": containers.PostgresUser, "DB_PASSWORD": containers.PostgresPassword,
-		"DB_MAX_OPEN_CONNS":     strconv.Itoa(cfg.DBMaxOpenConns),
-		"AB_NAMESPACE":          cfg.Namespace,
-		"CHALLENGE_CONFIG_PATH": ChallengesPath,
+	tg := cfg.Target
+	if tg.Name == "" {
+		tg, _ = targets.Lookup(targets.Ours)
 	}
-	files := map[string][]byte{ChallengesPath: cfg.ChallengesJSON}
-	svcEnv := merge(common, map[string]string{
-		"BASE_PATH": cfg.BasePath, "HTTP_ADDR": ":8000", "OPS_ADDR": ":8080",
-		"MOCK_AGS": "true", "MOCK_AGS_LATENCY_MIN_MS": strconv.Itoa(cfg.MockLatencyMin),
-		"MOCK_AGS_LATENCY_MAX_MS": strconv.Itoa(cfg.MockLatencyMax),
-	}, cfg.ServiceEnv)
-	svcFiles := map[string][]byte{ChallengesPath: cfg.ChallengesJSON}
-	if cfg.AuthMode == "bearer" {
-		svcEnv["JWT_PUBLIC_KEY_PATH"] = PublicKeyPath
-		svcFiles[PublicKeyPath] = cfg.PublicKeyPEM
-	} else {
-		svcEnv["PLUGIN_GRPC_SERVER_AUTH_ENABLED"] = "false"
+	set := targets.Settings{
+		DBHost: AliasPostgres, DBPort: "5432", DBName: containers.PostgresDB,
+		DBUser: containers.PostgresUser, DBPassword: containers.PostgresPassword,
+		DBMaxOpenConns: cfg.DBMaxOpenConns, Namespace: cfg.Namespace, BasePath: cfg.BasePath,
+		RedisAddr: AliasRedis + ":6379", AckMode: cfg.AckMode, FlushInterval: cfg.FlushInterval.String(),
+		BufferSizeLimit: cfg.BufferSizeLimit, MockLatencyMinMs: cfg.MockLatencyMin, MockLatencyMaxMs: cfg.MockLatencyMax,
+		AuthOff: cfg.AuthMode != "bearer", JWTPublicKeyPath: PublicKeyPath,
 	}
-	hEnv := merge(common, map[string]string{
-		"REDIS_ADDR": AliasRedis + ":6379", "GRPC_ADDR": ":6565", "OPS_ADDR": ":8080",
-		"ACK_MODE":              cfg.AckMode,
-		"BUFFER_FLUSH_INTERVAL": cfg.FlushInterval.String(),
-		"BUFFER_SIZE_LIMIT":     strconv.Itoa(cfg.BufferSizeLimit),
-	}, cfg.HandlerEnv)
-
+	catalog, err := tg.Catalog.Render(cfg.ChallengesJSON)
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", tg.Name, err)
+	}
+	program := func(role string, p targets.Program, image string, extra map[string]string, limits runresult.Limits) (programSpec, error) {
+		set := set
+		set.CatalogPath = p.CatalogPath
+		env, err := p.RenderEnv(set, extra)
+		if err != nil {
+			return programSpec{}, fmt.Errorf("%s %s: %w", tg.Name, role, err)
+		}
+		files := map[string][]byte{}
+		if p.CatalogPath != "" {
+			files[p.CatalogPath] = catalog
+		}
+		if role == AliasService && cfg.AuthMode == "bearer" {
+			files[PublicKeyPath] = cfg.PublicKeyPEM
+		}
+		return programSpec{name: role, image: image, env: env, files: files, ports: p.Ports, fixedPorts: cfg.FixedHostPorts,
+			health: p.Health, limits: limits, network: s.Network, logf: logf}, nil
+	}
+	svcSpec, err := program(AliasService, tg.Service, imgs[containers.ImageService], cfg.ServiceEnv, cfg.Service)
+	if err != nil {
+		return s, err
+	}
+	hSpec, err := program(AliasHandler, tg.Handler, imgs[containers.ImageHandler], cfg.HandlerEnv, cfg.Handler)
+	if err != nil {
+		return s, err
+	}
 	var svcErr, hErr error
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		s.Service, svcErr = runProgram(ctx, programSpec{
-			name: AliasService, image: imgs[containers.ImageService], env: svcEnv, files: svcFiles,
-			ports: []string{"8000/tcp", "8080/tcp"}, fixedPorts: cfg.FixedHostPorts, health: "/healthz", limits: cfg.Service, network: s.Network, logf: logf,
-		})
-	}()
-	go func() {
-		defer wg.Done()
-		s.Handler, hErr = runProgram(ctx, programSpec{
-			name: AliasHandler, image: imgs[containers.ImageHandler], env: hEnv, files: files,
-			ports: []string{"6565/tcp", "8080/tcp"}, fixedPorts: cfg.FixedHostPorts, health: "/healthz", limits: cfg.Handler, network: s.Network, logf: logf,
-		})
-	}()
-	wg.Wait()
+	if tg.HandlerAfterService {
+		if s.Service, svcErr = runProgram(ctx, svcSpec); svcErr == nil {
+			s.Handler, hErr = runProgram(ctx, hSpec)
+		}
+	} else {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			s.Service, svcErr = runProgram(ctx, svcSpec)
+		}()
+		go func() {
+			defer wg.Done()
+			s.Handler, hErr = runProgram(ctx, hSpec)
+		}()
+		wg.Wait()
+	}
 	if err = errors.Join(svcErr, hErr); err != nil {
 		return s, err
 	}
@@ -223,12 +238,3 @@ func (s *Stack) Terminate(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func merge(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range ms {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
-}
