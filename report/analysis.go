@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -66,66 +65,35 @@ func (o outcome) decisive() *runresult.LevelResult {
 	return o.Highest
 }
 
-// maxStatement is the executive-summary sentence for a scenario's maximum. unit is a short
-// description of the rate ("API", "event", "combined").
-func (s *Scenario) maxStatement() string {
+// maxView is what a scenario's levels say about its maximum, for the maxStatement phrase.
+type maxView struct {
+	Kind                  string // none, single, bounded, allPassed, nonePassed, unknown
+	Smoke                 bool
+	Best, Failed, Highest *runresult.LevelResult
+	StopReasons           []string
+	Levels                int
+	Bracket               *runresult.Bracket
+}
+
+func (s *Scenario) maxView() maxView {
 	o := s.outcome()
+	v := maxView{Smoke: o.Smoke, Best: o.Best, Failed: o.Failed, Highest: o.Highest, StopReasons: s.Result.StopReasons,
+		Levels: len(s.Result.Levels), Bracket: s.Result.Bracket}
 	switch {
 	case o.Highest == nil:
-		return "no level was recorded"
+		v.Kind = "none"
 	case o.Smoke || (o.Single && o.Best != nil):
-		what := "only one level was run"
-		if o.Smoke {
-			what = "only the smoke level was run"
-		}
-		if o.Best != nil {
-			return fmt.Sprintf("%s: %s passed (%s) — a single level is not a maximum", what, o.Best.Level, sideBrief(o.Best))
-		}
-		return fmt.Sprintf("%s: %s did not pass (%s)", what, o.Highest.Level, reasonsText(o.Highest))
+		v.Kind = "single"
 	case o.Best != nil && o.Failed != nil:
-		next := fmt.Sprintf("the next level, %s, failed: %s", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
-		switch o.Failed.Verdict {
-		case runresult.VerdictGenerator:
-			next = fmt.Sprintf("the next level, %s, was limited by the load generator (%s), so the service's own maximum is at least this", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
-		case runresult.VerdictHost:
-			next = fmt.Sprintf("the next level, %s, was limited by the shared host's CPU (%s), so the service's own maximum is at least this", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
-		}
-		return fmt.Sprintf("**%s** maximum sustainable (%s); %s%s", o.Best.Level, sideBrief(o.Best), next, bracketText(s.Result.Bracket))
+		v.Kind = "bounded"
 	case o.Best != nil:
-		return fmt.Sprintf("all %d levels passed up to **%s** (%s): no limit was reached, the maximum is at least this", len(s.Result.Levels), o.Best.Level, sideBrief(o.Best))
+		v.Kind = "allPassed"
 	case o.Failed != nil:
-		return fmt.Sprintf("no level passed: the first level, %s, failed: %s", o.Failed.Level, joinReasons(s.Result.StopReasons, o.Failed))
+		v.Kind = "nonePassed"
+	default:
+		v.Kind = "unknown"
 	}
-	return fmt.Sprintf("no maximum recorded; highest level %s: %s", o.Highest.Level, o.Highest.Verdict)
-}
-
-func joinReasons(stop []string, l *runresult.LevelResult) string {
-	if len(stop) > 0 {
-		return strings.Join(stop, "; ")
-	}
-	return reasonsText(l)
-}
-
-func reasonsText(l *runresult.LevelResult) string {
-	if len(l.Reasons) == 0 {
-		return "verdict " + l.Verdict + ", no reason recorded"
-	}
-	return strings.Join(l.Reasons, "; ")
-}
-
-// sideBrief is "API p95 1.72 ms, errors 0.0%" for each side measured at the level.
-func sideBrief(l *runresult.LevelResult) string {
-	var parts []string
-	if l.API != nil {
-		parts = append(parts, fmt.Sprintf("API p95 %s, errors %s", ms(l.API.P95ms), ratePct(l.API.ErrorRate)))
-	}
-	if l.Events != nil {
-		parts = append(parts, fmt.Sprintf("events p95 %s, errors %s", ms(l.Events.P95ms), ratePct(l.Events.ErrorRate)))
-	}
-	if l.E2E != nil {
-		parts = append(parts, fmt.Sprintf("E2E p95 %s over %d probes", ms(l.E2E.P95ms), l.E2E.Probes))
-	}
-	return strings.Join(parts, "; ")
+	return v
 }
 
 // cpuUse is a container's CPU at a level relative to its limit.
@@ -179,55 +147,77 @@ func (s *Scenario) busiestProgram(l *runresult.LevelResult) (cpuUse, bool) {
 	return cpuUse{}, false
 }
 
-// bottleneck is the one-line classification of what limited (or would limit) a level.
-func (s *Scenario) bottleneck(l *runresult.LevelResult) string {
+// bottleneckView classifies what limited (or would limit) a level, for the bottleneck phrase.
+type bottleneckView struct {
+	Kind               string // generator, cpu, host, memory, concurrency, limit, none
+	Level              *runresult.LevelResult
+	Top                cpuUse  // cpu: the container nearest its limit; memory: the one near its memory limit
+	Busiest            *cpuUse // the container using most of its CPU limit (nil: none)
+	HostUsed           float64 // containers + generator, % (100 = one core)
+	HostAvail, HostPct float64 // the host's CPUs × 100; HostUsed as % of it
+	NearCPU            float64
+	Cap                *capView
+}
+
+func (s *Scenario) bottleneckOf(l *runresult.LevelResult) bottleneckView {
+	b := bottleneckView{Level: l, NearCPU: nearCPULimitPct}
 	if l.Verdict == runresult.VerdictGenerator {
-		return fmt.Sprintf("the load generator, not the service (%s)", reasonsText(l))
+		b.Kind = "generator"
+		return b
 	}
 	uses := s.cpuUses(l)
-	if len(uses) > 0 && (uses[0].UtilPct >= nearCPULimitPct) {
-		u := uses[0]
-		return fmt.Sprintf("CPU of %s: average %s of its %s-CPU limit (max %s, %s throttled periods)",
-			u.Container, pct(u.UtilPct), num(u.Limit, 2), pct(u.Row.CPUMaxPct), num(float64(u.Row.Throttled), 0))
+	if len(uses) > 0 {
+		b.Busiest = &uses[0]
 	}
-	used, avail := s.hostUse(l)
-	if avail > 0 && 100*used/avail >= hostBusyPct {
-		return fmt.Sprintf("host CPU: the containers and the load generator used %s of the host's %s%% (%s of capacity) while no container reached %s of its own limit",
-			pct(used), num(avail, 0), pct(100*used/avail), pct(nearCPULimitPct))
+	if len(uses) > 0 && uses[0].UtilPct >= nearCPULimitPct {
+		b.Kind, b.Top = "cpu", uses[0]
+		return b
+	}
+	b.HostUsed, b.HostAvail = s.hostUse(l)
+	if b.HostAvail > 0 {
+		b.HostPct = 100 * b.HostUsed / b.HostAvail
+		if b.HostPct >= hostBusyPct {
+			b.Kind = "host"
+			return b
+		}
 	}
 	for _, u := range uses {
 		if u.Row.MemLimitMiB > 0 && 100*u.Row.MemMaxMiB/u.Row.MemLimitMiB >= nearMemLimitPct {
-			return fmt.Sprintf("memory of %s: %s of %s", u.Container, mib(u.Row.MemMaxMiB), mib(u.Row.MemLimitMiB))
+			b.Kind, b.Top = "memory", u
+			return b
 		}
 	}
-	busiest := "no container"
-	if len(uses) > 0 {
-		busiest = fmt.Sprintf("the busiest container, %s, averaged %s of its %s-CPU limit", uses[0].Container, pct(uses[0].UtilPct), num(uses[0].Limit, 2))
+	switch {
+	case l.Verdict != runresult.VerdictLimit:
+		b.Kind = "none"
+	case s.concurrencyCap(l) != nil:
+		b.Kind, b.Cap = "concurrency", s.concurrencyCap(l)
+	default:
+		b.Kind = "limit"
 	}
-	if l.Verdict == runresult.VerdictLimit {
-		if c := s.concurrencyCap(l); c != "" {
-			return c + "; " + busiest
-		}
-		return fmt.Sprintf("not CPU or memory: the level failed on %s while %s — see the database analysis and profiles", reasonsText(l), busiest)
-	}
-	return fmt.Sprintf("none reached at %s (passed): %s, host CPU use %s of %s%%", l.Level, busiest, pct(used), num(avail, 0))
+	return b
 }
 
-// concurrencyCap explains a level whose generator ran out of VUs: with at most maxVUs calls in
-// flight at rate R, any stall longer than maxVUs ÷ R fills every slot, so stalls in the latency
-// tail, not average throughput, stopped the level.
-func (s *Scenario) concurrencyCap(l *runresult.LevelResult) string {
+// capView is a level whose generator ran out of VUs: with at most MaxVUs calls in flight at the
+// side's rate, any stall longer than BudgetMs fills every slot, so stalls in the latency tail, not
+// average throughput, stopped the level.
+type capView struct {
+	Name     string // the generator's scenario (api, events)
+	MaxVUs   int
+	Side     *runresult.Side
+	BudgetMs float64
+}
+
+func (s *Scenario) concurrencyCap(l *runresult.LevelResult) *capView {
 	for _, name := range l.Loadgen.VUsExhausted {
 		side := map[string]*runresult.Side{"api": l.API, "events": l.Events}[name]
 		maxVUs := s.MaxVUs[LevelDirName(*l)][name]
 		if side == nil || maxVUs == 0 || side.TargetRate <= 0 {
 			continue
 		}
-		budget := 1000 * float64(maxVUs) / side.TargetRate
-		return fmt.Sprintf("concurrency: at times all %d in-flight %s calls the load allows were busy — at %s/s any stall longer than %d ÷ %s = %s fills them (the calls took p95 %s, p99 %s, max %s): stalls in the latency tail, not average throughput, hit the cap",
-			maxVUs, name, num(side.TargetRate, 0), maxVUs, num(side.TargetRate, 0), ms(budget), ms(side.P95ms), ms(side.P99ms), ms(side.MaxMs))
+		return &capView{Name: name, MaxVUs: maxVUs, Side: side, BudgetMs: 1000 * float64(maxVUs) / side.TargetRate}
 	}
-	return ""
+	return nil
 }
 
 // appShare sums the flat % of a profile's top functions by category.
@@ -272,7 +262,7 @@ type measuredMax struct {
 
 func (r *Results) maxOf(name string) measuredMax {
 	unit := "RPS"
-	if name == "scenario2" {
+	if name == ScenarioEvents {
 		unit = "EPS"
 	}
 	m := measuredMax{Unit: unit}
@@ -303,21 +293,4 @@ func (r *Results) maxOf(name string) measuredMax {
 		m.Why = "maximum sustainable level; the next level, " + o.Failed.Level + ", failed"
 	}
 	return m
-}
-
-// bracketText states where bisection placed the maximum, and whether the nightly repeat agreed.
-func bracketText(b *runresult.Bracket) string {
-	if b == nil {
-		return ""
-	}
-	t := fmt.Sprintf("; bisection: the maximum lies between %d (held) and %d %s (failed), %.1f%% apart, after %d extra levels",
-		b.Held, b.Failed, b.Unit, b.WithinPct, b.ExtraLevels)
-	if b.Repeat != "" {
-		if b.RepeatDisagrees {
-			t += fmt.Sprintf("; **the repeat of the maximum did not hold (%s): the runs disagree by more than the interval**", b.Repeat)
-		} else {
-			t += fmt.Sprintf("; repeated once and held (%s)", b.Repeat)
-		}
-	}
-	return t
 }

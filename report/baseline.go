@@ -1,49 +1,63 @@
 package report
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
-// Baseline renders docs/PERFORMANCE_BASELINE.md.
-func (r *Results) Baseline(charts []Chart) string {
-	d := &doc{}
-	r.header(d, "Performance Baseline Report - M2")
-	r.execSummary(d)
-	r.scenario1(d, charts)
-	r.scenario2(d, charts)
-	r.scenario3(d, charts)
-	r.scenario4(d)
-	r.scenario5(d, charts)
-	r.faultSection(d)
-	r.flushSection(d)
-	r.integritySection(d)
-	r.loadgenSection(d)
-	r.bottleneckSection(d)
-	r.conclusions(d)
-	return d.String()
+// baselineView is what templates/baseline.md.tmpl shows.
+type baselineView struct {
+	Header      headerView
+	Summary     summaryView
+	API         isolatedView
+	Events      isolatedView
+	Combined    scenarioView
+	Database    scenarioView
+	E2E         scenarioView
+	Faults      faultView
+	Flush       tableView
+	Integrity   integrityView
+	Loadgen     tableView
+	Bottlenecks bottleneckSummary
+	Conclusions conclusionsView
 }
 
-func embed(d *doc, charts []Chart, names ...string) {
+// Baseline renders docs/PERFORMANCE_BASELINE.md.
+func (r *Results) Baseline(charts []Chart) (string, error) {
+	v := baselineView{
+		Header:      r.headerView(),
+		Summary:     r.summaryView(),
+		API:         r.isolatedView(ScenarioAPI, charts, func(l *runresult.LevelResult) *runresult.Side { return l.API }, "challenge-service"),
+		Events:      r.isolatedView(ScenarioEvents, charts, func(l *runresult.LevelResult) *runresult.Side { return l.Events }, "event-handler"),
+		Combined:    r.combinedView(ScenarioCombined, charts),
+		Database:    r.databaseView(),
+		E2E:         r.e2eView(charts),
+		Faults:      r.faultView(),
+		Flush:       flushTable(r),
+		Integrity:   integrityTable(r),
+		Loadgen:     loadgenTable(r),
+		Bottlenecks: r.bottleneckSummary(),
+		Conclusions: r.conclusionsView(),
+	}
+	return renderDoc("baseline", v)
+}
+
+// chartsNamed are the charts of the given names that were rendered, in that order.
+func chartsNamed(charts []Chart, names ...string) []Chart {
+	var out []Chart
 	for _, n := range names {
 		for _, c := range charts {
 			if c.Name == n {
-				d.p("![%s](charts/%s)", c.Title, c.Name)
-				d.p("<sub>Chart data: %s</sub>", c.Source)
-				if c.Note != "" {
-					d.p("%s", c.Note)
-				}
+				out = append(out, c)
 			}
 		}
 	}
+	return out
 }
 
 // primaryScenario is the scenario whose decisive level gives the primary bottleneck: the combined
 // one when present (both programs, profiles), otherwise the first isolated one.
 func (r *Results) primaryScenario() *Scenario {
-	for _, n := range []string{"scenario3", "scenario1", "scenario2", "scenario4", "scenario5"} {
+	for _, n := range []string{ScenarioCombined, ScenarioAPI, ScenarioEvents, ScenarioDatabase, ScenarioE2E} {
 		if s := r.Get(n); s != nil && len(s.Result.Levels) > 0 {
 			return s
 		}
@@ -51,74 +65,83 @@ func (r *Results) primaryScenario() *Scenario {
 	return nil
 }
 
-func (r *Results) execSummary(d *doc) {
-	d.h(2, "Executive Summary")
-	d.p("Maximum sustainable capacity under the container limits above (a level passes when error rate ≤ 1%%, API p95 ≤ 2 s, event p95 ≤ 500 ms, achieved ≥ 95%% of target and ≤ 1%% dropped iterations):")
-	var items, srcs []string
-	add := func(name, label string) {
-		if s := r.Get(name); s != nil {
-			items = append(items, fmt.Sprintf("**%s (%s):** %s.", label, name, s.maxStatement()))
-			srcs = append(srcs, r.src(name, "result.json"))
-		} else {
-			items = append(items, fmt.Sprintf("**%s (%s):** not measured in these results.", label, name))
-		}
-	}
-	add("scenario1", "API requests")
-	add("scenario2", "Event processing")
-	add("scenario3", "Combined load")
-	if s, l := r.dbLevel(); l != nil {
-		items = append(items, fmt.Sprintf("**Database (%s at %s):** cache hit %s, %s deadlocks, %s rollbacks; verdict %s.",
-			s.Name, l.Level, pct(l.DB.CacheHitPct), inum(l.DB.Deadlocks), inum(l.DB.Rollbacks), verdictCell(l)))
-		srcs = append(srcs, r.src(s.Name, "result.json"))
-	}
-	if s := r.Get("scenario5"); s != nil {
-		for i := range s.Result.Levels {
-			l := &s.Result.Levels[i]
-			if e := l.E2E; e != nil {
-				items = append(items, fmt.Sprintf("**E2E latency (scenario5, MEASURED at %s):** p50 %s, p95 %s, p99 %s over %d probes (%s failed) with a %s flush interval; verdict %s.",
-					l.Level, ms(e.P50ms), ms(e.P95ms), ms(e.P99ms), e.Probes, ratePct(e.Failed), e.FlushInterval, verdictCell(l)))
-			}
-		}
-		srcs = append(srcs, r.src("scenario5", "result.json"))
-	}
-	if _, _, checked, failed := integrityTable(r); checked > 0 {
-		verdict := "every check matched exactly"
-		if failed > 0 {
-			verdict = fmt.Sprintf("**%d FAILED** (see Data Integrity)", failed)
-		}
-		levels := "levels"
-		if checked == 1 {
-			levels = "level"
-		}
-		items = append(items, fmt.Sprintf("**Data integrity:** %d event %s checked against the acknowledged events: %s.", checked, levels, verdict))
-	}
-	d.bullets(items...)
-	if s := r.primaryScenario(); s != nil {
-		l := s.outcome().decisive()
-		d.p("**Primary bottleneck** (derived from %s at %s, the %s): %s.", s.Name, l.Level, decisiveWhy(s), s.bottleneck(l))
-		srcs = append(srcs, r.src(s.Name, "manifest.json"))
-		var others []string
-		for _, n := range []string{"scenario1", "scenario2", "scenario3"} {
-			if o := r.Get(n); o != nil && o != s && o.outcome().decisive() != nil {
-				ol := o.outcome().decisive()
-				others = append(others, fmt.Sprintf("%s at %s (%s): %s.", n, ol.Level, decisiveWhy(o), o.bottleneck(ol)))
-				srcs = append(srcs, r.src(n, "manifest.json"))
-			}
-		}
-		if len(others) > 0 {
-			d.p("In isolation:")
-			d.bullets(others...)
-		}
-	}
-	d.source(dedupe(srcs)...)
+// decisiveView is a scenario's decisive level and what limited it.
+type decisiveView struct {
+	Name       string
+	Level      *runresult.LevelResult
+	Stopped    bool // the level stepping stopped at (else: the highest level run)
+	Bottleneck bottleneckView
 }
 
-func decisiveWhy(s *Scenario) string {
-	o := s.outcome()
-	if o.Failed != nil {
-		return "level stepping stopped at"
+func (s *Scenario) decisiveView() *decisiveView {
+	l := s.outcome().decisive()
+	if l == nil {
+		return nil
 	}
-	return "highest level run"
+	return &decisiveView{Name: s.Name, Level: l, Stopped: s.outcome().Failed != nil, Bottleneck: s.bottleneckOf(l)}
+}
+
+// maxItem is a scenario's maximum in the executive summary (Max nil: not measured).
+type maxItem struct {
+	Name string
+	Max  *maxView
+}
+
+type summaryView struct {
+	API, Events, Combined maxItem
+	DB                    *dbLevelView
+	E2E                   []*runresult.LevelResult
+	Checked, Failed       int // integrity checks
+	Primary               *decisiveView
+	Others                []*decisiveView
+	Sources               []string
+}
+
+type dbLevelView struct {
+	Name  string
+	Level *runresult.LevelResult
+}
+
+func (r *Results) summaryView() summaryView {
+	var v summaryView
+	item := func(name string) maxItem {
+		it := maxItem{Name: name}
+		if s := r.Get(name); s != nil {
+			m := s.maxView()
+			it.Max = &m
+			v.Sources = append(v.Sources, r.src(name, "result.json"))
+		}
+		return it
+	}
+	v.API, v.Events, v.Combined = item(ScenarioAPI), item(ScenarioEvents), item(ScenarioCombined)
+	if s, l := r.dbLevel(); l != nil {
+		v.DB = &dbLevelView{Name: s.Name, Level: l}
+		v.Sources = append(v.Sources, r.src(s.Name, "result.json"))
+	}
+	if s := r.Get(ScenarioE2E); s != nil {
+		for i := range s.Result.Levels {
+			if l := &s.Result.Levels[i]; l.E2E != nil {
+				v.E2E = append(v.E2E, l)
+			}
+		}
+		v.Sources = append(v.Sources, r.src(ScenarioE2E, "result.json"))
+	}
+	in := integrityTable(r)
+	v.Checked, v.Failed = in.Checked, in.Failed
+	if s := r.primaryScenario(); s != nil {
+		v.Primary = s.decisiveView()
+		v.Sources = append(v.Sources, r.src(s.Name, "manifest.json"))
+		for _, n := range []string{ScenarioAPI, ScenarioEvents, ScenarioCombined} {
+			if o := r.Get(n); o != nil && o != s {
+				if d := o.decisiveView(); d != nil {
+					v.Others = append(v.Others, d)
+					v.Sources = append(v.Sources, r.src(n, "manifest.json"))
+				}
+			}
+		}
+	}
+	v.Sources = dedupe(v.Sources)
+	return v
 }
 
 func dedupe(in []string) []string {
@@ -133,136 +156,119 @@ func dedupe(in []string) []string {
 	return out
 }
 
-// scenarioEvidence writes the maximum and the bottleneck evidence of a scenario.
-func (r *Results) scenarioEvidence(d *doc, s *Scenario) {
-	d.h(3, "Maximum Capacity")
-	d.p("%s.", upperFirst(s.maxStatement()))
-	l := s.outcome().decisive()
-	if l == nil {
-		return
+// evidenceView is a scenario's maximum and the evidence at its decisive level.
+type evidenceView struct {
+	Max      maxView
+	Decisive *decisiveView // nil: no level
+	CPU      []cpuUse      // containers with a known CPU limit, highest use of it first
+	HostUsed float64
+	// HostAvail is the host's CPUs × 100 (0: unknown).
+	HostAvail float64
+	Busiest   *cpuUse
+	Top       *runresult.TopFunc // the busiest program's top CPU function (nil: no profile)
+	Sources   []string
+}
+
+func (r *Results) evidenceView(s *Scenario) evidenceView {
+	v := evidenceView{Max: s.maxView(), Decisive: s.decisiveView(), Sources: []string{r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json")}}
+	if v.Decisive == nil {
+		return v
 	}
-	d.h(3, "Bottleneck Analysis")
-	var ev []string
-	ev = append(ev, fmt.Sprintf("Level examined: **%s** (%s) — verdict %s.", l.Level, decisiveWhy(s), verdictCell(l)))
-	ev = append(ev, "Classification: "+s.bottleneck(l)+".")
+	l := v.Decisive.Level
 	for _, u := range s.cpuUses(l) {
 		if u.Limit > 0 {
-			ev = append(ev, fmt.Sprintf("%s: CPU avg %s / max %s of a %s-CPU limit (%s of limit), %s throttled periods, memory %s of %s.",
-				u.Container, pct(u.Row.CPUAvgPct), pct(u.Row.CPUMaxPct), num(u.Limit, 2), pct(u.UtilPct), inum(int64(u.Row.Throttled)), mib(u.Row.MemMaxMiB), mib(u.Row.MemLimitMiB)))
+			v.CPU = append(v.CPU, u)
 		}
 	}
-	if used, avail := s.hostUse(l); avail > 0 {
-		ev = append(ev, fmt.Sprintf("Host: containers + load generator used %s of %s%% (%s CPUs; the generator alone %s cores).",
-			pct(used), num(avail, 0), num(avail/100, 0), num(l.Loadgen.CPUCores, 2)))
-	}
+	v.HostUsed, v.HostAvail = s.hostUse(l)
 	if u, ok := s.busiestProgram(l); ok {
+		v.Busiest = &u
 		if top, ok := topByFlat(l.TopCPU[u.Container]); ok {
-			ev = append(ev, fmt.Sprintf("Top CPU function of %s (busiest program): %s, %s flat.", u.Container, codeSpan(top.Function), pct(top.FlatPct)))
-		} else {
-			ev = append(ev, fmt.Sprintf("No CPU profile at this level for %s (profiles are taken in scenarios 3 and 4).", u.Container))
+			v.Top = &top
 		}
 	}
-	d.bullets(ev...)
-	d.source(r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json"))
+	return v
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+// scenarioView is one scenario's section: its level table, charts, evidence and resources.
+type scenarioView struct {
+	Name      string
+	Measured  bool
+	Search    string // how the cells were chosen (scenario 3)
+	Cells     int
+	Levels    [][]string
+	Frontier  [][]string
+	Charts    []Chart
+	Evidence  evidenceView
+	Resources [][]string
+	DB        *dbView // scenario 4
+	Result    string  // the result.json, manifest.json and frontier.json Source entries
+	Manifest  string
+	FrontierF string
 }
 
-func (r *Results) notMeasured(d *doc, name string) bool {
-	if r.Get(name) == nil {
-		d.p("Not measured in these results (no `%s/result.json`).", name)
-		return true
-	}
-	return false
-}
-
-func (r *Results) scenario1(d *doc, charts []Chart) {
-	r.isolated(d, charts, "scenario1", "Scenario 1: API Load (Isolated)", "the challenge service",
-		func(l *runresult.LevelResult) *runresult.Side { return l.API }, "challenge-service")
-}
-
-func (r *Results) scenario2(d *doc, charts []Chart) {
-	r.isolated(d, charts, "scenario2", "Scenario 2: Event Load (Isolated)", "the event handler",
-		func(l *runresult.LevelResult) *runresult.Side { return l.Events }, "event-handler")
-}
-
-// isolated renders a one-traffic-kind scenario: its level table, charts, evidence and resources.
-func (r *Results) isolated(d *doc, charts []Chart, name, title, program string,
-	side func(*runresult.LevelResult) *runresult.Side, role string) {
-	d.h(2, title)
-	if r.notMeasured(d, name) {
-		return
-	}
+func (r *Results) scenarioBase(name string, charts []Chart, chartNames ...string) (scenarioView, *Scenario) {
 	s := r.Get(name)
-	d.h(3, "Test Results")
-	d.p("CPU %% is Docker's figure (100%% = one core); memory is %s's peak.", program)
-	d.table(sideTable(s, side, role))
-	d.source(r.src(s.Name, "result.json"))
-	embed(d, charts, "latency_"+name+".svg", "rate_"+name+".svg", "cpu_"+name+".svg")
-	r.scenarioEvidence(d, s)
-	d.h(3, "Resources")
-	d.table(resourceTable(s))
-	d.source(r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json"))
+	v := scenarioView{Name: name, Measured: s != nil}
+	if s == nil {
+		return v, nil
+	}
+	v.Result, v.Manifest, v.FrontierF = r.src(name, "result.json"), r.src(name, "manifest.json"), r.src(name, "frontier.json")
+	v.Charts = chartsNamed(charts, chartNames...)
+	v.Evidence = r.evidenceView(s)
+	v.Resources = resourceTable(s)
+	return v, s
 }
 
-func (r *Results) scenario3(d *doc, charts []Chart) {
-	d.h(2, "Scenario 3: Combined Load")
-	if r.notMeasured(d, "scenario3") {
-		return
-	}
-	s := r.Get("scenario3")
-	d.h(3, "Test Results")
-	if s.Result.Search != "" {
-		d.p("Cells run: %d, chosen by %s.", len(s.Result.Levels), s.Result.Search)
-	}
-	d.table(combinedTable(s))
-	d.source(r.src(s.Name, "result.json"))
-	if len(s.Frontier) > 0 {
-		d.p("Frontier (for each API rate, the highest event rate held):")
-		ft := newTable("API rate (RPS)", "Highest event rate held (EPS)")
-		for _, k := range sortedNumericKeys(s.Frontier) {
-			ft.add(k, num(float64(s.Frontier[k]), 0))
-		}
-		d.table(ft)
-		d.source(r.src(s.Name, "frontier.json"))
-	}
-	embed(d, charts, "latency_scenario3.svg", "cpu_scenario3.svg")
-	r.scenarioEvidence(d, s)
-	d.h(3, "Resources")
-	d.table(resourceTable(s))
-	d.source(r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json"))
+// isolatedView is a one-traffic-kind scenario (1 or 2): the per-level table has a CPU column per
+// container and the program's memory.
+type isolatedView struct {
+	scenarioView
+	Containers []string
+	MemOf      string
 }
 
-func (r *Results) scenario4(d *doc) {
-	d.h(2, "Scenario 4: Database")
-	if r.notMeasured(d, "scenario4") {
-		return
+func (r *Results) isolatedView(name string, charts []Chart, side func(*runresult.LevelResult) *runresult.Side, program string) isolatedView {
+	base, s := r.scenarioBase(name, charts, "latency_"+name+".svg", "rate_"+name+".svg", "cpu_"+name+".svg")
+	v := isolatedView{scenarioView: base, MemOf: program}
+	if s != nil {
+		v.Containers = levelContainers(s.Result.Levels)
+		v.Levels = sideTable(s, side, program)
 	}
-	s := r.Get("scenario4")
-	d.h(3, "Test Results")
-	d.table(combinedTable(s))
-	d.source(r.src(s.Name, "result.json"))
-	d.h(3, "Database Analysis")
+	return v
+}
+
+func (r *Results) combinedView(name string, charts []Chart) scenarioView {
+	v, s := r.scenarioBase(name, charts, "latency_"+name+".svg", "cpu_"+name+".svg")
+	if s == nil {
+		return v
+	}
+	v.Search, v.Cells = s.Result.Search, len(s.Result.Levels)
+	v.Levels = combinedTable(s)
+	for _, k := range sortedNumericKeys(s.Frontier) {
+		v.Frontier = append(v.Frontier, []string{k, num(float64(s.Frontier[k]), 0)})
+	}
+	return v
+}
+
+func (r *Results) databaseView() scenarioView {
+	v, s := r.scenarioBase(ScenarioDatabase, nil)
+	if s == nil {
+		return v
+	}
+	v.Levels = combinedTable(s)
 	if ds, l := r.dbLevel(); l != nil && ds == s {
-		r.writeDBAnalysis(d, s, l)
-	} else {
-		d.p("No database analysis was recorded in `%s/result.json`.", s.Name)
+		v.DB = r.dbView(s, l)
 	}
+	return v
 }
 
-func (r *Results) scenario5(d *doc, charts []Chart) {
-	d.h(2, "Scenario 5: End-to-End Latency (MEASURED)")
-	if r.notMeasured(d, "scenario5") {
-		return
+// e2eView is scenario 5: Levels has a row per level with E2E probes.
+func (r *Results) e2eView(charts []Chart) scenarioView {
+	v, s := r.scenarioBase(ScenarioE2E, charts, "e2e_"+ScenarioE2E+".svg", "e2e_timeline_"+ScenarioE2E+".svg")
+	if s == nil {
+		return v
 	}
-	s := r.Get("scenario5")
-	d.p("Each probe sends one event and polls `GET /v1/challenges` until the goal shows it: the latency is event acknowledged → visible in the API, measured, next to the handler's flush interval.")
-	t := newTable("Level", "Probes", "Failed", "p50", "p95", "p99", "Max", "Flush interval", "Background events achieved /s", "Event p95", "Verdict")
 	for i := range s.Result.Levels {
 		l := &s.Result.Levels[i]
 		if l.E2E == nil {
@@ -273,49 +279,7 @@ func (r *Results) scenario5(d *doc, charts []Chart) {
 			ev, evp = num(l.Events.AchievedRate, 1), ms(l.Events.P95ms)
 		}
 		e := l.E2E
-		t.add(l.Level, inum(e.Probes), ratePct(e.Failed), ms(e.P50ms), ms(e.P95ms), ms(e.P99ms), ms(e.MaxMs), e.FlushInterval, ev, evp, verdictCell(l))
+		v.Levels = append(v.Levels, []string{l.Level, inum(e.Probes), ratePct(e.Failed), ms(e.P50ms), ms(e.P95ms), ms(e.P99ms), ms(e.MaxMs), e.FlushInterval, ev, evp, verdictCell(l)})
 	}
-	d.table(t)
-	d.source(r.src(s.Name, "result.json"))
-	embed(d, charts, "e2e_scenario5.svg", "e2e_timeline_scenario5.svg")
-	r.scenarioEvidence(d, s)
-}
-
-func (r *Results) flushSection(d *doc) {
-	d.h(2, "Buffer Flush Timings")
-	t, srcs := flushTable(r)
-	if len(t.rows) == 0 {
-		d.p("No level in these results recorded a buffer flush.")
-		return
-	}
-	d.table(t)
-	d.source(srcs...)
-}
-
-func (r *Results) integritySection(d *doc) {
-	d.h(2, "Data Integrity")
-	t, srcs, _, _ := integrityTable(r)
-	if len(t.rows) == 0 {
-		d.p("No integrity check was recorded in these results.")
-		return
-	}
-	d.p("After every event level the buffer is drained and the database is compared exactly with what the acknowledged events imply (lost = stored below, extra = stored above).")
-	d.table(t)
-	d.source(srcs...)
-	for _, s := range r.scenarios() {
-		for i := range s.Result.Levels {
-			if in := s.Result.Levels[i].Integrity; in != nil && len(in.Problems) > 0 {
-				d.p("Problems at %s %s:", s.Name, s.Result.Levels[i].Level)
-				d.bullets(in.Problems...)
-			}
-		}
-	}
-}
-
-func (r *Results) loadgenSection(d *doc) {
-	d.h(2, "Load Generator Self-Report")
-	d.p("The generator runs on the same host as the stack; a level it could not drive is marked `generator_limited`, never reported as the service's limit.")
-	t, srcs := loadgenTable(r)
-	d.table(t)
-	d.source(srcs...)
+	return v
 }

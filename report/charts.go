@@ -32,8 +32,8 @@ type Chart struct {
 
 const chartW, chartH = 18 * vg.Centimeter, 10 * vg.Centimeter
 
-// render draws a plot to SVG without embedded fonts (deterministic bytes).
-func render(p *plot.Plot) ([]byte, error) {
+// renderSVG draws a plot to SVG without embedded fonts (deterministic bytes).
+func renderSVG(p *plot.Plot) ([]byte, error) {
 	c := vgsvg.New(chartW, chartH)
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
@@ -68,7 +68,7 @@ func (r *Results) Charts() ([]Chart, error) {
 		}
 		return nil
 	}
-	for _, name := range []string{"scenario1", "scenario2"} {
+	for _, name := range []string{ScenarioAPI, ScenarioEvents} {
 		if s := r.Get(name); s != nil {
 			if err := add(r.latencyChart(s)); err != nil {
 				return nil, err
@@ -78,19 +78,19 @@ func (r *Results) Charts() ([]Chart, error) {
 			}
 		}
 	}
-	if s := r.Get("scenario3"); s != nil {
+	if s := r.Get(ScenarioCombined); s != nil {
 		if err := add(r.combinedLatencyChart(s)); err != nil {
 			return nil, err
 		}
 	}
-	for _, name := range []string{"scenario1", "scenario2", "scenario3"} {
+	for _, name := range []string{ScenarioAPI, ScenarioEvents, ScenarioCombined} {
 		if s := r.Get(name); s != nil {
 			if err := add(r.cpuChart(s)); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if s := r.Get("scenario5"); s != nil {
+	if s := r.Get(ScenarioE2E); s != nil {
 		if err := add(r.e2eChart(s)); err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func primarySide(l *runresult.LevelResult) *runresult.Side {
 }
 
 func unitOf(s *Scenario) string {
-	if s.Name == "scenario1" {
+	if s.Name == ScenarioAPI {
 		return "RPS"
 	}
 	return "EPS"
@@ -244,12 +244,12 @@ func (r *Results) combinedLatencyChart(s *Scenario) (*Chart, error) {
 	if len(cats) == 0 {
 		return nil, nil
 	}
-	p := newPlot("scenario3: p95 latency per cell", "cell (RPS + EPS)", "p95 latency (ms)")
+	p := newPlot(s.Name+": p95 latency per cell", "cell (RPS + EPS)", "p95 latency (ms)")
 	if err := groupedBars(p, cats, []string{"API p95", "event p95"}, vals); err != nil {
 		return nil, err
 	}
 	p.Y.Max = maxOf(flatten(vals)) * 1.35
-	return r.chart(p, "latency_scenario3.svg", p.Title.Text, r.src(s.Name, "result.json"))
+	return r.chart(p, "latency_"+s.Name+".svg", p.Title.Text, r.src(s.Name, "result.json"))
 }
 
 func (r *Results) cpuChart(s *Scenario) (*Chart, error) {
@@ -315,7 +315,7 @@ func (r *Results) e2eChart(s *Scenario) (*Chart, error) {
 		return nil, nil
 	}
 	e := l.E2E
-	p := newPlot(fmt.Sprintf("scenario5: E2E latency, %d probes", e.Probes), "percentile", "ack → visible in API (ms)")
+	p := newPlot(fmt.Sprintf("%s: E2E latency, %d probes", s.Name, e.Probes), "percentile", "ack → visible in API (ms)")
 	if err := groupedBars(p, []string{"p50", "p95", "p99", "max"}, []string{"E2E latency"}, [][]float64{{e.P50ms, e.P95ms, e.P99ms, e.MaxMs}}); err != nil {
 		return nil, err
 	}
@@ -333,11 +333,11 @@ func (r *Results) e2eChart(s *Scenario) (*Chart, error) {
 		top = math.Max(top, flush)
 	}
 	p.Y.Max = top * 1.3
-	return r.chart(p, "e2e_scenario5.svg", p.Title.Text, r.src(s.Name, "result.json"))
+	return r.chart(p, "e2e_"+s.Name+".svg", p.Title.Text, r.src(s.Name, "result.json"))
 }
 
 func (r *Results) chart(p *plot.Plot, name, title, source string) (*Chart, error) {
-	svg, err := render(p)
+	svg, err := renderSVG(p)
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", name, err)
 	}
@@ -402,7 +402,7 @@ func (r *Results) e2eTimelineChart(s *Scenario) (*Chart, error) {
 		if err != nil {
 			return nil, err
 		}
-		p := newPlot("scenario5: E2E latency p95 per second", "time since start (s)", "E2E p95 (ms)")
+		p := newPlot(s.Name+": E2E latency p95 per second", "time since start (s)", "E2E p95 (ms)")
 		ln, sc, err := plotter.NewLinePoints(pts)
 		if err != nil {
 			return nil, err
@@ -410,7 +410,7 @@ func (r *Results) e2eTimelineChart(s *Scenario) (*Chart, error) {
 		ln.Color, sc.Color = plotutil.Color(1), plotutil.Color(1)
 		p.Add(ln, sc)
 		p.Y.Min = 0
-		c, err := r.chart(p, "e2e_timeline_scenario5.svg", p.Title.Text, r.src(filepath.ToSlash(rel)))
+		c, err := r.chart(p, "e2e_timeline_"+s.Name+".svg", p.Title.Text, r.src(filepath.ToSlash(rel)))
 		if c != nil && skipped > 0 {
 			c.Note = fmt.Sprintf("%d of %d one-second intervals had no completed probe and are not plotted.", skipped, skipped+len(pts))
 		}

@@ -8,7 +8,7 @@ import (
 
 // dbLevel is the level that carries the PostgreSQL analysis (scenario 4).
 func (r *Results) dbLevel() (*Scenario, *runresult.LevelResult) {
-	for _, name := range []string{"scenario4", "scenario3"} {
+	for _, name := range []string{ScenarioDatabase, ScenarioCombined} {
 		s := r.Get(name)
 		if s == nil {
 			continue
@@ -31,15 +31,18 @@ func totalExecSec(db *runresult.DBAnalysis) float64 {
 	return t
 }
 
-// writeDBAnalysis writes the database tables of the level that has them.
-func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *runresult.LevelResult) {
+// dbView is the database tables of the level that has them.
+type dbView struct {
+	Level                                    *runresult.LevelResult
+	Result                                   string // Source entry of result.json
+	Statements, Connections, Tables, Indexes [][]string
+	Samples                                  *samplesView
+}
+
+func (r *Results) dbView(s *Scenario, l *runresult.LevelResult) *dbView {
 	db := l.DB
-	src := r.src(s.Name, "result.json") + " (levels[].db of " + l.Level + ")"
-	d.p("Measured at **%s** (%s). Cache hit ratio **%s**, %s commits, %s rollbacks, %s deadlocks.",
-		l.Level, l.Verdict, pct(db.CacheHitPct), inum(db.Commits), inum(db.Rollbacks), inum(db.Deadlocks))
-	d.h(4, "Top statements by total execution time")
+	v := &dbView{Level: l, Result: r.src(s.Name, "result.json"), Samples: r.samplesView(s)}
 	total := totalExecSec(db)
-	t := newTable("#", "Statement", "Calls", "Mean", "Max", "Total", "Share of listed time", "Rows", "Cache hit")
 	for i, st := range db.TopStatements {
 		if i == 10 {
 			break
@@ -48,39 +51,20 @@ func (r *Results) writeDBAnalysis(d *doc, s *Scenario, l *runresult.LevelResult)
 		if total > 0 {
 			share = pct(100 * st.TotalSec / total)
 		}
-		t.add(inum(int64(i+1)), codeSpan(shorten(st.Query, 120)), inum(st.Calls), ms(st.MeanMS), ms(st.MaxMS),
-			secs(st.TotalSec), share, inum(st.Rows), pct(st.CacheHitPct))
+		v.Statements = append(v.Statements, []string{inum(int64(i + 1)), codeSpan(shorten(st.Query, 120)), inum(st.Calls), ms(st.MeanMS), ms(st.MaxMS),
+			secs(st.TotalSec), share, inum(st.Rows), pct(st.CacheHitPct)})
 	}
-	d.table(t)
-	d.source(src)
-
-	d.h(4, "Connection states at the end of the level")
-	ct := newTable("State", "Connections", "Oldest in state")
 	for _, c := range db.Connections {
-		ct.add(c.State, inum(c.Count), num(c.OldestSec, 1)+" s")
+		v.Connections = append(v.Connections, []string{c.State, inum(c.Count), num(c.OldestSec, 1) + " s"})
 	}
-	d.table(ct)
-	d.source(src)
-	if len(r.Get(s.Name).DBSamples) > 0 {
-		r.writeDBSamples(d, s)
-	}
-
-	d.h(4, "Tables")
-	tt := newTable("Table", "Size", "Live rows", "Dead rows", "Inserts", "Updates", "HOT updates", "Seq scans", "Index scans")
 	for _, x := range db.Tables {
-		tt.add(x.Table, bytesIEC(x.TotalBytes), inum(x.LiveRows), inum(x.DeadRows), inum(x.Inserts), inum(x.Updates),
-			inum(x.HotUpdates), inum(x.SeqScans), inum(x.IdxScans))
+		v.Tables = append(v.Tables, []string{x.Table, bytesIEC(x.TotalBytes), inum(x.LiveRows), inum(x.DeadRows), inum(x.Inserts), inum(x.Updates),
+			inum(x.HotUpdates), inum(x.SeqScans), inum(x.IdxScans)})
 	}
-	d.table(tt)
-	d.source(src)
-
-	d.h(4, "Indexes")
-	it := newTable("Table", "Index", "Scans", "Tuples read", "Size")
 	for _, x := range db.Indexes {
-		it.add(x.Table, x.Index, inum(x.Scans), inum(x.TupRead), bytesIEC(x.Bytes))
+		v.Indexes = append(v.Indexes, []string{x.Table, x.Index, inum(x.Scans), inum(x.TupRead), bytesIEC(x.Bytes)})
 	}
-	d.table(it)
-	d.source(src)
+	return v
 }
 
 // samplesPeak is the most connections seen in each state over db_samples.json.
@@ -91,18 +75,33 @@ func samplesPeak(samples []runresult.DBSample) (active, idle, idleTx int64) {
 	return
 }
 
-func (r *Results) writeDBSamples(d *doc, s *Scenario) {
+// samplesView is db_samples.json: the connections over the level against the pools.
+type samplesView struct {
+	N                    int
+	Active, Idle, IdleTx int64
+	Secs                 float64
+	CommitRate           string
+	Source               string
+	Svc, Handler         string // DB_MAX_OPEN_CONNS of each program
+	Total                int
+	NearExhaustion       bool // at least 80% of both pools active at once
+}
+
+func (r *Results) samplesView(s *Scenario) *samplesView {
 	smp := s.DBSamples
-	active, idle, idleTx := samplesPeak(smp)
-	first, last := smp[0], smp[len(smp)-1]
-	secs := last.Time.Sub(first.Time).Seconds()
-	rate := "–"
-	if secs > 0 {
-		rate = num(float64(last.Commits-first.Commits)/secs, 1) + " /s"
+	if len(smp) == 0 {
+		return nil
 	}
-	d.p("Sampled %d times over %s s: at most **%d active**, %d idle and %d idle-in-transaction connections; commits %s over the sampled span.",
-		len(smp), num(secs, 1), active, idle, idleTx, rate)
-	d.source(r.src(s.Name, s.SamplesLvl, "db_samples.json"))
+	v := &samplesView{N: len(smp), Source: r.src(s.Name, s.SamplesLvl, "db_samples.json"), CommitRate: "–"}
+	v.Active, v.Idle, v.IdleTx = samplesPeak(smp)
+	first, last := smp[0], smp[len(smp)-1]
+	v.Secs = last.Time.Sub(first.Time).Seconds()
+	if v.Secs > 0 {
+		v.CommitRate = num(float64(last.Commits-first.Commits)/v.Secs, 1) + " /s"
+	}
+	v.Svc, v.Handler, v.Total = poolSize(s)
+	v.NearExhaustion = v.Total > 0 && v.Active >= int64(v.Total)*8/10
+	return v
 }
 
 // poolSize is DB_MAX_OPEN_CONNS of both programs (from the manifest), for connection evidence.

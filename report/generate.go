@@ -29,10 +29,20 @@ func Generate(resultsDir, outDir string, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{
-		"PERFORMANCE_BASELINE.md": []byte(r.Baseline(charts)),
-		"CAPACITY_PLANNING.md":    []byte(r.Capacity(o)),
-		"PERFORMANCE_TUNING.md":   []byte(r.TuningDoc(o)),
+	files := map[string][]byte{}
+	for _, d := range []struct {
+		name   string
+		render func() (string, error)
+	}{
+		{"PERFORMANCE_BASELINE.md", func() (string, error) { return r.Baseline(charts) }},
+		{"CAPACITY_PLANNING.md", func() (string, error) { return r.Capacity(o) }},
+		{"PERFORMANCE_TUNING.md", func() (string, error) { return r.TuningDoc(o) }},
+	} {
+		text, err := d.render()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.name, err)
+		}
+		files[d.name] = []byte(text)
 	}
 	for _, c := range charts {
 		files[filepath.Join("charts", c.Name)] = c.SVG

@@ -1,85 +1,10 @@
 package report
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 )
-
-// doc accumulates a markdown document.
-type doc struct{ b strings.Builder }
-
-func (d *doc) p(format string, args ...any) {
-	fmt.Fprintf(&d.b, format, args...)
-	d.b.WriteString("\n\n")
-}
-
-func (d *doc) line(format string, args ...any) {
-	fmt.Fprintf(&d.b, format, args...)
-	d.b.WriteString("\n")
-}
-
-func (d *doc) h(level int, title string) {
-	d.b.WriteString(strings.Repeat("#", level) + " " + title + "\n\n")
-}
-
-func (d *doc) bullets(items ...string) {
-	for _, it := range items {
-		d.b.WriteString("- " + it + "\n")
-	}
-	d.b.WriteString("\n")
-}
-
-func (d *doc) code(lang, body string) {
-	d.b.WriteString("```" + lang + "\n" + strings.TrimRight(body, "\n") + "\n```\n\n")
-}
-
-// source writes the "Source:" line that follows every table.
-func (d *doc) source(files ...string) {
-	d.p("<sub>Source: %s</sub>", strings.Join(files, ", "))
-}
-
-func (d *doc) table(t *table) {
-	if len(t.rows) == 0 {
-		return
-	}
-	d.b.WriteString(t.String())
-	d.b.WriteString("\n")
-}
-
-func (d *doc) String() string { return strings.TrimRight(d.b.String(), "\n") + "\n" }
-
-// table is a markdown table.
-type table struct {
-	head []string
-	rows [][]string
-}
-
-func newTable(head ...string) *table { return &table{head: head} }
-
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
-
-func (t *table) String() string {
-	var b strings.Builder
-	row := func(cells []string) {
-		b.WriteString("|")
-		for _, c := range cells {
-			b.WriteString(" " + strings.ReplaceAll(c, "|", `\|`) + " |")
-		}
-		b.WriteString("\n")
-	}
-	row(t.head)
-	sep := make([]string, len(t.head))
-	for i := range sep {
-		sep[i] = "---"
-	}
-	b.WriteString("|" + strings.Join(sep, "|") + "|\n")
-	for _, r := range t.rows {
-		row(r)
-	}
-	return b.String()
-}
 
 // ms formats a latency in milliseconds with precision that suits its size.
 func ms(v float64) string {
@@ -169,6 +94,13 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // codeSpan wraps s in backticks for a table cell.

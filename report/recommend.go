@@ -46,15 +46,15 @@ func (r *Results) poolRecs(add addRec) {
 }
 
 func (r *Results) bufferRecs(add addRec) {
-	if s := r.Get("scenario5"); s != nil {
+	if s := r.Get(ScenarioE2E); s != nil {
 		for i := range s.Result.Levels {
 			l := &s.Result.Levels[i]
 			e := l.E2E
 			if e == nil {
 				continue
 			}
-			ev := fmt.Sprintf("scenario5 at %s: E2E p50 %s, p95 %s, %s of %d probes failed, flush interval %s (%s)",
-				l.Level, ms(e.P50ms), ms(e.P95ms), ratePct(e.Failed), e.Probes, e.FlushInterval, r.src(s.Name, "result.json"))
+			ev := fmt.Sprintf("%s at %s: E2E p50 %s, p95 %s, %s of %d probes failed, flush interval %s (%s)",
+				s.Name, l.Level, ms(e.P50ms), ms(e.P95ms), ratePct(e.Failed), e.Probes, e.FlushInterval, r.src(s.Name, "result.json"))
 			// An event waits up to one interval for the next flush, then the flush and the probe's
 			// poll: a p95 a little above the interval is the interval's doing.
 			if d, err := time.ParseDuration(e.FlushInterval); err == nil && e.P95ms > 1.25*float64(d.Milliseconds()) {

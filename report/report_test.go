@@ -503,3 +503,34 @@ func TestExampleResults(t *testing.T) {
 	}
 }
 
+func TestFailingLevelIsFlagged(t *testing.T) {
+	r, err := Load(buildResults(t, false))
+	require.NoError(t, err)
+	o := r.Get(ScenarioAPI).outcome()
+	require.NotNil(t, o.Best)
+	require.NotNil(t, o.Failed)
+	assert.Equal(t, "100 RPS", o.Best.Level)
+	assert.Equal(t, "200 RPS", o.Failed.Level)
+	b := r.Get(ScenarioAPI).bottleneckOf(o.Failed)
+	assert.Equal(t, "cpu", b.Kind, "challenge-service at 97.5%% of its limit is the bottleneck")
+	assert.Equal(t, "challenge-service", b.Top.Container)
+	base := mustGenerate(t, buildResults(t, false), defaults)[baselineDoc]
+	assert.Contains(t, base, "the next level, 200 RPS, failed: api p95 2345 ms > 2000 ms")
+}
+
+func TestConcurrencyCapIsExplained(t *testing.T) {
+	s := &Scenario{MaxVUs: map[string]map[string]int{"eps-15000": {"events": 500}}}
+	l := &runresult.LevelResult{Level: "15000 EPS", EPS: 15000, Dir: "x/eps-15000", Verdict: runresult.VerdictLimit,
+		Events:  &runresult.Side{TargetRate: 15000, P95ms: 18.8, P99ms: 34.2, MaxMs: 84.7},
+		Loadgen: runresult.Generator{VUsExhausted: []string{"events"}}}
+	c := s.concurrencyCap(l)
+	require.NotNil(t, c)
+	assert.Equal(t, 500, c.MaxVUs)
+	assert.Equal(t, "events", c.Name)
+	assert.InDelta(t, 33.3, c.BudgetMs, 0.1)
+	got, err := render("concurrencyCap", c)
+	require.NoError(t, err)
+	assert.Contains(t, got, "500 ÷ 15,000 = 33.3 ms")
+	l.Loadgen.VUsExhausted = nil
+	assert.Nil(t, s.concurrencyCap(l))
+}

@@ -37,14 +37,9 @@ func levelContainers(levels []runresult.LevelResult) []string {
 }
 
 // sideTable is the spec's per-level table for a single-sided scenario (1, 2 or 5's events).
-func sideTable(s *Scenario, side func(*runresult.LevelResult) *runresult.Side, memOf string) *table {
+func sideTable(s *Scenario, side func(*runresult.LevelResult) *runresult.Side, memOf string) [][]string {
 	cs := levelContainers(s.Result.Levels)
-	head := []string{"Level", "Offered /s", "Achieved /s", "p50", "p95", "p99", "Max", "Error rate", "Dropped"}
-	for _, c := range cs {
-		head = append(head, "CPU % "+c)
-	}
-	head = append(head, "Memory "+memOf, "Verdict")
-	t := newTable(head...)
+	var t [][]string
 	for i := range s.Result.Levels {
 		l := &s.Result.Levels[i]
 		sd := side(l)
@@ -57,16 +52,14 @@ func sideTable(s *Scenario, side func(*runresult.LevelResult) *runresult.Side, m
 			row = append(row, pct(l.Resources[c].CPUAvgPct))
 		}
 		row = append(row, mib(l.Resources[memOf].MemMaxMiB), verdictCell(l))
-		t.add(row...)
+		t = append(t, row)
 	}
 	return t
 }
 
 // combinedTable is scenario 3's (and 4's) table: both sides per cell.
-func combinedTable(s *Scenario) *table {
-	t := newTable("Level", "API achieved /s", "API p50", "API p95", "API p99", "API errors",
-		"Events achieved /s", "Event p50", "Event p95", "Event p99", "Event errors",
-		"CPU % challenge-service", "CPU % event-handler", "CPU % postgres", "Verdict")
+func combinedTable(s *Scenario) [][]string {
+	var t [][]string
 	for i := range s.Result.Levels {
 		l := &s.Result.Levels[i]
 		a, e := l.API, l.Events
@@ -76,17 +69,17 @@ func combinedTable(s *Scenario) *table {
 		if e == nil {
 			e = &runresult.Side{}
 		}
-		t.add(l.Level, num(a.AchievedRate, 1), ms(a.P50ms), ms(a.P95ms), ms(a.P99ms), ratePct(a.ErrorRate),
+		t = append(t, []string{l.Level, num(a.AchievedRate, 1), ms(a.P50ms), ms(a.P95ms), ms(a.P99ms), ratePct(a.ErrorRate),
 			num(e.AchievedRate, 1), ms(e.P50ms), ms(e.P95ms), ms(e.P99ms), ratePct(e.ErrorRate),
 			pct(l.Resources["challenge-service"].CPUAvgPct), pct(l.Resources["event-handler"].CPUAvgPct),
-			pct(l.Resources["postgres"].CPUAvgPct), verdictCell(l))
+			pct(l.Resources["postgres"].CPUAvgPct), verdictCell(l)})
 	}
 	return t
 }
 
 // resourceTable lists every container at every level, against its limits.
-func resourceTable(s *Scenario) *table {
-	t := newTable("Level", "Container", "CPU avg", "CPU max", "CPU limit", "Avg % of limit", "Throttled periods", "Memory max", "Memory limit")
+func resourceTable(s *Scenario) [][]string {
+	var t [][]string
 	for i := range s.Result.Levels {
 		l := &s.Result.Levels[i]
 		for _, c := range levelContainers([]runresult.LevelResult{*l}) {
@@ -95,17 +88,22 @@ func resourceTable(s *Scenario) *table {
 			if cpus := s.cpuLimit(c); cpus > 0 {
 				lim, util = num(cpus, 2)+" CPU", pct(row.CPUAvgPct/cpus)
 			}
-			t.add(l.Level, c, pct(row.CPUAvgPct), pct(row.CPUMaxPct), lim, util, inum(int64(row.Throttled)),
-				mib(row.MemMaxMiB), mib(row.MemLimitMiB))
+			t = append(t, []string{l.Level, c, pct(row.CPUAvgPct), pct(row.CPUMaxPct), lim, util, inum(int64(row.Throttled)),
+				mib(row.MemMaxMiB), mib(row.MemLimitMiB)})
 		}
 	}
 	return t
 }
 
+// tableView is a table's rows and the files they come from.
+type tableView struct {
+	Rows    [][]string
+	Sources []string
+}
+
 // flushTable lists the handler's flushes at every level that had events.
-func flushTable(r *Results) (*table, []string) {
-	t := newTable("Scenario", "Level", "Flushes", "Avg flush", "Avg entries per flush", "Flush errors", "Max buffer entries seen", "BUFFER_FLUSH_INTERVAL", "BUFFER_SIZE_LIMIT")
-	var srcs []string
+func flushTable(r *Results) tableView {
+	var t tableView
 	for _, s := range r.scenarios() {
 		used := false
 		for i := range s.Result.Levels {
@@ -114,14 +112,14 @@ func flushTable(r *Results) (*table, []string) {
 				continue
 			}
 			used = true
-			t.add(s.Name, l.Level, inum(int64(l.Flush.Flushes)), ms(l.Flush.AvgMs), num(l.Flush.AvgEntries, 1), num(l.Flush.Errors, 0),
-				num(l.Flush.MaxBufferSeen, 0), orDash(s.env("event-handler", "BUFFER_FLUSH_INTERVAL")), orDash(s.env("event-handler", "BUFFER_SIZE_LIMIT")))
+			t.Rows = append(t.Rows, []string{s.Name, l.Level, inum(int64(l.Flush.Flushes)), ms(l.Flush.AvgMs), num(l.Flush.AvgEntries, 1), num(l.Flush.Errors, 0),
+				num(l.Flush.MaxBufferSeen, 0), orDash(s.env("event-handler", "BUFFER_FLUSH_INTERVAL")), orDash(s.env("event-handler", "BUFFER_SIZE_LIMIT"))})
 		}
 		if used {
-			srcs = append(srcs, r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json"))
+			t.Sources = append(t.Sources, r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json"))
 		}
 	}
-	return t, srcs
+	return t
 }
 
 func orDash(s string) string {
@@ -131,11 +129,21 @@ func orDash(s string) string {
 	return s
 }
 
+// integrityView is the exact database check after every event level, and the problems found.
+type integrityView struct {
+	tableView
+	Checked, Failed int
+	Problems        []problemsView
+}
+
+type problemsView struct {
+	Name, Level string
+	Problems    []string
+}
+
 // integrityTable lists the exact database check after every event level.
-func integrityTable(r *Results) (*table, []string, int, int) {
-	t := newTable("Scenario", "Level", "Events acknowledged", "Uncertain", "Users checked", "Values checked", "Lost", "Extra", "Completions consistent", "API users checked", "OK")
-	var srcs []string
-	var checked, failed int
+func integrityTable(r *Results) integrityView {
+	var t integrityView
 	for _, s := range r.scenarios() {
 		used := false
 		for i := range s.Result.Levels {
@@ -145,24 +153,26 @@ func integrityTable(r *Results) (*table, []string, int, int) {
 				continue
 			}
 			used = true
-			checked++
+			t.Checked++
 			if !in.OK {
-				failed++
+				t.Failed++
 			}
-			t.add(s.Name, l.Level, inum(in.EventsAcked), inum(in.EventsUncertain), inum(int64(in.UsersChecked)), inum(int64(in.ValuesChecked)),
-				inum(int64(in.Lost)), inum(int64(in.Extra)), yesNo(in.CompletionsOK), inum(int64(in.APIChecked)), yesNo(in.OK))
+			if len(in.Problems) > 0 {
+				t.Problems = append(t.Problems, problemsView{s.Name, l.Level, in.Problems})
+			}
+			t.Rows = append(t.Rows, []string{s.Name, l.Level, inum(in.EventsAcked), inum(in.EventsUncertain), inum(int64(in.UsersChecked)), inum(int64(in.ValuesChecked)),
+				inum(int64(in.Lost)), inum(int64(in.Extra)), yesNo(in.CompletionsOK), inum(int64(in.APIChecked)), yesNo(in.OK)})
 		}
 		if used {
-			srcs = append(srcs, r.src(s.Name, "result.json"))
+			t.Sources = append(t.Sources, r.src(s.Name, "result.json"))
 		}
 	}
-	return t, srcs, checked, failed
+	return t
 }
 
 // loadgenTable is the load generator's self-report at every level.
-func loadgenTable(r *Results) (*table, []string) {
-	t := newTable("Scenario", "Level", "CPU cores used", "Host CPUs", "Scheduling lag p99", "Lag max", "Dropped fraction", "Iteration errors", "Generator limited")
-	var srcs []string
+func loadgenTable(r *Results) tableView {
+	var t tableView
 	for _, s := range r.scenarios() {
 		host := "–"
 		if s.Manifest != nil {
@@ -175,21 +185,21 @@ func loadgenTable(r *Results) (*table, []string) {
 			if g.Reason != "" {
 				lim += ": " + g.Reason
 			}
-			t.add(s.Name, l.Level, num(g.CPUCores, 2), host, ms(g.LagP99Ms), ms(g.LagMaxMs), ratePct(g.DroppedFraction), inum(g.IterationErrors), lim)
+			t.Rows = append(t.Rows, []string{s.Name, l.Level, num(g.CPUCores, 2), host, ms(g.LagP99Ms), ms(g.LagMaxMs), ratePct(g.DroppedFraction), inum(g.IterationErrors), lim})
 		}
-		srcs = append(srcs, r.src(s.Name, "result.json"))
+		t.Sources = append(t.Sources, r.src(s.Name, "result.json"))
 	}
-	return t, srcs
+	return t
 }
 
 // profileTable is one program's top functions of one profile.
-func profileTable(funcs []runresult.TopFunc, n int) *table {
-	t := newTable("#", "Function", "Flat %", "Cum %")
+func profileTable(funcs []runresult.TopFunc, n int) [][]string {
+	var t [][]string
 	for i, f := range funcs {
 		if i == n {
 			break
 		}
-		t.add(inum(int64(i+1)), codeSpan(shorten(f.Function, 100)), pct(f.FlatPct), pct(f.CumPct))
+		t = append(t, []string{inum(int64(i + 1)), codeSpan(shorten(f.Function, 100)), pct(f.FlatPct), pct(f.CumPct)})
 	}
 	return t
 }

@@ -89,27 +89,55 @@ func (t *Tuning) scenarios() []*Scenario {
 // NotMeasuredTuning is the statement made when the results hold no sweep.
 const NotMeasuredTuning = "No tuning sweep was measured in these results"
 
-// TuningDoc renders docs/PERFORMANCE_TUNING.md.
-func (r *Results) TuningDoc(o Options) string {
-	d := &doc{}
-	r.header(d, "Performance Tuning Guide - M2")
-	r.measuredEffects(d)
-	r.currentSettings(d)
-	d.h(2, "Evidence-Based Recommendations")
-	d.p("Each item names the measurement it rests on. None of them is a measured effect of changing the setting unless it cites `tuning/result.json`.")
-	d.bullets(r.recommendations()...)
-	d.source(r.files("result.json", "manifest.json")...)
-	r.alerts(d, o)
-	r.prodGuide(d)
-	return d.String()
+// tuningView is what templates/tuning.md.tmpl shows.
+type tuningView struct {
+	Header          headerView
+	NotMeasured     string // NotMeasuredTuning
+	Dir             string
+	Sweep           *sweepView
+	Settings        [][]string
+	SettingsSources []string
+	Recs            []string
+	RecSources      []string
+	Alerts          alertsView
 }
 
-func (r *Results) measuredEffects(d *doc) {
-	d.h(2, "Measured Effects of Settings")
+// sweepView is the tuning sweep: how it ran, its repeatability and a table per parameter.
+type sweepView struct {
+	Facts   string
+	Partial bool
+	Repeat  *repeatView
+	Params  []paramView
+	Source  string
+}
+
+type repeatView struct {
+	Runs []runresult.TuningRow
+	Tied bool
+}
+
+type paramView struct {
+	Name        string
+	Rows        [][]string
+	Tied, Noisy bool
+	Best        *runresult.TuningRow
+	Common      string // the highest level every value held ("": none)
+	Side        [][]string
+	SideSources []string
+}
+
+// TuningDoc renders docs/PERFORMANCE_TUNING.md.
+func (r *Results) TuningDoc(o Options) (string, error) {
+	v := tuningView{Header: r.headerView(), NotMeasured: NotMeasuredTuning, Dir: r.Dir, Sweep: r.sweepView(),
+		Settings: r.currentSettings(), SettingsSources: r.files("manifest.json"), Recs: r.recommendations(),
+		RecSources: r.files("result.json", "manifest.json"), Alerts: r.alertsView(o)}
+	return renderDoc("tuning", v)
+}
+
+func (r *Results) sweepView() *sweepView {
 	t := r.Tuning
 	if t == nil || len(t.Rows) == 0 {
-		d.p("%s: `%s/tuning/result.json` does not exist (or has no rows). No effect of changing a setting is claimed below; the settings in force and the evidence from the scenarios are listed instead.", NotMeasuredTuning, r.Dir)
-		return
+		return nil
 	}
 	runs := t.scenarios()
 	facts := []string{"profile " + orDash(t.Profile)}
@@ -123,28 +151,25 @@ func (r *Results) measuredEffects(d *doc) {
 			return gitRevision(&runresult.Manifest{GitRevision: m.GitRevision[:min(12, len(m.GitRevision))], GitDirty: m.GitDirty})
 		})))
 		// The programs measured: the same image IDs mean the same code whatever the revision said.
-		for _, c := range []string{"challenge-service", "event-handler"} {
+		for _, c := range programs {
 			facts = append(facts, c+" image "+distinctOver(runs, manifestFact(func(m *runresult.Manifest) string {
 				return codeSpan(shortImageID(m.Containers[c].ImageID))
 			})))
 		}
 	}
-	d.p("Sweep: %s. Each value ran on a fresh stack with every other setting as in the table of current settings below, stepping the combined load (API + events + E2E probes at 2/s) until a level failed.", strings.Join(facts, ", "))
-	if t.Partial {
-		d.p("The sweep was interrupted: `tuning/result.json` is missing, so the rows below were read from the values' own directories and E2E/latency columns are taken from their levels.")
+	v := &sweepView{Facts: strings.Join(facts, ", "), Partial: t.Partial, Source: r.src("tuning", "result.json")}
+	if same := r.repeats(); len(same) >= 2 {
+		v.Repeat = &repeatView{Runs: same, Tied: tiedMaxima(same)}
 	}
 	current := r.currentValues()
-	r.repeatability(d)
 	var params []string
-	seen := map[string]bool{}
 	for _, row := range t.Rows {
-		if !seen[row.Param] {
-			seen[row.Param] = true
+		if !slices.Contains(params, row.Param) {
 			params = append(params, row.Param)
 		}
 	}
+	noisy := r.noisy()
 	for _, p := range params {
-		d.h(3, p)
 		rows := t.paramRows(p)
 		label := func(row runresult.TuningRow) string {
 			if current[p] == row.Value {
@@ -152,26 +177,18 @@ func (r *Results) measuredEffects(d *doc) {
 			}
 			return row.Value
 		}
-		tb := newTable("Value", "Max sustainable", "Max RPS", "Max EPS", "Why the next level failed")
-		var best *runresult.TuningRow
+		pv := paramView{Name: p, Tied: tiedMaxima(rows), Noisy: noisy}
 		for i := range rows {
 			row := &rows[i]
-			tb.add(label(*row), orDash(row.MaxSustainable), inum(int64(row.MaxRPS)), inum(int64(row.MaxEPS)), orDash(strings.Join(row.VerdictReasons, "; ")))
-			if best == nil || row.MaxRPS+row.MaxEPS > best.MaxRPS+best.MaxEPS {
-				best = row
+			pv.Rows = append(pv.Rows, []string{label(*row), orDash(row.MaxSustainable), inum(int64(row.MaxRPS)), inum(int64(row.MaxEPS)), orDash(strings.Join(row.VerdictReasons, "; "))})
+			if pv.Best == nil || row.MaxRPS+row.MaxEPS > pv.Best.MaxRPS+pv.Best.MaxEPS {
+				pv.Best = row
 			}
 		}
-		d.table(tb)
-		d.source(r.src("tuning", "result.json"))
-		if tie := tiedMaxima(rows); tie {
-			d.p("Every value of %s reached the same maximum: on this machine and ladder the setting does not move the limit; the side-by-side costs below are where it differs.", p)
-		} else if r.noisy() {
-			d.p("The maxima of %s differ, but by no more than the current configuration's repeats did: no effect on the maximum is established.", p)
-		} else if best != nil {
-			d.p("Highest measured maximum for %s (ranked by max RPS + max EPS): **%s = %s** (%s).", p, p, best.Value, orDash(best.MaxSustainable))
-		}
-		r.sideBySide(d, rows, label)
+		pv.Common, pv.Side, pv.SideSources = r.sideBySide(rows, label)
+		v.Params = append(v.Params, pv)
 	}
+	return v
 }
 
 // monotone: the maxima (RPS + EPS) never rise or never fall across the values in sweep order.
@@ -210,26 +227,6 @@ func (r *Results) repeats() []runresult.TuningRow {
 func (r *Results) noisy() bool {
 	same := r.repeats()
 	return len(same) > 1 && !tiedMaxima(same)
-}
-
-// repeatability compares the sweep's runs of the current configuration: each parameter's run at
-// its current value changes nothing, so those runs are repeats, and their spread is the noise any
-// difference between values has to exceed.
-func (r *Results) repeatability(d *doc) {
-	same := r.repeats()
-	if len(same) < 2 {
-		return
-	}
-	var runs []string
-	for _, row := range same {
-		runs = append(runs, fmt.Sprintf("as %s=%s: %s", row.Param, row.Value, orDash(row.MaxSustainable)))
-	}
-	if tiedMaxima(same) {
-		d.p("Repeatability: the current configuration ran %d times in the sweep (%s) and reached the same maximum each time.", len(same), strings.Join(runs, "; "))
-	} else {
-		d.p("Repeatability: the current configuration ran %d times in the sweep (%s) and **did not reach the same maximum**: on this machine a level near the limit passes or fails from run to run, so a difference of one level between values below is within noise.", len(same), strings.Join(runs, "; "))
-	}
-	d.source(r.src("tuning", "result.json"))
 }
 
 // comparison is a parameter's values at the highest level every one of them held (common is ""
@@ -285,14 +282,12 @@ func (t *Tuning) paramRows(param string) []runresult.TuningRow {
 
 // sideBySide compares a parameter's values at the highest level every one of them held: latency,
 // E2E visibility, flush work and CPU per container, from each value's level.json.
-func (r *Results) sideBySide(d *doc, rows []runresult.TuningRow, label func(runresult.TuningRow) string) {
+func (r *Results) sideBySide(rows []runresult.TuningRow, label func(runresult.TuningRow) string) (string, [][]string, []string) {
 	common, levels, srcs := r.Tuning.comparison(rows)
 	if common == "" {
-		d.p("No level was held by every value, so there is no side-by-side comparison.")
-		return
+		return "", nil, nil
 	}
-	d.p("Side by side at **%s**, the highest level every value held:", common)
-	tb := newTable("Value", "API p95", "Event p95", "E2E p50", "E2E p95", "E2E p99", "Flushes", "Flush avg", "Rows per flush", "PostgreSQL CPU", "Service CPU", "Handler CPU")
+	var tb [][]string
 	var files []string
 	for i, l := range levels {
 		api, ev := "–", "–"
@@ -310,11 +305,10 @@ func (r *Results) sideBySide(d *doc, rows []runresult.TuningRow, label func(runr
 		if f := l.Flush; f != nil {
 			fl, favg, frows = inum(int64(f.Flushes)), ms(f.AvgMs), num(f.AvgEntries, 0)
 		}
-		tb.add(label(rows[i]), api, ev, e50, e95, e99, fl, favg, frows, cpuOf(l, "postgres"), cpuOf(l, "challenge-service"), cpuOf(l, "event-handler"))
+		tb = append(tb, []string{label(rows[i]), api, ev, e50, e95, e99, fl, favg, frows, cpuOf(l, "postgres"), cpuOf(l, "challenge-service"), cpuOf(l, "event-handler")})
 		files = append(files, r.src(srcs[i]...))
 	}
-	d.table(tb)
-	d.source(files...)
+	return common, tb, files
 }
 
 // cpuSpread is the lowest and highest average CPU of a container across levels.
@@ -394,13 +388,6 @@ func (r *Results) sweepRecs(add addRec) {
 	}
 }
 
-func msOrDash(v float64) string {
-	if v == 0 {
-		return "–"
-	}
-	return ms(v)
-}
-
 // settingDefs are the settings read back from the manifests.
 var settingDefs = []struct{ name, container, key string }{
 	{"DB_MAX_OPEN_CONNS", "challenge-service", "DB_MAX_OPEN_CONNS"},
@@ -437,27 +424,25 @@ func postgresSettings(m *runresult.Manifest) [][2]string {
 	return out
 }
 
-func (r *Results) currentSettings(d *doc) {
-	d.h(2, "Current Settings (as measured)")
-	t := newTable("Setting", "Container", "Value")
+// currentSettings are the settings in force: the programs' env, then postgres' command line.
+func (r *Results) currentSettings() [][]string {
+	var t [][]string
 	for _, sd := range settingDefs {
-		t.add(sd.name, sd.container, r.distinct(func(s *Scenario) string { return s.env(sd.container, sd.key) }))
+		t = append(t, []string{sd.name, sd.container, r.distinct(func(s *Scenario) string { return s.env(sd.container, sd.key) })})
 	}
-	keys := map[string]bool{}
 	var order []string
 	for _, s := range r.scenarios() {
 		if s.Manifest == nil {
 			continue
 		}
 		for _, kv := range postgresSettings(s.Manifest) {
-			if !keys[kv[0]] {
-				keys[kv[0]] = true
+			if !slices.Contains(order, kv[0]) {
 				order = append(order, kv[0])
 			}
 		}
 	}
 	for _, k := range order {
-		t.add(k, "postgres (command line)", r.distinct(func(s *Scenario) string {
+		t = append(t, []string{k, "postgres (command line)", r.distinct(func(s *Scenario) string {
 			if s.Manifest == nil {
 				return ""
 			}
@@ -467,11 +452,9 @@ func (r *Results) currentSettings(d *doc) {
 				}
 			}
 			return "default"
-		}))
+		})})
 	}
-	d.table(t)
-	d.source(r.files("manifest.json")...)
-	d.p("PostgreSQL settings not listed were left at the server's defaults.")
+	return t
 }
 
 // recommendations are the evidence-tagged findings of the results.
