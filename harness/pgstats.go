@@ -8,11 +8,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/challenge-perf/challenge-perf/harness/dbsql"
 	"github.com/challenge-perf/challenge-perf/runresult"
 )
-
-// Tables the programs write; the perf suite truncates them between levels.
-var DataTables = []string{"user_stats", "user_goal_claims"}
 
 // ResetDatabase empties the data tables (with the handler's applied event ids: event ids are unique
 // per run, so the previous level's are dead weight) and the statistics views, so every level starts from an
@@ -24,17 +22,11 @@ func ResetDatabase(ctx context.Context, pool *pgxpool.Pool) error {
 	return err
 }
 
-// AnalyzeDatabase runs the analyses (the same SQL as perf/testdata/analyze_db_performance.sql).
+// AnalyzeDatabase runs the analyses of harness/dbsql/analyze_db_performance.sql (the file users
+// run by hand with psql) and scans their columns in the order written there.
 func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*runresult.DBAnalysis, error) {
 	a := &runresult.DBAnalysis{}
-	rows, err := pool.Query(ctx, `
-		SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 300), calls, mean_exec_time, max_exec_time,
-		       total_exec_time / 1000, rows,
-		       coalesce(100.0 * shared_blks_hit / nullif(shared_blks_hit + shared_blks_read, 0), 100)
-		FROM pg_stat_statements
-		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-		  AND query !~* '^\s*(BEGIN|COMMIT|ROLLBACK|SET|SHOW|DISCARD|DEALLOCATE)'
-		ORDER BY total_exec_time DESC LIMIT 15`)
+	rows, err := pool.Query(ctx, dbsql.Query(dbsql.TopStatements))
 	if err != nil {
 		return nil, err
 	}
@@ -47,10 +39,7 @@ func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*runresult.DBAnal
 	if a.Connections, err = ConnectionStates(ctx, pool); err != nil {
 		return nil, err
 	}
-	rows, err = pool.Query(ctx, `
-		SELECT relname, pg_total_relation_size(relid), n_live_tup, n_dead_tup, n_tup_ins, n_tup_upd,
-		       n_tup_hot_upd, coalesce(seq_scan, 0), coalesce(idx_scan, 0), last_autovacuum
-		FROM pg_stat_user_tables ORDER BY relname`)
+	rows, err = pool.Query(ctx, dbsql.Query(dbsql.TableStats))
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +50,7 @@ func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*runresult.DBAnal
 	}); err != nil {
 		return nil, err
 	}
-	rows, err = pool.Query(ctx, `
-		SELECT relname, indexrelname, idx_scan, idx_tup_read, pg_relation_size(indexrelid)
-		FROM pg_stat_user_indexes ORDER BY relname, indexrelname`)
+	rows, err = pool.Query(ctx, dbsql.Query(dbsql.IndexUsage))
 	if err != nil {
 		return nil, err
 	}
@@ -73,19 +60,13 @@ func AnalyzeDatabase(ctx context.Context, pool *pgxpool.Pool) (*runresult.DBAnal
 	}); err != nil {
 		return nil, err
 	}
-	err = pool.QueryRow(ctx, `
-		SELECT coalesce(100.0 * blks_hit / nullif(blks_hit + blks_read, 0), 100), xact_commit, xact_rollback, deadlocks
-		FROM pg_stat_database WHERE datname = current_database()`).Scan(&a.CacheHitPct, &a.Commits, &a.Rollbacks, &a.Deadlocks)
+	err = pool.QueryRow(ctx, dbsql.Query(dbsql.DatabaseTotals)).Scan(&a.CacheHitPct, &a.Commits, &a.Rollbacks, &a.Deadlocks)
 	return a, err
 }
 
 // ConnectionStates counts the database's connections by state.
 func ConnectionStates(ctx context.Context, pool *pgxpool.Pool) ([]runresult.ConnState, error) {
-	rows, err := pool.Query(ctx, `
-		SELECT coalesce(state, 'background'), count(*),
-		       coalesce(max(extract(epoch FROM now() - state_change)), 0)::float8
-		FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-		GROUP BY 1 ORDER BY 1`)
+	rows, err := pool.Query(ctx, dbsql.Query(dbsql.ConnectionStates))
 	if err != nil {
 		return nil, err
 	}
