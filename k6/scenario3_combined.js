@@ -1,7 +1,7 @@
 // Scenario 3 (TECH_SPEC_M2): API and event load at the same time (the most important test).
 // API: scenario 1's mix at TARGET_RPS; events: scenario 2's mix at TARGET_EPS (at most 500
 // concurrent calls). Scenario 4 is this script at one level (e.g. TARGET_RPS=500 TARGET_EPS=2000)
-// with PostgreSQL watched on the side (perf/testdata/analyze_db_performance.sql).
+// with PostgreSQL watched on the side (harness/dbsql/analyze_db_performance.sql).
 //
 //   k6 run -e TARGET_RPS=200 -e TARGET_EPS=1000 --summary-export=results/s3.json k6/scenario3_combined.js
 //
