@@ -123,10 +123,10 @@ func benchRate(def float64) float64 {
 	return def
 }
 
-func benchEngine(b *testing.B, exec, target string, rate float64, reqMetric, durMetric string) {
+func benchEngine(b *testing.B, exec, env, target string, rate float64, reqMetric, durMetric string) {
 	dur := benchDuration(b.N, rate)
 	p, err := ParsePlan([]byte(fmt.Sprintf(`{"scenarios":{"bench":{"executor":"constant-arrival-rate","rate":%v,"duration":%q,
-		"preAllocatedVUs":64,"maxVUs":500,"exec":%q}},"target":%s,"httpPool":64}`, rate, dur.String(), exec, target)))
+		"preAllocatedVUs":64,"maxVUs":500,"exec":%q,"env":%s}},"target":%s,"httpPool":64}`, rate, dur.String(), exec, env, target)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -152,10 +152,10 @@ func benchEngine(b *testing.B, exec, target string, rate float64, reqMetric, dur
 
 func BenchmarkHTTPGet(b *testing.B) {
 	addr := startChild(b, "http")
-	benchEngine(b, "httpGet", fmt.Sprintf(`{"baseURL":"http://%s"}`, addr), benchRate(2000), "http_reqs", "http_req_duration")
+	benchEngine(b, "httpGet", "{}", fmt.Sprintf(`{"baseURL":"http://%s"}`, addr), benchRate(2000), "http_reqs", "http_req_duration")
 }
 
 func BenchmarkGRPCUnary(b *testing.B) {
 	addr := startChild(b, "grpc")
-	benchEngine(b, "grpcEmpty", fmt.Sprintf(`{"grpcAddr":%q}`, addr), benchRate(5000), "grpc_reqs", "grpc_req_duration")
+	benchEngine(b, "grpcEmpty", fmt.Sprintf(`{"method":%q}`, statisticv1.StatisticStatItemUpdatedService_OnMessage_FullMethodName), fmt.Sprintf(`{"grpcAddr":%q}`, addr), benchRate(5000), "grpc_reqs", "grpc_req_duration")
 }

@@ -25,9 +25,9 @@ type collector struct {
 }
 
 func newCollector(e *engine) *collector {
-	c := &collector{eng: e, store: newStore(e.scenarioNames()), checks: map[string]*[2]int64{}, all: newInterval()}
+	c := &collector{eng: e, store: newStore(e.defs, e.scenarioNames()), checks: map[string]*[2]int64{}, all: newInterval(e.defs)}
 	for range e.runs {
-		c.scen = append(c.scen, newInterval())
+		c.scen = append(c.scen, newInterval(e.defs))
 	}
 	c.dataPrev = make([][2]int64, len(e.runs)*2)
 	return c

@@ -1,7 +1,6 @@
 // Package loadgen is an open-model load generator with k6's arrival-rate
 // semantics (constant-arrival-rate, ramping-arrival-rate), HdrHistogram
-// latency trends, k6-compatible summary export, per-second time series and
-// an event ground-truth log for verifying the event handler.
+// latency trends, k6-compatible summary export and per-second time series.
 //
 // Usage (library, like vegeta/ghz):
 //
@@ -9,6 +8,39 @@
 //	res, err := loadgen.Run(ctx, plan, loadgen.RunOptions{Progress: os.Stderr})
 //	err = res.WriteDir("out")
 //	os.Exit(res.ExitCode())
+//
+// ExampleRun is a complete run against a local server.
+//
+// # Engine and workloads
+//
+// This package is the engine: plans, executors and VUs, the HTTP (net/http)
+// and gRPC (grpc-go) clients with k6's request metrics, fixtures and auth,
+// thresholds, the summary and the generator's self-check. It knows no system
+// under test. Its only workloads are generic calibration iterations (httpGet,
+// grpcEmpty: see workload_generic.go).
+//
+// What a plan's scenarios run (their exec) comes from workload packages,
+// which register with the engine in their init functions, so a program
+// chooses them by importing the package:
+//
+//   - RegisterWorkload: an iteration by name; its factory runs once per
+//     scenario before the clock starts and declares what it needs through the
+//     ScenarioContext (HTTP, GRPC, env options, CheckEnv).
+//   - ScenarioContext.ReserveUsers: users taken out of every scenario's random
+//     pool (a probe whose values others must not change); the engine applies
+//     the reservations after setup.
+//   - ScenarioContext.RunState and AddArtifact: state shared by a run's
+//     scenarios, and documents written next to the summary (Result.Artifacts).
+//   - RegisterMetric: metrics beyond the built-in ones, recorded with VU.Add
+//     and VU.AddDuration; thresholds, summary and time series treat them like
+//     built-ins.
+//   - RegisterPlanField: top-level plan fields the package owns and checks;
+//     its workloads read them with Plan.Field and apply their own defaults.
+//     A plan that uses a field no imported package registered is refused.
+//
+// The challenge service's workloads (apiLoad, eventLoad, e2eProbe, the event
+// ground truth, the plan fields eventValues and statCodes) are package
+// loadgen/challenge; cmd/loadgen links both.
 //
 // Percentiles come from HdrHistograms (3 significant digits, microsecond
 // unit) while min, max and avg are exact. k6 keeps every sample and

@@ -25,9 +25,10 @@ type RunOptions struct {
 
 // Result is a finished run.
 type Result struct {
-	Summary          Summary
-	Timeseries       []TimeseriesLine
-	Truth            *GroundTruth // nil unless an event workload ran
+	Summary    Summary
+	Timeseries []TimeseriesLine
+	// Artifacts are the documents the workloads added (ScenarioContext.AddArtifact), by file name.
+	Artifacts        map[string]Artifact
 	ThresholdsFailed bool
 }
 
@@ -40,16 +41,19 @@ func (r *Result) ExitCode() int {
 }
 
 type engine struct {
-	plan   *Plan
-	opts   RunOptions
-	seed   int64
-	users  *Users
-	truth  *GroundTruth
-	runs   []*scenarioRun
-	bufs   bufRegistry
-	start  time.Time
-	errsMu sync.Mutex
-	nErrs  atomic.Int64
+	plan      *Plan
+	opts      RunOptions
+	seed      int64
+	defs      []metricDef // every metric of the run, by id
+	users     *Users
+	reserved  []string // users the workloads took out of the random pool
+	state     map[any]any
+	artifacts map[string]Artifact
+	runs      []*scenarioRun
+	bufs      bufRegistry
+	start     time.Time
+	errsMu    sync.Mutex
+	nErrs     atomic.Int64
 }
 
 func (e *engine) scenarioNames() []string {
@@ -98,7 +102,7 @@ func (sr *scenarioRun) grpcBytes() *byteCounter {
 // k6) and the partial result is still returned. Errors are setup errors
 // (*PlanError for configuration) — the run itself reports through Result.
 func Run(ctx context.Context, p *Plan, opts RunOptions) (*Result, error) {
-	e := &engine{plan: p, opts: opts, seed: p.Seed}
+	e := &engine{plan: p, opts: opts, seed: p.Seed, defs: metricDefs(), state: map[any]any{}, artifacts: map[string]Artifact{}}
 	if e.seed == 0 {
 		e.seed = time.Now().UnixNano()
 	}
@@ -111,18 +115,13 @@ func Run(ctx context.Context, p *Plan, opts RunOptions) (*Result, error) {
 	if abort == nil {
 		abort = context.Background()
 	}
-	var probeUsers []string
 	for i, name := range p.ScenarioNames() {
 		s := p.Scenarios[name]
 		sr := &scenarioRun{idx: uint16(i), s: s, eng: e, sched: newSchedule(s), work: make(chan job), done: make(chan struct{})}
 		sr.iterCtx, sr.cancel = context.WithCancel(abort)
 		sr.buf = e.bufs.newBuf()
 		e.runs = append(e.runs, sr)
-		if s.Exec == "e2eProbe" {
-			probeUsers = append(probeUsers, probeUser(s, users.All()))
-		}
 	}
-	users.reserve(probeUsers...)
 	defer e.closeTargets()
 	for _, sr := range e.runs {
 		sc := &ScenarioContext{Plan: p, Scenario: sr.s, Users: users, sr: sr}
@@ -132,9 +131,11 @@ func Run(ctx context.Context, p *Plan, opts RunOptions) (*Result, error) {
 		}
 		sr.iter = it
 	}
+	// Every scenario has declared its reservations; no VU has picked a user yet.
+	users.reserve(e.reserved...)
 	ths, err := bindThresholds(p, func(name string) (MetricKind, bool) {
-		id, ok := metricByName(name)
-		return builtinMetrics[id].Kind, ok
+		id, ok := metricByName(e.defs, name)
+		return e.defs[id].Kind, ok
 	})
 	if err != nil {
 		return nil, err
@@ -242,7 +243,7 @@ loop:
 	self.AbortedBy = abortedBy
 	self.IterationErrors = e.nErrs.Load()
 	e.judge(c, &self)
-	res := &Result{Timeseries: c.lines, Truth: e.truth, ThresholdsFailed: failed}
+	res := &Result{Timeseries: c.lines, Artifacts: e.artifacts, ThresholdsFailed: failed}
 	res.Summary = c.summary(e.plan, elapsed, ths)
 	res.Summary.Loadgen = self
 	return res

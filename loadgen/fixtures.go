@@ -16,7 +16,7 @@ const (
 // Users is the user pool and the auth applied per request.
 type Users struct {
 	ids    []string
-	pick   []string // ids minus users reserved by probes
+	pick   []string // ids minus the reserved users
 	tokens map[string]string
 	auth   string
 }
@@ -74,8 +74,8 @@ func loadUsers(p *Plan) (*Users, error) {
 	return u, nil
 }
 
-// reserve removes users (e2e probe users) from the random pool so other
-// scenarios do not change the values the probe waits for.
+// reserve removes users (ScenarioContext.ReserveUsers) from the random pool so
+// other scenarios do not change the state their owner waits for.
 func (u *Users) reserve(ids ...string) {
 	skip := map[string]bool{}
 	for _, id := range ids {

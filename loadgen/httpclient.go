@@ -127,7 +127,7 @@ type HTTPRequest struct {
 	Body     []byte
 	Name     string // the `name` tag; defaults to METHOD URL
 	User     string // adds the plan's auth header for this user when set
-	Expected []int  // statuses >= 400 that are not failures (e.g. 409 on claim)
+	Expected []int  // statuses >= 400 that are not failures (e.g. an expected 409)
 	Header   http.Header
 }
 

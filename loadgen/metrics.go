@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 )
 
 // MetricKind is k6's metric type.
@@ -23,13 +24,15 @@ func (k MetricKind) String() string {
 type metricID uint16
 
 type metricDef struct {
-	Name string
-	Kind MetricKind
-	Time bool // trend in µs, exported in ms
-	Sub  bool // keep {name:..} and {scenario:..} submetrics
+	Name   string
+	Kind   MetricKind
+	Time   bool // trend in µs, exported in ms
+	Sub    bool // keep {name:..} and {scenario:..} submetrics
+	Series bool // trend whose per-second percentiles go into the time series' latency map
 }
 
-// Built-in metrics; the order defines their ids.
+// Built-in metrics (the protocols' and executors'); the order defines their ids. Workload
+// packages add theirs with RegisterMetric.
 const (
 	mIterations metricID = iota
 	mDropped
@@ -51,50 +54,81 @@ const (
 	mGRPCDuration
 	mDataSent
 	mDataReceived
-	mE2ELatency
-	mE2EFailed
-	mE2EPolls
-	mEventsAcked
-	mEventsRejected
-	mEventsRedelivered
-	mClaimOutcomes
 	numBuiltin
 )
 
 var builtinMetrics = [numBuiltin]metricDef{
-	mIterations:        {"iterations", KindCounter, false, true},
-	mDropped:           {"dropped_iterations", KindCounter, false, true},
-	mIterationDuration: {"iteration_duration", KindTrend, true, true},
+	mIterations:        {"iterations", KindCounter, false, true, false},
+	mDropped:           {"dropped_iterations", KindCounter, false, true, false},
+	mIterationDuration: {"iteration_duration", KindTrend, true, true, false},
 	// iteration_lag: actual start − intended start of each iteration (coordinated omission made visible).
-	mIterationLag:   {"iteration_lag", KindTrend, true, true},
-	mVUs:            {"vus", KindGauge, false, false},
-	mVUsMax:         {"vus_max", KindGauge, false, false},
-	mChecks:         {"checks", KindRate, false, false},
-	mHTTPReqs:       {"http_reqs", KindCounter, false, true},
-	mHTTPFailed:     {"http_req_failed", KindRate, false, true},
-	mHTTPDuration:   {"http_req_duration", KindTrend, true, true},
-	mHTTPBlocked:    {"http_req_blocked", KindTrend, true, false},
-	mHTTPConnecting: {"http_req_connecting", KindTrend, true, false},
-	mHTTPSending:    {"http_req_sending", KindTrend, true, false},
-	mHTTPWaiting:    {"http_req_waiting", KindTrend, true, true},
-	mHTTPReceiving:  {"http_req_receiving", KindTrend, true, false},
-	mGRPCReqs:       {"grpc_reqs", KindCounter, false, true},
-	mGRPCFailed:     {"grpc_req_failed", KindRate, false, true},
-	mGRPCDuration:   {"grpc_req_duration", KindTrend, true, true},
-	mDataSent:       {"data_sent", KindCounter, false, false},
-	mDataReceived:   {"data_received", KindCounter, false, false},
-	// e2e_latency: gRPC ack of a probe event → first GET that shows the value.
-	mE2ELatency:        {"e2e_latency", KindTrend, true, false},
-	mE2EFailed:         {"e2e_failed", KindRate, false, false},
-	mE2EPolls:          {"e2e_polls", KindTrend, false, false},
-	mEventsAcked:       {"events_acked", KindCounter, false, true},
-	mEventsRejected:    {"events_rejected", KindCounter, false, true},
-	mEventsRedelivered: {"events_redelivered", KindCounter, false, true},
-	mClaimOutcomes:     {"claim_outcomes", KindCounter, false, true},
+	mIterationLag:   {"iteration_lag", KindTrend, true, true, false},
+	mVUs:            {"vus", KindGauge, false, false, false},
+	mVUsMax:         {"vus_max", KindGauge, false, false, false},
+	mChecks:         {"checks", KindRate, false, false, false},
+	mHTTPReqs:       {"http_reqs", KindCounter, false, true, false},
+	mHTTPFailed:     {"http_req_failed", KindRate, false, true, false},
+	mHTTPDuration:   {"http_req_duration", KindTrend, true, true, true},
+	mHTTPBlocked:    {"http_req_blocked", KindTrend, true, false, true},
+	mHTTPConnecting: {"http_req_connecting", KindTrend, true, false, false},
+	mHTTPSending:    {"http_req_sending", KindTrend, true, false, false},
+	mHTTPWaiting:    {"http_req_waiting", KindTrend, true, true, false},
+	mHTTPReceiving:  {"http_req_receiving", KindTrend, true, false, false},
+	mGRPCReqs:       {"grpc_reqs", KindCounter, false, true, false},
+	mGRPCFailed:     {"grpc_req_failed", KindRate, false, true, false},
+	mGRPCDuration:   {"grpc_req_duration", KindTrend, true, true, true},
+	mDataSent:       {"data_sent", KindCounter, false, false, false},
+	mDataReceived:   {"data_received", KindCounter, false, false, false},
 }
 
-func metricByName(name string) (metricID, bool) {
-	for i, d := range builtinMetrics {
+// metricRegistry holds the built-in metrics followed by the registered ones. A run copies it
+// when it starts (metricDefs), so the hot path reads it without locking.
+var metricRegistry = struct {
+	mu   sync.RWMutex
+	defs []metricDef
+}{defs: append([]metricDef(nil), builtinMetrics[:]...)}
+
+// MetricSpec describes a metric a workload package adds to the built-in ones.
+type MetricSpec struct {
+	Name string
+	Kind MetricKind
+	// Time marks a trend of durations: recorded with VU.AddDuration, exported in ms.
+	Time bool
+	// Tagged keeps {name:X} and {scenario:S} submetrics (thresholds may address them).
+	Tagged bool
+	// Series puts a Time trend's per-second p50/p95/p99 into timeseries.ndjson's latency map.
+	Series bool
+}
+
+// Metric is a registered metric; VU.Add and VU.AddDuration record samples of it.
+type Metric struct{ id metricID }
+
+// RegisterMetric adds a metric to every later run's summary, thresholds and time series. Call it
+// from an init function (before any Run); a name that is already defined panics.
+func RegisterMetric(s MetricSpec) Metric {
+	metricRegistry.mu.Lock()
+	defer metricRegistry.mu.Unlock()
+	for _, d := range metricRegistry.defs {
+		if d.Name == s.Name {
+			panic("loadgen: metric " + s.Name + " registered twice")
+		}
+	}
+	if s.Name == "" || s.Kind < KindCounter || s.Kind > KindTrend || s.Time && s.Kind != KindTrend || s.Series && !s.Time {
+		panic(fmt.Sprintf("loadgen: invalid metric spec %+v", s))
+	}
+	metricRegistry.defs = append(metricRegistry.defs, metricDef{Name: s.Name, Kind: s.Kind, Time: s.Time, Sub: s.Tagged, Series: s.Series})
+	return Metric{id: metricID(len(metricRegistry.defs) - 1)}
+}
+
+// metricDefs is a copy of every metric defined so far, indexed by metricID.
+func metricDefs() []metricDef {
+	metricRegistry.mu.RLock()
+	defer metricRegistry.mu.RUnlock()
+	return append([]metricDef(nil), metricRegistry.defs...)
+}
+
+func metricByName(defs []metricDef, name string) (metricID, bool) {
+	for i, d := range defs {
 		if d.Name == name {
 			return metricID(i), true
 		}
@@ -186,20 +220,24 @@ type subKey struct {
 
 // store holds every aggregate of a run; owned by the collector goroutine.
 type store struct {
+	defs  []metricDef
 	total []*aggregate
 	sub   map[subKey]*aggregate
 	scen  []string
 }
 
-func newStore(scenarios []string) *store {
-	s := &store{sub: map[subKey]*aggregate{}, scen: scenarios}
-	for _, d := range builtinMetrics {
+func newStore(defs []metricDef, scenarios []string) *store {
+	s := &store{defs: defs, sub: map[subKey]*aggregate{}, scen: scenarios}
+	for _, d := range defs {
 		s.total = append(s.total, newAggregate(d))
 	}
 	return s
 }
 
 func (s *store) add(sm sample) {
+	if int(sm.metric) >= len(s.total) {
+		return // registered after the run started
+	}
 	a := s.total[sm.metric]
 	a.add(sm.value)
 	if !a.def.Sub {
@@ -216,7 +254,7 @@ func (s *store) add(sm sample) {
 func (s *store) subAgg(k subKey) *aggregate {
 	a := s.sub[k]
 	if a == nil {
-		a = newAggregate(builtinMetrics[k.m])
+		a = newAggregate(s.defs[k.m])
 		s.sub[k] = a
 	}
 	return a
@@ -228,7 +266,7 @@ func (s *store) lookup(key string) *aggregate {
 	if err != nil {
 		return nil
 	}
-	id, ok := metricByName(name)
+	id, ok := metricByName(s.defs, name)
 	if !ok {
 		return nil
 	}
@@ -245,7 +283,7 @@ func (s *store) lookup(key string) *aggregate {
 	if a := s.sub[subKey{id, t, val}]; a != nil {
 		return a
 	}
-	return newAggregate(builtinMetrics[id]) // defined but never observed
+	return newAggregate(s.defs[id]) // defined but never observed
 }
 
 // keys lists every non-empty aggregate with its export key, sorted.
@@ -264,7 +302,7 @@ func (s *store) keys() ([]string, map[string]*aggregate) {
 		if k.tag == 's' {
 			tag = "scenario"
 		}
-		out[fmt.Sprintf("%s{%s:%s}", builtinMetrics[k.m].Name, tag, k.val)] = a
+		out[fmt.Sprintf("%s{%s:%s}", s.defs[k.m].Name, tag, k.val)] = a
 	}
 	names := make([]string, 0, len(out))
 	for k := range out {

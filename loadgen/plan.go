@@ -13,7 +13,9 @@ import (
 )
 
 // Plan is the run description, shaped like k6 options plus the targets and
-// fixtures this suite needs. See README in cmd/loadgen for an example.
+// fixtures this suite needs. See README in cmd/loadgen for an example. Top-level
+// fields that only a workload package understands are registered by that package
+// (RegisterPlanField) and read with Field.
 type Plan struct {
 	Scenarios         map[string]*Scenario     `json:"scenarios"`
 	Thresholds        map[string]ThresholdList `json:"thresholds,omitempty"`
@@ -27,16 +29,17 @@ type Plan struct {
 	HTTPTimeout       Duration                 `json:"httpTimeout,omitempty"`    // default 60s like k6
 	GRPCTimeout       Duration                 `json:"grpcTimeout,omitempty"`    // default 60s like k6
 	Seed              int64                    `json:"seed,omitempty"`           // 0: derived from the clock (reported in the summary)
-	EventValues       string                   `json:"eventValues,omitempty"`    // "monotonic" (default) | "random"
-	StatCodes         []string                 `json:"statCodes,omitempty"`      // default enemy_kills, games_played, headshots, wins
 
-	dir string // plan file directory: fixture paths are relative to it
+	dir    string                     // plan file directory: fixture paths are relative to it
+	fields map[string]json.RawMessage // registered workload fields present in the plan
 }
 
 // Target names the systems under test.
 type Target struct {
-	BaseURL   string `json:"baseURL,omitempty"`
-	GRPCAddr  string `json:"grpcAddr,omitempty"`
+	BaseURL  string `json:"baseURL,omitempty"`
+	GRPCAddr string `json:"grpcAddr,omitempty"`
+	// Namespace is the tenant the workloads address; the engine passes it on (no default here:
+	// a workload package that needs one supplies its own).
 	Namespace string `json:"namespace,omitempty"`
 }
 
@@ -125,11 +128,16 @@ func LoadPlan(path string) (*Plan, error) {
 	return p, nil
 }
 
-// ParsePlan decodes and validates plan JSON; unknown fields are errors.
+// ParsePlan decodes and validates plan JSON; unknown fields are errors, except
+// the top-level fields workload packages registered (RegisterPlanField).
 func ParsePlan(b []byte) (*Plan, error) {
+	b, fields, err := splitPlanFields(b)
+	if err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var p Plan
+	p := Plan{fields: fields}
 	if err := dec.Decode(&p); err != nil {
 		return nil, planErr("%s", strings.TrimPrefix(err.Error(), "json: "))
 	}
@@ -181,13 +189,6 @@ func (p *Plan) validate() error {
 	default:
 		return planErr("auth: must be \"bearer\" or \"mock-header\", got %q", p.Auth)
 	}
-	switch p.EventValues {
-	case "":
-		p.EventValues = ValuesMonotonic
-	case ValuesMonotonic, ValuesRandom:
-	default:
-		return planErr("eventValues: must be \"monotonic\" or \"random\", got %q", p.EventValues)
-	}
 	if p.HTTPPool < 0 {
 		return planErr("httpPool: must be >= 0")
 	}
@@ -209,17 +210,14 @@ func (p *Plan) validate() error {
 	if p.Fixtures.GenerateUsers < 0 {
 		return planErr("fixtures.generateUsers: must be >= 0")
 	}
-	if len(p.StatCodes) == 0 {
-		p.StatCodes = []string{"enemy_kills", "games_played", "headshots", "wins"}
-	}
-	if p.Target.Namespace == "" {
-		p.Target.Namespace = "test"
-	}
 	if p.Target.BaseURL != "" {
 		p.Target.BaseURL = strings.TrimRight(p.Target.BaseURL, "/")
 		if !strings.HasPrefix(p.Target.BaseURL, "http://") && !strings.HasPrefix(p.Target.BaseURL, "https://") {
 			return planErr("target.baseURL: must start with http:// or https://, got %q", p.Target.BaseURL)
 		}
+	}
+	if err := checkPlanFields(p.fields); err != nil {
+		return err
 	}
 	if err := validateTrendStats(p.SummaryTrendStats); err != nil {
 		return err

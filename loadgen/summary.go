@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -113,16 +114,22 @@ func (c *collector) summary(p *Plan, elapsed float64, ths []*boundThreshold) Sum
 	return s
 }
 
-// WriteDir writes summary.json, timeseries.ndjson and, for event runs,
-// ground_truth.json into dir (created if missing).
+// The files every run writes; artifacts may not take these names.
+const (
+	summaryFile    = "summary.json"
+	timeseriesFile = "timeseries.ndjson"
+)
+
+// WriteDir writes summary.json, timeseries.ndjson and one file per artifact
+// the workloads added into dir (created if missing).
 func (r *Result) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := writeJSONFile(filepath.Join(dir, "summary.json"), r.Summary); err != nil {
+	if err := writeJSONFile(filepath.Join(dir, summaryFile), r.Summary); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, "timeseries.ndjson"))
+	f, err := os.Create(filepath.Join(dir, timeseriesFile))
 	if err != nil {
 		return err
 	}
@@ -141,18 +148,34 @@ func (r *Result) WriteDir(dir string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if r.Truth != nil {
-		g, err := os.Create(filepath.Join(dir, "ground_truth.json"))
-		if err != nil {
+	names := make([]string, 0, len(r.Artifacts))
+	for name := range r.Artifacts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := writeArtifact(filepath.Join(dir, name), r.Artifacts[name]); err != nil {
 			return err
 		}
-		if err := r.Truth.write(g); err != nil {
-			g.Close()
-			return err
-		}
-		return g.Close()
 	}
 	return nil
+}
+
+func writeArtifact(path string, a Artifact) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	if err := a.WriteArtifact(w); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeJSONFile(path string, v any) error {

@@ -61,7 +61,7 @@ func TestThresholdPass(t *testing.T) {
 func TestThresholdKinds(t *testing.T) {
 	p := func(key, expr string) *Plan { return &Plan{Thresholds: map[string]ThresholdList{key: {{Expr: expr}}}} }
 	kind := func(n string) (MetricKind, bool) {
-		id, ok := metricByName(n)
+		id, ok := metricByName(builtinMetrics[:], n)
 		return builtinMetrics[id].Kind, ok
 	}
 	for _, c := range []struct {

@@ -38,16 +38,15 @@ type TimeseriesLine struct {
 
 // interval accumulates one second of one scenario (or of the run).
 type interval struct {
+	defs                                      []metricDef
 	started, completed, dropped, reqs, errors int64
 	trends                                    map[metricID]*Trend
 	lag                                       *Trend
 }
 
-func newInterval() *interval {
-	return &interval{trends: map[metricID]*Trend{}, lag: newTrend()}
+func newInterval(defs []metricDef) *interval {
+	return &interval{defs: defs, trends: map[metricID]*Trend{}, lag: newTrend()}
 }
-
-var intervalTrends = []metricID{mHTTPDuration, mHTTPBlocked, mGRPCDuration, mE2ELatency}
 
 func (iv *interval) add(sm sample) {
 	switch sm.metric {
@@ -64,7 +63,8 @@ func (iv *interval) add(sm sample) {
 		if sm.value != 0 {
 			iv.errors++
 		}
-	case mHTTPDuration, mHTTPBlocked, mGRPCDuration, mE2ELatency:
+	}
+	if int(sm.metric) < len(iv.defs) && iv.defs[sm.metric].Series {
 		t := iv.trends[sm.metric]
 		if t == nil {
 			t = newTrend()
@@ -83,17 +83,17 @@ func (iv *interval) line(t, secs float64, scen string, main metricID, target flo
 	l := TimeseriesLine{T: round3(t), Scenario: scen, TargetRate: round3(target),
 		Offered: round3(float64(iv.started+iv.dropped) / secs), Achieved: round3(float64(iv.completed) / secs),
 		Reqs: round3(float64(iv.reqs) / secs), Errors: iv.errors, Dropped: iv.dropped, LagP99: round3(iv.lag.Percentile(99) / 1000)}
-	for _, m := range intervalTrends {
-		if tr := iv.trends[m]; tr != nil && tr.Count() > 0 {
+	for m, tr := range iv.trends {
+		if tr.Count() > 0 {
 			if l.Latency == nil {
 				l.Latency = map[string]Pcts{}
 			}
 			p := pcts(tr)
-			l.Latency[builtinMetrics[m].Name] = Pcts{round3(p.P50), round3(p.P95), round3(p.P99)}
+			l.Latency[iv.defs[m].Name] = Pcts{round3(p.P50), round3(p.P95), round3(p.P99)}
 		}
 	}
 	if main != 0 {
-		l.Metric = builtinMetrics[main].Name
+		l.Metric = iv.defs[main].Name
 		if p, ok := l.Latency[l.Metric]; ok {
 			l.P50, l.P95, l.P99 = p.P50, p.P95, p.P99
 		}

@@ -56,6 +56,14 @@ func (vu *VU) Check(name string, ok bool) bool {
 	return ok
 }
 
+// Add records a sample of a registered metric: a counter increment, a rate's
+// outcome (non-zero counts as true), a gauge's value or a trend value. name is
+// the {name:X} tag ("" for none).
+func (vu *VU) Add(m Metric, v float64, name string) { vu.emit(m.id, v, name) }
+
+// AddDuration records a duration sample of a registered Time trend.
+func (vu *VU) AddDuration(m Metric, d time.Duration, name string) { vu.emit(m.id, micros(d), name) }
+
 func (vu *VU) emit(m metricID, v float64, name string) {
 	vu.buf.add(sample{metric: m, scen: vu.sr.idx, value: v, name: name})
 }

@@ -5,28 +5,28 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"google.golang.org/protobuf/types/known/emptypb"
-
-	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
 
-// Calibration iterations against any endpoint.
+// The engine's own workloads: calibration iterations against any endpoint, knowing nothing of
+// the system under test (its workloads live in packages of their own, see the package doc).
 //
 // httpGet env: url (absolute) or path (appended to target.baseURL; default
 // "/"), name (tag; default "GET <path>"), auth (bool: send the plan's auth
 // header for a random user), expect (comma list of extra OK statuses).
 //
-// grpcEmpty env: method (full method name; default the statItemUpdated
-// OnMessage), name. It sends an empty message: zero bytes decode as the
-// default value of any request type, so it works against any unary method.
+// grpcEmpty env: method (full method name "/pkg.Service/Method", required), name. It sends an
+// empty message: zero bytes decode as the default value of any request type, so it works
+// against any unary method.
 func init() {
 	RegisterWorkload("httpGet", httpGetFactory)
 	RegisterWorkload("grpcEmpty", grpcEmptyFactory)
 }
 
 func httpGetFactory(sc *ScenarioContext) (Iteration, error) {
-	if err := checkEnvKeys(sc, "url", "path", "name", "auth", "expect"); err != nil {
+	if err := sc.CheckEnv("url", "path", "name", "auth", "expect"); err != nil {
 		return nil, err
 	}
 	url := sc.Env("url", "")
@@ -46,7 +46,7 @@ func httpGetFactory(sc *ScenarioContext) (Iteration, error) {
 	for _, s := range sc.EnvList("expect", nil) {
 		c, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, sc.envErr("expect", "comma-separated status codes")
+			return nil, sc.EnvError("expect", "comma-separated status codes")
 		}
 		expect = append(expect, c)
 	}
@@ -64,13 +64,16 @@ func httpGetFactory(sc *ScenarioContext) (Iteration, error) {
 }
 
 func grpcEmptyFactory(sc *ScenarioContext) (Iteration, error) {
-	if err := checkEnvKeys(sc, "method", "name"); err != nil {
+	if err := sc.CheckEnv("method", "name"); err != nil {
 		return nil, err
 	}
 	if err := sc.GRPC(); err != nil {
 		return nil, err
 	}
-	method := sc.Env("method", statisticv1.StatisticStatItemUpdatedService_OnMessage_FullMethodName)
+	method := sc.Env("method", "")
+	if !strings.HasPrefix(method, "/") || !strings.Contains(method[1:], "/") {
+		return nil, sc.EnvError("method", "a full gRPC method name like /pkg.Service/Method")
+	}
 	name := sc.Env("name", method)
 	sc.SetMainMetric("grpc_req_duration")
 	return func(ctx context.Context, vu *VU) error {

@@ -2,6 +2,9 @@ package loadgen
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,6 +58,47 @@ type ScenarioContext struct {
 	sr       *scenarioRun
 }
 
+// ReserveUsers takes users out of the random pool that VU.PickUser draws from, in every scenario
+// of the run, so that no other scenario changes their state (a probe that waits for a value it
+// set). Call it from the factory: the engine applies every scenario's reservations after setup,
+// before the clock starts; when all users would be reserved the pool stays whole.
+func (sc *ScenarioContext) ReserveUsers(ids ...string) {
+	sc.sr.eng.reserved = append(sc.sr.eng.reserved, ids...)
+}
+
+// RunState returns the run-wide value stored under key, created by create on first use: state
+// that several scenarios of one run share. Call it from the factory (setup is sequential, so
+// neither needs locking); the iterations keep what it returned.
+func (sc *ScenarioContext) RunState(key any, create func() any) any {
+	e := sc.sr.eng
+	if v, ok := e.state[key]; ok {
+		return v
+	}
+	v := create()
+	e.state[key] = v
+	return v
+}
+
+// An Artifact is a document a workload adds to the run's results (Result.Artifacts); WriteDir
+// writes it as a file of its own. It is written after the run, once no iteration runs.
+type Artifact interface {
+	WriteArtifact(w io.Writer) error
+}
+
+// AddArtifact adds a result file (a base name such as "log.json"), from the factory; a second
+// artifact of the same name is a setup error.
+func (sc *ScenarioContext) AddArtifact(name string, a Artifact) error {
+	e := sc.sr.eng
+	if name == "" || name != filepath.Base(name) || name == summaryFile || name == timeseriesFile {
+		return fmt.Errorf("scenarios.%s: artifact name %q: want a file name other than %s and %s", sc.Name(), name, summaryFile, timeseriesFile)
+	}
+	if _, dup := e.artifacts[name]; dup {
+		return fmt.Errorf("scenarios.%s: artifact %q added twice", sc.Name(), name)
+	}
+	e.artifacts[name] = a
+	return nil
+}
+
 // Name is the scenario name.
 func (sc *ScenarioContext) Name() string { return sc.Scenario.Name() }
 
@@ -88,18 +132,9 @@ func (sc *ScenarioContext) GRPC() error {
 	return nil
 }
 
-// Truth returns the run's ground truth log (created on first use).
-func (sc *ScenarioContext) Truth() *GroundTruth {
-	e := sc.sr.eng
-	if e.truth == nil {
-		e.truth = newGroundTruth(sc.Plan.Target.Namespace, sc.Plan.EventValues, sc.Users.All())
-	}
-	return e.truth
-}
-
 // SetMainMetric picks the latency metric shown in progress and time series.
 func (sc *ScenarioContext) SetMainMetric(name string) {
-	if id, ok := metricByName(name); ok {
+	if id, ok := metricByName(sc.sr.eng.defs, name); ok {
 		sc.sr.main = id
 	}
 }
@@ -112,7 +147,8 @@ func (sc *ScenarioContext) Env(key, def string) string {
 	return def
 }
 
-func (sc *ScenarioContext) envErr(key, want string) error {
+// EnvError is the plan error for an env value that is not what the workload wants.
+func (sc *ScenarioContext) EnvError(key, want string) error {
 	return planErr("scenarios.%s.env.%s: want %s, got %q", sc.Name(), key, want, sc.Scenario.Env[key])
 }
 
@@ -124,7 +160,7 @@ func (sc *ScenarioContext) EnvFloat(key string, def float64) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return 0, sc.envErr(key, "a number")
+		return 0, sc.EnvError(key, "a number")
 	}
 	return f, nil
 }
@@ -137,7 +173,7 @@ func (sc *ScenarioContext) EnvBool(key string, def bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, sc.envErr(key, "true or false")
+		return false, sc.EnvError(key, "true or false")
 	}
 	return b, nil
 }
@@ -150,7 +186,7 @@ func (sc *ScenarioContext) EnvDuration(key string, def time.Duration) (time.Dura
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, sc.envErr(key, "a duration like 250ms")
+		return 0, sc.EnvError(key, "a duration like 250ms")
 	}
 	return d, nil
 }
@@ -170,8 +206,8 @@ func (sc *ScenarioContext) EnvList(key string, def []string) []string {
 	return out
 }
 
-// known env keys per workload, so typos are caught like unknown plan fields.
-func checkEnvKeys(sc *ScenarioContext, allowed ...string) error {
+// CheckEnv refuses env keys other than allowed, so typos are caught like unknown plan fields.
+func (sc *ScenarioContext) CheckEnv(allowed ...string) error {
 	for k := range sc.Scenario.Env {
 		ok := false
 		for _, a := range allowed {

@@ -1,5 +1,7 @@
-// Command loadgen runs a load plan (k6-style options JSON) and writes
-// summary.json, timeseries.ndjson and ground_truth.json into --out.
+// Command loadgen runs a load plan (k6-style options JSON) with the engine of
+// package loadgen and the challenge service's workloads (package
+// loadgen/challenge), and writes summary.json, timeseries.ndjson and the
+// workloads' artifacts (ground_truth.json for event runs) into --out.
 //
 //	loadgen run --plan plan.json --out DIR [--quiet]
 //	loadgen version
@@ -21,6 +23,8 @@ import (
 	"syscall"
 
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	// The challenge service's workloads (apiLoad, eventLoad, e2eProbe), their plan fields and metrics.
+	_ "github.com/challenge-perf/challenge-perf/loadgen/challenge"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stderr)) }

@@ -1,4 +1,4 @@
-package loadgen
+package challenge
 
 import (
 	"bytes"
@@ -7,22 +7,22 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-)
 
-// apiLoad is spec scenario 1: 80 % GET /v1/challenges; 20 % GET then claim
-// the first completed, unclaimed goal if there is one (200 and 409 are
-// expected outcomes of a claim).
-//
-// env: getOnly (bool, default false), claimRatio (default 0.2).
-func init() { RegisterWorkload("apiLoad", apiLoadFactory) }
+	"github.com/challenge-perf/challenge-perf/loadgen"
+)
 
 const (
 	nameGetChallenges = "GET /v1/challenges"
 	nameClaim         = "POST /v1/challenges/{challengeId}/goals/{goalId}/claim"
 )
 
-func apiLoadFactory(sc *ScenarioContext) (Iteration, error) {
-	if err := checkEnvKeys(sc, "getOnly", "claimRatio"); err != nil {
+// apiLoadFactory is apiLoad, spec scenario 1: 80 % GET /v1/challenges; 20 % GET then claim
+// the first completed, unclaimed goal if there is one (200 and 409 are
+// expected outcomes of a claim).
+//
+// env: getOnly (bool, default false), claimRatio (default 0.2).
+func apiLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
+	if err := sc.CheckEnv("getOnly", "claimRatio"); err != nil {
 		return nil, err
 	}
 	if err := sc.HTTP(); err != nil {
@@ -34,7 +34,7 @@ func apiLoadFactory(sc *ScenarioContext) (Iteration, error) {
 	}
 	ratio, err := sc.EnvFloat("claimRatio", 0.2)
 	if err != nil || ratio < 0 || ratio > 1 {
-		return nil, sc.envErr("claimRatio", "a number in 0..1")
+		return nil, sc.EnvError("claimRatio", "a number in 0..1")
 	}
 	if getOnly {
 		ratio = 0
@@ -42,10 +42,10 @@ func apiLoadFactory(sc *ScenarioContext) (Iteration, error) {
 	sc.SetMainMetric("http_req_duration")
 	base := sc.Plan.Target.BaseURL
 	listURL := base + "/v1/challenges"
-	return func(ctx context.Context, vu *VU) error {
+	return func(ctx context.Context, vu *loadgen.VU) error {
 		user := vu.PickUser()
 		claim := vu.Rand.Float64() < ratio
-		r := vu.HTTP(ctx, HTTPRequest{Method: http.MethodGet, URL: listURL, Name: nameGetChallenges, User: user})
+		r := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodGet, URL: listURL, Name: nameGetChallenges, User: user})
 		ok := vu.Check("GET challenges: status 200", r.Err == nil && r.Status == 200)
 		// A substring test instead of a full decode: parsing ~150 KB per GET
 		// would cost the generator more than the request itself.
@@ -61,14 +61,14 @@ func apiLoadFactory(sc *ScenarioContext) (Iteration, error) {
 			return nil
 		}
 		url := fmt.Sprintf("%s/v1/challenges/%s/goals/%s/claim", base, cid, gid)
-		c := vu.HTTP(ctx, HTTPRequest{Method: http.MethodPost, URL: url, Name: nameClaim, User: user, Expected: []int{409}})
+		c := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodPost, URL: url, Name: nameClaim, User: user, Expected: []int{409}})
 		vu.Check("POST claim: status 200 or 409", c.Err == nil && (c.Status == 200 || c.Status == 409))
 		// The achieved mix (claim_outcomes{name:200|409|...|error}): whether claims really happen.
 		outcome := "error"
 		if c.Err == nil {
 			outcome = strconv.Itoa(c.Status)
 		}
-		vu.emit(mClaimOutcomes, 1, outcome)
+		vu.Add(claimOutcomes, 1, outcome)
 		return c.Err
 	}, nil
 }

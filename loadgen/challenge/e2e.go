@@ -1,4 +1,4 @@
-package loadgen
+package challenge
 
 import (
 	"context"
@@ -8,21 +8,9 @@ import (
 	"net/http"
 	"sync"
 	"time"
-)
 
-// e2eProbe is spec scenario 5: a probe user gets a new stat value via gRPC,
-// then GET /v1/challenges is polled until the watched goal's progress shows
-// that value. e2e_latency is ack → first response showing it; a timeout
-// counts in e2e_failed. The probe user is removed from the other
-// scenarios' random user pool so their events cannot mask the probe.
-//
-// env: user (default: last user of the fixture), statCode (default
-// enemy_kills), goalId (default: the goal of statCode with the largest
-// targetValue), pollInterval (default 50ms), timeout (default 10s).
-// Values increase by 1 per probe from the current progress and must stay
-// below the goal's target (progress is capped there), so one probe goal
-// lasts targetValue−progress probes.
-func init() { RegisterWorkload("e2eProbe", e2eFactory) }
+	"github.com/challenge-perf/challenge-perf/loadgen"
+)
 
 const (
 	nameE2EStat = "statItemUpdated (e2e)"
@@ -37,21 +25,24 @@ type probeState struct {
 	seen        float64 // highest progress observed
 }
 
-func probeUser(sc *Scenario, users []string) string {
-	if u, ok := sc.Env["user"]; ok {
-		return u
-	}
-	return users[len(users)-1]
-}
-
-func e2eFactory(sc *ScenarioContext) (Iteration, error) {
-	if err := checkEnvKeys(sc, "user", "statCode", "goalId", "pollInterval", "timeout"); err != nil {
+// e2eFactory is e2eProbe, spec scenario 5: a probe user gets a new stat value via gRPC,
+// then GET /v1/challenges is polled until the watched goal's progress shows
+// that value. e2e_latency is ack → first response showing it; a timeout
+// counts in e2e_failed. The probe user is removed from the other
+// scenarios' random user pool so their events cannot mask the probe.
+//
+// env: user (default: last user of the fixture), statCode (default
+// enemy_kills), goalId (default: the goal of statCode with the largest
+// targetValue), pollInterval (default 50ms), timeout (default 10s).
+// Values increase by 1 per probe from the current progress and must stay
+// below the goal's target (progress is capped there), so one probe goal
+// lasts targetValue−progress probes.
+func e2eFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
+	opts, truth, err := eventSetup(sc, "user", "statCode", "goalId", "pollInterval", "timeout")
+	if err != nil {
 		return nil, err
 	}
 	if err := sc.HTTP(); err != nil {
-		return nil, err
-	}
-	if err := sc.GRPC(); err != nil {
 		return nil, err
 	}
 	poll, err := sc.EnvDuration("pollInterval", 50*time.Millisecond)
@@ -62,15 +53,17 @@ func e2eFactory(sc *ScenarioContext) (Iteration, error) {
 	if err != nil {
 		return nil, err
 	}
-	user := probeUser(sc.Scenario, sc.Users.All())
+	all := sc.Users.All()
+	user := sc.Env("user", all[len(all)-1])
+	// Other scenarios must not change the probe user's values: they would mask the probe.
+	sc.ReserveUsers(user)
 	code := sc.Env("statCode", "enemy_kills")
 	st := &probeState{goalID: sc.Env("goalId", "")}
-	truth := sc.Truth()
 	sc.SetMainMetric("e2e_latency")
-	ns := sc.Plan.Target.Namespace
+	ns := opts.namespace
 	listURL := sc.Plan.Target.BaseURL + "/v1/challenges"
-	get := func(ctx context.Context, vu *VU) (*challengeList, error) {
-		r := vu.HTTP(ctx, HTTPRequest{Method: http.MethodGet, URL: listURL, Name: nameE2EGet, User: user})
+	get := func(ctx context.Context, vu *loadgen.VU) (*challengeList, error) {
+		r := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodGet, URL: listURL, Name: nameE2EGet, User: user})
 		if r.Err != nil {
 			return nil, r.Err
 		}
@@ -83,10 +76,10 @@ func e2eFactory(sc *ScenarioContext) (Iteration, error) {
 		}
 		return &l, nil
 	}
-	return func(ctx context.Context, vu *VU) error {
+	return func(ctx context.Context, vu *loadgen.VU) error {
 		l, err := get(ctx, vu)
 		if err != nil {
-			vu.emit(mE2EFailed, 1, "")
+			vu.Add(e2eFailed, 1, "")
 			return err
 		}
 		st.mu.Lock()
@@ -94,18 +87,18 @@ func e2eFactory(sc *ScenarioContext) (Iteration, error) {
 		floor, target := st.seen, st.target
 		st.mu.Unlock()
 		if err != nil {
-			vu.emit(mE2EFailed, 1, "")
+			vu.Add(e2eFailed, 1, "")
 			return err
 		}
 		next := func(prev float64) float64 { return max(prev, floor) + 1 }
 		v, err := sendStat(ctx, vu, truth, ns, user, code, nameE2EStat, next, false)
 		if err != nil {
-			vu.emit(mE2EFailed, 1, "")
+			vu.Add(e2eFailed, 1, "")
 			return err
 		}
 		acked := time.Now()
 		if v > target {
-			vu.emit(mE2EFailed, 1, "")
+			vu.Add(e2eFailed, 1, "")
 			return fmt.Errorf("e2e: probe value %.0f passed goal %s target %.0f: use another goalId/statCode or reset the user", v, st.goalID, target)
 		}
 		deadline := acked.Add(timeout)
@@ -117,14 +110,14 @@ func e2eFactory(sc *ScenarioContext) (Iteration, error) {
 				p := st.progressOf(l)
 				st.mu.Unlock()
 				if p >= v {
-					vu.emit(mE2ELatency, micros(time.Since(acked)), "")
-					vu.emit(mE2EPolls, float64(polls), "")
-					vu.emit(mE2EFailed, 0, "")
+					vu.AddDuration(e2eLatency, time.Since(acked), "")
+					vu.Add(e2ePolls, float64(polls), "")
+					vu.Add(e2eFailed, 0, "")
 					return nil
 				}
 			}
 			if time.Now().Add(poll).After(deadline) {
-				vu.emit(mE2EFailed, 1, "")
+				vu.Add(e2eFailed, 1, "")
 				return fmt.Errorf("e2e: value %.0f of %s not visible after %s", v, code, timeout)
 			}
 			select {

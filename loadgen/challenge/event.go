@@ -1,4 +1,4 @@
-package loadgen
+package challenge
 
 import (
 	"context"
@@ -12,19 +12,11 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/challenge-perf/challenge-perf/loadgen"
+
 	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
 	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
-
-// eventLoad is spec scenario 2: 20 % userLoggedIn / 80 % statItemUpdated,
-// AGS envelopes, on one shared connection. Acknowledged events go to the
-// ground truth.
-//
-// env: loginRatio (default 0.2), statCodes (comma list; default plan
-// statCodes), values ("monotonic" | "random"; default plan eventValues),
-// redeliver ("true": like the platform's bus, an event not answered OK with a
-// code the bus retries is sent again, same id, until it is — see deliver).
-func init() { RegisterWorkload("eventLoad", eventLoadFactory) }
 
 const (
 	nameLogin = "userLoggedIn"
@@ -47,26 +39,31 @@ func (e *eventIDs) next() string { return e.prefix + strconv.FormatInt(e.n.Add(1
 
 var runEventIDs = newEventIDs()
 
-func eventLoadFactory(sc *ScenarioContext) (Iteration, error) {
-	if err := checkEnvKeys(sc, "loginRatio", "statCodes", "values", "redeliver"); err != nil {
-		return nil, err
-	}
-	if err := sc.GRPC(); err != nil {
+// eventLoadFactory is eventLoad, spec scenario 2: 20 % userLoggedIn / 80 % statItemUpdated,
+// AGS envelopes, on one shared connection. Acknowledged events go to the
+// ground truth.
+//
+// env: loginRatio (default 0.2), statCodes (comma list; default the plan's
+// statCodes), values ("monotonic" | "random"; default the plan's eventValues),
+// redeliver ("true": like the platform's bus, an event not answered OK with a
+// code the bus retries is sent again, same id, until it is — see deliver).
+func eventLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
+	opts, truth, err := eventSetup(sc, "loginRatio", "statCodes", "values", "redeliver")
+	if err != nil {
 		return nil, err
 	}
 	ratio, err := sc.EnvFloat("loginRatio", 0.2)
 	if err != nil || ratio < 0 || ratio > 1 {
-		return nil, sc.envErr("loginRatio", "a number in 0..1")
+		return nil, sc.EnvError("loginRatio", "a number in 0..1")
 	}
-	codes := sc.EnvList("statCodes", sc.Plan.StatCodes)
+	codes := sc.EnvList("statCodes", opts.statCodes)
 	if len(codes) == 0 {
-		return nil, sc.envErr("statCodes", "a comma-separated list")
+		return nil, sc.EnvError("statCodes", "a comma-separated list")
 	}
-	truth := sc.Truth()
 	if v := sc.Env("values", truth.mode); v != ValuesMonotonic && v != ValuesRandom {
-		return nil, sc.envErr("values", `"monotonic" or "random"`)
+		return nil, sc.EnvError("values", `"monotonic" or "random"`)
 	} else if v != truth.mode {
-		return nil, sc.envErr("values", "the same mode as plan eventValues (one ground truth per run)")
+		return nil, sc.EnvError("values", "the same mode as plan eventValues (one ground truth per run)")
 	}
 	redeliver := false
 	switch sc.Env("redeliver", "false") {
@@ -74,11 +71,11 @@ func eventLoadFactory(sc *ScenarioContext) (Iteration, error) {
 		redeliver = true
 	case "false":
 	default:
-		return nil, sc.envErr("redeliver", `"true" or "false"`)
+		return nil, sc.EnvError("redeliver", `"true" or "false"`)
 	}
 	sc.SetMainMetric("grpc_req_duration")
-	ns := sc.Plan.Target.Namespace
-	return func(ctx context.Context, vu *VU) error {
+	ns := opts.namespace
+	return func(ctx context.Context, vu *loadgen.VU) error {
 		user := vu.PickUser()
 		if vu.Rand.Float64() < ratio {
 			return sendLogin(ctx, vu, truth, ns, user, redeliver)
@@ -87,6 +84,23 @@ func eventLoadFactory(sc *ScenarioContext) (Iteration, error) {
 		_, err := sendStat(ctx, vu, truth, ns, user, code, nameStat, nil, redeliver)
 		return err
 	}, nil
+}
+
+// eventSetup prepares a scenario that sends events: it checks the env keys, reads the plan's
+// options, and opens the gRPC target and the run's ground truth.
+func eventSetup(sc *loadgen.ScenarioContext, env ...string) (options, *GroundTruth, error) {
+	if err := sc.CheckEnv(env...); err != nil {
+		return options{}, nil, err
+	}
+	opts, err := planOptions(sc.Plan)
+	if err != nil {
+		return opts, nil, err
+	}
+	if err := sc.GRPC(); err != nil {
+		return opts, nil, err
+	}
+	truth, err := runTruth(sc, opts)
+	return opts, truth, err
 }
 
 // Redelivery backoff: the bus retries soon, then less often.
@@ -119,7 +133,7 @@ func ambiguous(err error) bool {
 // it is answered OK, a code the bus does not retry comes back, or the run ends. uncertain reports
 // whether an unanswered event may still have been applied (an ambiguous attempt). Every attempt is
 // one gRPC request in the metrics; events_redelivered counts the repeats.
-func deliver(ctx context.Context, vu *VU, method, name string, ev any, redeliver bool) (err error, uncertain bool) {
+func deliver(ctx context.Context, vu *loadgen.VU, method, name string, ev any, redeliver bool) (err error, uncertain bool) {
 	backoff := redeliverFirst
 	for {
 		err = vu.Invoke(ctx, method, name, ev, &emptypb.Empty{})
@@ -138,11 +152,11 @@ func deliver(ctx context.Context, vu *VU, method, name string, ev any, redeliver
 		case <-t.C:
 		}
 		backoff = min(2*backoff, redeliverMax)
-		vu.emit(mEventsRedelivered, 1, "")
+		vu.Add(eventsRedelivered, 1, "")
 	}
 }
 
-func sendLogin(ctx context.Context, vu *VU, truth *GroundTruth, ns, user string, redeliver bool) error {
+func sendLogin(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user string, redeliver bool) error {
 	ev := &accountv1.UserLoggedIn{
 		Id: runEventIDs.next(), Version: 1, Name: "userLoggedIn", Namespace: ns, UserId: user,
 		Timestamp: time.Now().UTC().Format(time.RFC3339Nano),
@@ -158,7 +172,7 @@ func sendLogin(ctx context.Context, vu *VU, truth *GroundTruth, ns, user string,
 
 // sendStat sends one statItemUpdated and returns its value; next optionally
 // overrides the value rule (e2e probe).
-func sendStat(ctx context.Context, vu *VU, truth *GroundTruth, ns, user, code, name string, next func(float64) float64, redeliver bool) (float64, error) {
+func sendStat(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user, code, name string, next func(float64) float64, redeliver bool) (float64, error) {
 	ts, v, inc := truth.NextStat(user, code, vu.Rand, next)
 	ev := &statisticv1.StatItemUpdated{
 		Id: runEventIDs.next(), Version: 1, Name: "statItemUpdated", Namespace: ns, UserId: user,
@@ -171,12 +185,12 @@ func sendStat(ctx context.Context, vu *VU, truth *GroundTruth, ns, user, code, n
 }
 
 // settle records the event outcome in the ground truth and counters.
-func settle(vu *VU, err error, uncertain bool, truth *GroundTruth, ack func()) {
+func settle(vu *loadgen.VU, err error, uncertain bool, truth *GroundTruth, ack func()) {
 	if err == nil {
 		ack()
-		vu.emit(mEventsAcked, 1, "")
+		vu.Add(eventsAcked, 1, "")
 		return
 	}
 	truth.Reject(uncertain)
-	vu.emit(mEventsRejected, 1, "")
+	vu.Add(eventsRejected, 1, "")
 }

@@ -1,4 +1,4 @@
-package loadgen
+package challenge
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
@@ -65,7 +66,7 @@ func TestEventLoadGroundTruth(t *testing.T) {
 	assert.InDelta(t, 0.2*float64(len(got)), loginsSeen, 0.06*float64(len(got)), "~20%% logins")
 	require.Greater(t, rejected, 50)
 
-	snap := res.Truth.Snapshot()
+	snap := TruthOf(res).Snapshot()
 	assert.Equal(t, "test", snap.Namespace)
 	assert.EqualValues(t, rejected, snap.EventsRejected)
 	assert.EqualValues(t, len(got)-rejected, snap.EventsAcked)
@@ -135,14 +136,14 @@ func TestEventLoadRandomValues(t *testing.T) {
 		assert.GreaterOrEqual(t, e.value, 0.0)
 		assert.Less(t, e.value, 1000.0)
 	}
-	assert.Equal(t, "random", res.Truth.Snapshot().ValueMode)
-	assert.Len(t, res.Truth.Snapshot().Users, 5)
+	assert.Equal(t, "random", TruthOf(res).Snapshot().ValueMode)
+	assert.Len(t, TruthOf(res).Snapshot().Users, 5)
 }
 
 func TestE2EProbe(t *testing.T) {
 	const visibleAfter = 150 * time.Millisecond
 	gs := newGRPCServer(t, 0, 0)
-	hs := newHTTPServer(t, 0)
+	hs := newAPIServer(t)
 	// Progress becomes visible visibleAfter the server accepted the event (a flush).
 	hs.list = func(user string) []byte {
 		prog := 0.0
@@ -183,7 +184,7 @@ func TestE2EProbe(t *testing.T) {
 		}
 		return ""
 	}())
-	assert.Contains(t, res.Truth.Snapshot().Users, "user-000003")
+	assert.Contains(t, TruthOf(res).Snapshot().Users, "user-000003")
 }
 
 // With redeliver, an event refused with a code the platform's bus retries is sent again (same id)
@@ -205,7 +206,7 @@ func TestEventLoadRedeliversRefusedEvents(t *testing.T) {
 		}
 	}
 	require.Positive(t, refused, "the server refused every 5th call")
-	snap := res.Truth.Snapshot()
+	snap := TruthOf(res).Snapshot()
 	assert.EqualValues(t, n-refused, snap.EventsAcked, "every event ends acknowledged")
 	assert.Zero(t, snap.EventsRejected)
 	assert.Zero(t, snap.EventsUncertain)
@@ -215,10 +216,10 @@ func TestEventLoadRedeliversRefusedEvents(t *testing.T) {
 }
 
 func TestEventLoadRefusesABadRedeliverValue(t *testing.T) {
-	p, err := ParsePlan([]byte(`{"scenarios":{"events":{"executor":"constant-arrival-rate","rate":1,"duration":"1s",
+	p, err := loadgen.ParsePlan([]byte(`{"scenarios":{"events":{"executor":"constant-arrival-rate","rate":1,"duration":"1s",
 		"preAllocatedVUs":1,"exec":"eventLoad","env":{"redeliver":"yes"}}},"target":{"grpcAddr":"127.0.0.1:1"}}`))
 	if err == nil {
-		_, err = Run(context.Background(), p, RunOptions{})
+		_, err = loadgen.Run(context.Background(), p, loadgen.RunOptions{})
 	}
 	require.ErrorContains(t, err, "redeliver")
 }

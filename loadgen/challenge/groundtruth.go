@@ -1,4 +1,4 @@
-package loadgen
+package challenge
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"time"
 )
 
+// Value rules of the stat events (the plan's eventValues).
 const (
 	ValuesMonotonic = "monotonic"
 	ValuesRandom    = "random"
@@ -62,6 +63,16 @@ func (g *GroundTruth) user(id string) *truthUser {
 	return u
 }
 
+// stat returns the user's record of code, created on first use; u.mu is held.
+func (u *truthUser) stat(code string) *truthStat {
+	st := u.stats[code]
+	if st == nil {
+		st = &truthStat{}
+		u.stats[code] = st
+	}
+	return st
+}
+
 // NextStat hands out the timestamp and value of the next stat event of
 // (user, code) under one lock, so timestamp order equals value order in
 // monotonic mode. Timestamps are strictly increasing per (user, code) at
@@ -71,11 +82,7 @@ func (g *GroundTruth) NextStat(user, code string, r *rand.Rand, next func(prev f
 	u := g.user(user)
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	st := u.stats[code]
-	if st == nil {
-		st = &truthStat{}
-		u.stats[code] = st
-	}
+	st := u.stat(code)
 	ts = time.Now().UTC().Truncate(time.Microsecond)
 	if !ts.After(st.lastTS) {
 		ts = st.lastTS.Add(time.Microsecond)
@@ -100,11 +107,7 @@ func (g *GroundTruth) AckStat(user, code string, ts time.Time, v float64) {
 	u := g.user(user)
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	st := u.stats[code]
-	if st == nil {
-		st = &truthStat{}
-		u.stats[code] = st
-	}
+	st := u.stat(code)
 	if !st.acked || ts.After(st.ackTS) {
 		st.ackTS, st.ackVal, st.acked = ts, v, true
 	}
@@ -178,7 +181,8 @@ func (g *GroundTruth) Snapshot() GroundTruthFile {
 	return f
 }
 
-func (g *GroundTruth) write(w io.Writer) error {
+// WriteArtifact writes the snapshot as ground_truth.json (loadgen.Artifact).
+func (g *GroundTruth) WriteArtifact(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
 	return enc.Encode(g.Snapshot())
