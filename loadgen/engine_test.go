@@ -56,6 +56,7 @@ func keysOf(m map[string]map[string]any) []string {
 }
 
 func TestConstantRateAchieved(t *testing.T) {
+	clockBound(t)
 	srv := newHTTPServer(t, 0)
 	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":200,"duration":"3s",
 		"preAllocatedVUs":20,"maxVUs":50,"exec":"httpGet","env":{"path":"/x"}}},"target":{"baseURL":%q}}`, srv.URL))
@@ -83,6 +84,7 @@ func TestConstantRateAchieved(t *testing.T) {
 }
 
 func TestPercentilesFixedDelay(t *testing.T) {
+	clockBound(t)
 	const delay = 20 * time.Millisecond
 	srv := newHTTPServer(t, delay)
 	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":100,"duration":"2s",
@@ -131,6 +133,7 @@ func recordWorkload(name string) (*sync.Mutex, *[]time.Time) {
 }
 
 func TestRampingStagesEndToEnd(t *testing.T) {
+	clockBound(t)
 	mu, starts := recordWorkload("testRecordRamp")
 	t0 := time.Now()
 	res := runPlan(t, `{"scenarios":{"ramp":{"executor":"ramping-arrival-rate","startRate":0,"preAllocatedVUs":5,"maxVUs":20,
@@ -216,6 +219,7 @@ func TestSummaryShapeAndThresholdExit(t *testing.T) {
 }
 
 func TestAbortOnFail(t *testing.T) {
+	clockBound(t)
 	srv := newHTTPServer(t, 0)
 	srv.status.Store(500)
 	start := time.Now()
@@ -229,6 +233,7 @@ func TestAbortOnFail(t *testing.T) {
 }
 
 func TestInterruptStillSummarises(t *testing.T) {
+	clockBound(t)
 	srv := newHTTPServer(t, 0)
 	p, err := ParsePlan([]byte(fmt.Sprintf(`{"scenarios":{"get":{"executor":"constant-arrival-rate","rate":50,"duration":"30s",
 		"preAllocatedVUs":5,"exec":"httpGet"}},"target":{"baseURL":%q}}`, srv.URL)))
@@ -242,6 +247,7 @@ func TestInterruptStillSummarises(t *testing.T) {
 }
 
 func TestScenariosConcurrentWithStartTime(t *testing.T) {
+	clockBound(t)
 	muA, a := recordWorkload("testRecordA")
 	muB, b := recordWorkload("testRecordB")
 	t0 := time.Now()
@@ -261,4 +267,14 @@ func TestScenariosConcurrentWithStartTime(t *testing.T) {
 	assert.Equal(t, 100.0, metric(t, res, "iterations{scenario:a}", "count"))
 	assert.Equal(t, 40.0, metric(t, res, "iterations{scenario:b}", "count"))
 	assert.Equal(t, 140.0, metric(t, res, "iterations", "count"))
+}
+
+// clockBound marks a test whose assertions compare against the wall clock (rates, latencies,
+// start offsets): it runs in `make test`, not under the race detector (`make race`), where the
+// detector's slowdown would be measured instead of the engine.
+func clockBound(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("compares against the wall clock; not meaningful under -race")
+	}
 }
