@@ -19,6 +19,7 @@ type baselineView struct {
 	Loadgen     tableView
 	Bottlenecks bottleneckSummary
 	Conclusions conclusionsView
+	Limits      limitsView // the limit definition the levels were judged by
 }
 
 // Baseline renders docs/PERFORMANCE_BASELINE.md.
@@ -37,6 +38,7 @@ func (r *Results) Baseline(charts []Chart) (string, error) {
 		Loadgen:     loadgenTable(r),
 		Bottlenecks: r.bottleneckSummary(),
 		Conclusions: r.conclusionsView(),
+		Limits:      r.limitsView(),
 	}
 	return renderDoc("baseline", v)
 }

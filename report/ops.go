@@ -14,10 +14,12 @@ type alertsView struct {
 	FlushInterval   string // BUFFER_FLUSH_INTERVAL when it parses as a duration
 	FlushHalfSec    string // half of it, in seconds
 	Start           int    // the production test's first rate: a tenth of the measured API maximum
+	// Limits is the limit definition, for the latency and error alerts.
+	Limits limitsView
 }
 
 func (r *Results) alertsView(o Options) alertsView {
-	v := alertsView{Headroom: o.Headroom, API: r.maxOf(ScenarioAPI), Events: r.maxOf(ScenarioEvents)}
+	v := alertsView{Headroom: o.Headroom, API: r.maxOf(ScenarioAPI), Events: r.maxOf(ScenarioEvents), Limits: r.limitsView()}
 	v.APIAt, v.EventsAt = num(o.Headroom*float64(v.API.Rate), 0), num(o.Headroom*float64(v.Events.Rate), 0)
 	if iv := r.distinct(func(s *Scenario) string { return s.env("event-handler", "BUFFER_FLUSH_INTERVAL") }); iv != "" {
 		if dur, err := time.ParseDuration(iv); err == nil {
