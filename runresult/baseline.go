@@ -20,6 +20,9 @@ type BaselineEntry struct {
 	EventsP95ms float64            `json:"events_p95_ms,omitempty"`
 	CPUPct      map[string]float64 `json:"cpu_pct,omitempty"` // average CPU % per container at the level
 	Source      string             `json:"source"`            // the results file the figures came from
+	// HostCPUs is the CPUs of the machine the figures were measured on (0: not recorded): on
+	// another kind of machine the scenario is measured, not gated.
+	HostCPUs int `json:"host_cpus,omitempty"`
 }
 
 // BaselinePrograms are the containers whose CPU the smoke gate compares.

@@ -78,6 +78,12 @@ type Integrity struct {
 	ExtraExplained  bool     `json:"extra_explained_by_uncertain_events"`
 	CompletionsOK   bool     `json:"completions_consistent"`
 	APIChecked      int      `json:"api_users_checked"`
+	// Method says how the state was read: "sql+api" (this repository's schema, every value, and
+	// the API for a few users) or "api" (the public API only, for APIChecked users of UsersChecked).
+	Method string `json:"method,omitempty"`
+	// SettledSec: for the API method, how long after the load the sampled users' state matched
+	// (the drain time as the public API shows it).
+	SettledSec float64  `json:"settled_sec,omitempty"`
 	Problems        []string `json:"problems,omitempty"`
 	OK              bool     `json:"ok"`
 }
@@ -108,6 +114,23 @@ type SeedStats struct {
 	StatValues int     `json:"stat_values"`
 	Claims     int     `json:"claims"`
 	Seconds    float64 `json:"seconds"`
+}
+
+// SetupStats is the per-user set-up call the target needed before the level (targets.Call).
+type SetupStats struct {
+	Call    string  `json:"call"`
+	Users   int     `json:"users"`
+	Errors  int     `json:"errors"`
+	Seconds float64 `json:"seconds"`
+}
+
+// TargetInfo is the implementation a scenario measured and what of it could not be measured.
+type TargetInfo struct {
+	Impl        string   `json:"impl"` // targets profile: ours, reference, external
+	Description string   `json:"description,omitempty"`
+	External    bool     `json:"external,omitempty"` // reached by address, outside the suite's stack
+	NotMeasured []string `json:"not_measured,omitempty"`
+	Quirks      []string `json:"quirks,omitempty"`
 }
 
 // FaultResult is one injected fault and how the stack came through it (scenario 6). Times are
@@ -150,6 +173,7 @@ type LevelResult struct {
 	DB          *DBAnalysis            `json:"db,omitempty"`
 	Fault       *FaultResult           `json:"fault,omitempty"`
 	Seed        *SeedStats             `json:"seed,omitempty"`
+	Setup       *SetupStats            `json:"user_setup,omitempty"`
 	Retry       bool                   `json:"retry,omitempty"` // a re-run: the previous run of this level failed although the baseline held it
 	Verdict     string                 `json:"verdict"`         // pass | limit | generator_limited
 	Reasons     []string               `json:"reasons,omitempty"`
@@ -171,6 +195,8 @@ type ScenarioResult struct {
 	// Thresholds: the limit definition the levels were judged by (absent in results written
 	// before the suite recorded it: those were judged by the suite's unchanged numbers).
 	Thresholds *Thresholds `json:"thresholds,omitempty"`
+	// Target: which implementation was measured (absent before the suite measured others: ours).
+	Target *TargetInfo `json:"target,omitempty"`
 }
 
 // Bracket is where bisection placed the maximum: Held held, Failed failed, WithinPct apart.
