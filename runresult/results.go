@@ -69,23 +69,23 @@ type ResourceRow struct {
 
 // Integrity is the comparison of the database with the ground truth after the buffer drained.
 type Integrity struct {
-	EventsAcked     int64    `json:"events_acked"`
-	EventsUncertain int64    `json:"events_uncertain"`
-	UsersChecked    int      `json:"users_checked"`
-	ValuesChecked   int      `json:"values_checked"`
-	Lost            int      `json:"lost"`  // stored value below what acknowledged events imply
-	Extra           int      `json:"extra"` // stored value above it (double-applied unless uncertain)
-	ExtraExplained  bool     `json:"extra_explained_by_uncertain_events"`
-	CompletionsOK   bool     `json:"completions_consistent"`
-	APIChecked      int      `json:"api_users_checked"`
+	EventsAcked     int64 `json:"events_acked"`
+	EventsUncertain int64 `json:"events_uncertain"`
+	UsersChecked    int   `json:"users_checked"`
+	ValuesChecked   int   `json:"values_checked"`
+	Lost            int   `json:"lost"`  // stored value below what acknowledged events imply
+	Extra           int   `json:"extra"` // stored value above it (double-applied unless uncertain)
+	ExtraExplained  bool  `json:"extra_explained_by_uncertain_events"`
+	CompletionsOK   bool  `json:"completions_consistent"`
+	APIChecked      int   `json:"api_users_checked"`
 	// Method says how the state was read: "sql+api" (this repository's schema, every value, and
 	// the API for a few users) or "api" (the public API only, for APIChecked users of UsersChecked).
 	Method string `json:"method,omitempty"`
 	// SettledSec: for the API method, how long after the load the sampled users' state matched
 	// (the drain time as the public API shows it).
 	SettledSec float64  `json:"settled_sec,omitempty"`
-	Problems        []string `json:"problems,omitempty"`
-	OK              bool     `json:"ok"`
+	Problems   []string `json:"problems,omitempty"`
+	OK         bool     `json:"ok"`
 }
 
 // Verdicts of a level.
