@@ -19,6 +19,8 @@ import (
 	"github.com/challenge-perf/challenge-perf/containers"
 	"github.com/challenge-perf/challenge-perf/fixtures"
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/suite"
+	"github.com/challenge-perf/challenge-perf/targets"
 )
 
 // runDir is this process's results directory: PERF_RESULTS_DIR, else perf/results/<timestamp>.
@@ -119,6 +121,18 @@ type scenarioEnv struct {
 	// event level so far (keyBytesFrom keys); 0 until one ran.
 	keyBytes     float64
 	keyBytesFrom int64
+	// target is the implementation measured (PERF_IMPL) and what of it can be measured.
+	target targets.Target
+	// setup is the per-user set-up call (PERF_USER_SETUP or the target's), nil for none; setUp
+	// says it ran on the current state (a reset of the database undoes it).
+	setup *targets.Call
+	setUp bool
+	// truth is what every acknowledged event and seeded value of the current state implies.
+	truth *suite.Truth
+	// seeded: the current state holds the realistic progress (seedState).
+	seeded bool
+	// statIDs are the containers measured (role → id): the stack's, or PERF_TARGET_CONTAINERS'.
+	statIDs map[string]string
 	// apiHoldMs is how long an API iteration held an HTTP connection at this scenario's last API
 	// level (0 until one ran); the next level's pool is sized from it (loadgen.PoolFor).
 	apiHoldMs float64
@@ -127,14 +141,24 @@ type scenarioEnv struct {
 // hostCPUs is the CPUs of the host that runs the stack and the generator (0 for an external
 // target: its host is not this one).
 func (e *scenarioEnv) hostCPUs() int {
-	if e.stack == nil {
+	if e.stack == nil && len(e.statIDs) == 0 {
 		return 0
 	}
 	return runtime.NumCPU()
 }
 
-// cpuLimits are the containers' CPU limits by role.
+// cpuLimits are the measured containers' CPU limits by role (an external target's as the engine
+// reports them).
 func (e *scenarioEnv) cpuLimits() map[string]float64 {
+	if e.stack == nil {
+		out := map[string]float64{}
+		for role, id := range e.statIDs {
+			if l, err := harness.InspectLimits(context.Background(), id); err == nil {
+				out[role] = l.CPUs
+			}
+		}
+		return out
+	}
 	return map[string]float64{
 		harness.AliasPostgres: e.cfg.Postgres.CPUs, harness.AliasRedis: e.cfg.Redis.CPUs,
 		harness.AliasService: e.cfg.Service.CPUs, harness.AliasHandler: e.cfg.Handler.CPUs,
@@ -213,8 +237,39 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 		t.Fatalf("manifest: %v", err)
 	}
 	writeJSON(t, filepath.Join(dir, "manifest.json"), man)
-	return &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: stack.Config, ep: stack.Endpoints,
-		stack: stack, db: db, redis: rc, canReset: true, fix: f}
+	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: stack.Config, ep: stack.Endpoints,
+		stack: stack, db: db, redis: rc, fix: f, target: stack.Config.Target, truth: suite.NewTruth(), statIDs: map[string]string{}}
+	if e.target.Name == "" {
+		e.target, _ = targets.Lookup(targets.Ours)
+	}
+	// Only this repository's schema can be emptied between levels by the suite.
+	e.canReset = e.target.Has.OurSchema
+	for role, c := range stack.Containers() {
+		e.statIDs[role] = c.GetContainerID()
+	}
+	e.initTarget()
+	return e
+}
+
+// initTarget resolves the per-user set-up call and logs what cannot be measured of the target.
+func (e *scenarioEnv) initTarget() {
+	call := e.target.UserSetup
+	if v, ok := os.LookupEnv("PERF_USER_SETUP"); ok {
+		c, err := targets.ParseCall(v)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		call = c
+	}
+	e.setup = call
+	info := e.targetInfo()
+	e.t.Logf("%s: target %s (%s)", e.name, info.Impl, orNone(info.Description))
+	for _, q := range info.Quirks {
+		e.t.Logf("%s: known quirk of %s: %s", e.name, info.Impl, q)
+	}
+	for _, m := range info.NotMeasured {
+		e.t.Logf("%s: NOT MEASURED: %s", e.name, m)
+	}
 }
 
 func writeJSON(t *testing.T, path string, v any) {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -16,6 +15,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/suite"
+	"github.com/challenge-perf/challenge-perf/targets"
 )
 
 // externalTarget reads PERF_TARGET_*: an existing deployment (staging) to load instead of the
@@ -44,7 +45,13 @@ func externalTarget() (harness.Endpoints, bool, error) {
 
 func startExternal(t *testing.T, ctx context.Context, name, dir string, p Profile, cfg harness.StackConfig,
 	f *fixtureSet, ep harness.Endpoints) *scenarioEnv {
-	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: cfg, ep: ep, fix: f}
+	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: cfg, ep: ep, fix: f, truth: suite.NewTruth()}
+	// Nothing beyond the public protocols is assumed of an address unless PERF_IMPL names the
+	// implementation behind it.
+	e.target = targets.Unknown()
+	if v := os.Getenv("PERF_IMPL"); v != "" {
+		e.target = cfg.Target
+	}
 	if tf := os.Getenv("PERF_TARGET_TOKENS_FILE"); tf != "" {
 		data, err := os.ReadFile(tf)
 		if err != nil {
@@ -67,21 +74,28 @@ func startExternal(t *testing.T, ctx context.Context, name, dir string, p Profil
 		}
 		t.Cleanup(db.Close)
 		e.db = db
-		e.canReset = os.Getenv("PERF_TARGET_ALLOW_RESET") == "true"
+		// Resetting truncates this repository's tables: only for a target that has them.
+		e.canReset = os.Getenv("PERF_TARGET_ALLOW_RESET") == "true" && e.target.Has.OurSchema
 	}
 	if ep.RedisAddr != "" {
 		e.redis = redis.NewClient(&redis.Options{Addr: ep.RedisAddr})
 		t.Cleanup(func() { e.redis.Close() })
 	}
+	ids, err := targetContainers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.statIDs = ids
 	man, err := harness.BuildManifest(ctx, nil, map[string]string{
 		"profile": p.Name, "duration_per_level": p.Duration.String(), "auth_mode": cfg.AuthMode,
-		"external_target": ep.APIURL + " " + ep.GRPCAddr,
+		"external_target": ep.APIURL + " " + ep.GRPCAddr, "impl": e.target.Name,
 	})
 	if err != nil {
 		t.Fatalf("manifest: %v", err)
 	}
 	writeJSON(t, dir+"/manifest.json", man)
 	t.Logf("%s: external target %s, %s (reset between levels: %v)", name, ep.APIURL, ep.GRPCAddr, e.canReset)
+	e.initTarget()
 	return e
 }
 
@@ -91,33 +105,4 @@ func (e *scenarioEnv) network() *testcontainers.DockerNetwork {
 		return nil
 	}
 	return e.stack.Network
-}
-
-// setupUsers makes the per-user set-up call some implementations need before events count
-// (PERF_USER_SETUP=true): one GET /v1/challenges per fixture user, 16 at a time.
-func setupUsers(ctx context.Context, apiURL string, f *fixtureSet, authMode string) error {
-	var toks []string
-	if err := json.Unmarshal(f.TokensJSON, &toks); err != nil {
-		return err
-	}
-	return parallel(len(f.Users), 16, func(i int) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/v1/challenges", nil)
-		if err != nil {
-			return err
-		}
-		if authMode == "mock-header" {
-			req.Header.Set("X-Mock-User-Id", f.Users[i])
-		} else {
-			req.Header.Set("Authorization", "Bearer "+toks[i])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s: status %s", f.Users[i], resp.Status)
-		}
-		return nil
-	})
 }

@@ -4,12 +4,7 @@ package perf
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math"
-	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -18,41 +13,15 @@ import (
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
 )
 
-// groundTruth is the load generator's record of what the ACKNOWLEDGED events imply.
-type groundTruth struct {
-	Namespace       string `json:"namespace"`
-	ValueMode       string `json:"valueMode"`
-	EventsAcked     int64  `json:"eventsAcked"`
-	EventsRejected  int64  `json:"eventsRejected"`
-	EventsUncertain int64  `json:"eventsUncertain"`
-	Users           map[string]struct {
-		Logins int `json:"logins"`
-		Stats  map[string]struct {
-			Value     float64 `json:"value"`
-			Timestamp string  `json:"timestamp"`
-		} `json:"stats"`
-	} `json:"users"`
-}
-
-func loadGroundTruth(dir string) (*groundTruth, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "ground_truth.json"))
-	if err != nil {
-		return nil, err
-	}
-	var gt groundTruth
-	if err := json.Unmarshal(data, &gt); err != nil {
-		return nil, fmt.Errorf("ground_truth.json: %w", err)
-	}
-	return &gt, nil
-}
-
-// checkIntegrity compares user_stats with the ground truth exactly, checks completion times are
-// consistent with the stored maxima, and spot-checks the API's view of a few users.
-func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat *challenges.Catalog,
-	apiURL string, tokens map[string]string, authMode string) (*runresult.Integrity, error) {
-	in := &runresult.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain}
+// checkIntegrity compares user_stats with the truth exactly (this repository's schema), checks
+// completion times are consistent with the stored maxima, and spot-checks the API's view of a few
+// users against the truth (apiUser).
+func checkIntegrity(ctx context.Context, db *pgxpool.Pool, truth *suite.Truth, gt *suite.GroundTruth, cat *challenges.Catalog,
+	apiUser func(user string) error) (*runresult.Integrity, error) {
+	in := &runresult.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain, Method: "sql+api"}
 	stored := map[[2]string]float64{}
 	rows, err := db.Query(ctx, `SELECT user_id, stat_key, value FROM user_stats`)
 	if err != nil {
@@ -74,17 +43,7 @@ func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat 
 			in.Problems = append(in.Problems, fmt.Sprintf(format, args...))
 		}
 	}
-	expected := map[[2]string]float64{}
-	for user, u := range gt.Users {
-		if u.Logins > 0 && len(cat.GoalsForStatKey(challenges.LoginStatKey)) > 0 {
-			expected[[2]string{user, challenges.LoginStatKey}] = float64(u.Logins)
-		}
-		for code, s := range u.Stats {
-			if len(cat.GoalsForStatKey(code)) > 0 { // stats that drive no goal are not stored
-				expected[[2]string{user, code}] = s.Value
-			}
-		}
-	}
+	expected := truth.Values() // seeded values and every level's acknowledged events since the reset
 	users := map[string]bool{}
 	for key, want := range expected {
 		users[key[0]] = true
@@ -136,7 +95,7 @@ func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat 
 		sample = sample[:5]
 	}
 	for _, user := range sample {
-		if err := checkAPIUser(ctx, apiURL, user, tokens[user], authMode, cat, stored); err != nil {
+		if err := apiUser(user); err != nil {
 			problem("API view of %s: %v", user, err)
 			continue
 		}
@@ -144,69 +103,6 @@ func checkIntegrity(ctx context.Context, db *pgxpool.Pool, gt *groundTruth, cat 
 	}
 	in.OK = in.Lost == 0 && in.ExtraExplained && in.CompletionsOK && in.APIChecked == len(sample)
 	return in, nil
-}
-
-func checkAPIUser(ctx context.Context, apiURL, user, token, authMode string, cat *challenges.Catalog, stored map[[2]string]float64) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/v1/challenges", nil)
-	if err != nil {
-		return err
-	}
-	if authMode == "mock-header" {
-		req.Header.Set("X-Mock-User-Id", user)
-	} else {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %s", resp.Status)
-	}
-	var body struct {
-		Challenges []struct {
-			ChallengeID string `json:"challengeId"`
-			Goals       []struct {
-				GoalID   string `json:"goalId"`
-				Progress int64  `json:"progress"`
-				Status   string `json:"status"`
-			} `json:"goals"`
-		} `json:"challenges"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return err
-	}
-	n := 0
-	for _, ch := range body.Challenges {
-		for _, g := range ch.Goals {
-			n++
-			def, ok := cat.Goal(g.GoalID)
-			if !ok {
-				return fmt.Errorf("unknown goal %s", g.GoalID)
-			}
-			v := stored[[2]string{user, def.StatKey()}]
-			target := def.Requirement.TargetValue
-			wantProgress := int64(math.Min(math.Floor(v), float64(target)))
-			wantStatus := "not_started"
-			switch {
-			case v >= float64(target):
-				wantStatus = "completed"
-			case v > 0:
-				wantStatus = "in_progress"
-			}
-			// Monotonic values: the stored value is the maximum, so completion equals value ≥ target.
-			if g.Progress != wantProgress || (g.Status != wantStatus && !(wantStatus == "completed" && g.Status == "claimed")) {
-				return fmt.Errorf("goal %s: progress %d status %s, want %d %s", g.GoalID, g.Progress, g.Status, wantProgress, wantStatus)
-			}
-		}
-	}
-	if n != cat.NumGoals() {
-		return fmt.Errorf("%d goals listed, want %d", n, cat.NumGoals())
-	}
-	return nil
 }
 
 // waitDrained waits until the handler's buffer is empty and stays empty for two flush intervals,

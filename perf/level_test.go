@@ -19,6 +19,7 @@ import (
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // runLevel resets the database, runs one level of load in the generator's container while
@@ -34,14 +35,18 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	}
 	cfg := e.cfg
 	ops := e.ep
-	// Start from an empty database: what the previous level buffered must be stored first.
-	if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
-		t.Fatalf("%s: before level: %v", l, err)
+	// Start from an empty database: what the previous level buffered must be stored first. (A
+	// target without our metrics was settled by the previous level's check through the API.)
+	if e.hasOurMetrics() {
+		if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
+			t.Fatalf("%s: before level: %v", l, err)
+		}
 	}
 	if e.canReset {
 		if err := harness.ResetDatabase(ctx, e.db); err != nil {
 			t.Fatalf("%s: reset database: %v", l, err)
 		}
+		e.truth, e.setUp, e.seeded = suite.NewTruth(), false, false
 		// Event ids are unique per run, so the previous level's de-duplication keys are dead
 		// weight: dropping them keeps Redis memory bounded by one level's events.
 		if e.redis != nil {
@@ -63,26 +68,37 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			redisBefore = &m
 		}
 	}
-	// Only API-only levels: seeded values are not in the generator's ground truth of an event level.
+	// Users first exist for some implementations after a set-up call (targets.Call), once per state.
+	var setupStats *runresult.SetupStats
+	if e.setup != nil && !e.setUp {
+		st, err := e.userSetup(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		setupStats, e.setUp = st, true
+		t.Logf("level %s: user set-up %s for %d users in %.1f s (%d errors)", l, st.Call, st.Users, st.Seconds, st.Errors)
+	}
+	// Levels with API load start from realistic state (seedState), once per state: the seeded
+	// values join the truth the integrity check compares with, next to the generator's events.
 	var seeded *seedResult
-	if l.RPS > 0 && l.EPS == 0 && os.Getenv("PERF_SEED_PROGRESS") != "false" {
+	if l.RPS > 0 && !e.seeded && os.Getenv("PERF_SEED_PROGRESS") != "false" {
 		sr, err := e.seedState(ctx, ops.GRPCAddr, ops.APIURL)
 		if err != nil {
 			t.Fatalf("%s: seed state: %v", l, err)
 		}
-		if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
-			t.Fatalf("%s: seed state: %v", l, err)
+		if e.hasOurMetrics() {
+			if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
+				t.Fatalf("%s: seed state: %v", l, err)
+			}
 		}
-		seeded = &sr
+		seeded, e.seeded = &sr, true
 		t.Logf("level %s: seeded %d stat values and %d claims for %d users in %.1f s (realistic state; PERF_SEED_PROGRESS=false turns it off)",
 			l, sr.Events, sr.Claims, len(e.fix.Users), sr.Took.Seconds())
 	}
-	if l.EPS > 0 && os.Getenv("PERF_USER_SETUP") == "true" {
-		if err := setupUsers(ctx, ops.APIURL, e.fix, cfg.AuthMode); err != nil {
-			t.Fatalf("%s: per-user set-up: %v", l, err)
-		}
+	var flushBefore map[string]*dto.MetricFamily
+	if e.hasOurMetrics() {
+		flushBefore, _ = scrapeIf(ctx, ops.HandlerMetricsURL)
 	}
-	flushBefore, _ := scrapeIf(ctx, ops.HandlerMetricsURL)
 
 	plan, err := buildPlan(l, e.profile.Duration, ops, cfg.AuthMode, cfg.Namespace, e.holdEstimateMs())
 	if err != nil {
@@ -91,12 +107,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	if err := os.WriteFile(filepath.Join(dir, "plan.json"), plan, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ids := map[string]string{}
-	if e.stack != nil {
-		for role, c := range e.stack.Containers() {
-			ids[role] = c.GetContainerID()
-		}
-	}
+	ids := e.statIDs
 	sampler, err := harness.SampleStats(ctx, ids)
 	if err != nil {
 		t.Fatalf("stats: %v", err)
@@ -107,7 +118,9 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	}
 	var maxBuffer atomic.Int64
 	watchCtx, stopWatch := context.WithCancel(ctx)
-	go watchBuffer(watchCtx, ops.HandlerMetricsURL, &maxBuffer)
+	if e.hasOurMetrics() {
+		go watchBuffer(watchCtx, ops.HandlerMetricsURL, &maxBuffer)
+	}
 
 	var profWG sync.WaitGroup
 	var profErr error
@@ -174,6 +187,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	if seeded != nil {
 		out.Seed = &runresult.SeedStats{StatValues: seeded.Events, Claims: seeded.Claims, Seconds: seeded.Took.Seconds()}
 	}
+	out.Setup = setupStats
 	if err := e.fillLoadResult(&out, l, dir); err != nil {
 		t.Fatalf("%s: %v", l, err)
 	}
@@ -200,9 +214,12 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		out.TopCPU, out.TopAlloc, out.TopMutex = topTables(t, filepath.Join(dir, "profiles"))
 	}
 
-	// Everything acknowledged must reach the database within a few flush intervals.
-	if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
-		t.Errorf("%s: after level: %v", l, err)
+	// Everything acknowledged must reach the database within a few flush intervals (without our
+	// metrics the check through the API below waits for it).
+	if e.hasOurMetrics() {
+		if err := waitDrained(ctx, ops.HandlerMetricsURL, cfg.FlushInterval); err != nil {
+			t.Errorf("%s: after level: %v", l, err)
+		}
 	}
 	// A fault may restart the handler, which resets its counters: no flush statistics then.
 	if flushAfter, err := scrapeIf(ctx, ops.HandlerMetricsURL); err == nil && flushBefore != nil && flushAfter != nil && l.Fault == nil {
@@ -230,10 +247,8 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		}
 		out.DB = a
 	}
-	if (l.EPS > 0 || l.E2ERate > 0) && e.canReset {
+	if l.EPS > 0 || l.E2ERate > 0 {
 		e.checkLevelIntegrity(ctx, &out, dir)
-	} else if l.EPS > 0 {
-		t.Logf("level %s: integrity NOT checked: the target's database is not reachable or may not be reset (PERF_TARGET_POSTGRES_DSN, PERF_TARGET_ALLOW_RESET)", l)
 	}
 	suite.Judge(&out, suite.Thresholds, e.hostCPUs(), e.cpuLimits())
 	writeJSON(t, filepath.Join(dir, "level.json"), out)
@@ -241,9 +256,12 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	return out
 }
 
+// checkLevelIntegrity adds the level's ground truth to the scenario's truth and compares the
+// target's state with it: every stored value in SQL when the database is ours and was reset, else
+// through the public API for a sample of users (apiCheckUsers), waiting for it to settle.
 func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *runresult.LevelResult, dir string) {
 	t := e.t
-	gt, err := loadGroundTruth(dir)
+	gt, err := suite.ReadGroundTruth(filepath.Join(dir, "ground_truth.json"))
 	if err != nil {
 		t.Errorf("%s: ground truth: %v", out.Level, err)
 		return
@@ -252,24 +270,47 @@ func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *runresult.Le
 	if err != nil {
 		t.Fatal(err)
 	}
-	var toks []string
-	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
-		t.Fatal(err)
+	if err := e.truth.Merge(gt, cat); err != nil {
+		t.Errorf("%s: %v", out.Level, err)
+		return
 	}
-	tokens := make(map[string]string, len(toks))
-	for i, u := range e.fix.Users {
-		tokens[u] = toks[i]
+	var in *runresult.Integrity
+	if e.canReset && e.db != nil {
+		var toks []string
+		if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
+			t.Fatal(err)
+		}
+		tokens := make(map[string]string, len(toks))
+		for i, u := range e.fix.Users {
+			tokens[u] = toks[i]
+		}
+		in, err = checkIntegrity(ctx, e.db, e.truth, gt, cat, func(u string) error {
+			goals, err := e.listGoals(ctx, u, tokens[u])
+			if err != nil {
+				return err
+			}
+			return e.truth.CheckUserGoals(u, goals, cat)
+		})
+	} else {
+		in = &runresult.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain, ExtraExplained: true}
+		err = e.checkThroughAPI(ctx, in, cat, 60*time.Second+5*e.cfg.FlushInterval)
 	}
-	in, err := checkIntegrity(ctx, e.db, gt, cat, e.ep.APIURL, tokens, e.cfg.AuthMode)
 	if err != nil {
 		t.Errorf("%s: integrity check: %v", out.Level, err)
 		return
 	}
 	out.Integrity = in
-	if !in.OK {
+	switch {
+	case !in.OK && in.Method == "api":
+		t.Errorf("%s: DATA INTEGRITY (through the API): %d of %d sampled users do not show what the acknowledged events imply after %.0f s:\n  %s",
+			out.Level, len(in.Problems), in.APIChecked+len(in.Problems), in.SettledSec, strings.Join(in.Problems, "\n  "))
+	case !in.OK:
 		t.Errorf("%s: DATA INTEGRITY: %d values lost, %d extra (uncertain events %d), completions consistent %v, API users checked %d:\n  %s",
 			out.Level, in.Lost, in.Extra, in.EventsUncertain, in.CompletionsOK, in.APIChecked, strings.Join(in.Problems, "\n  "))
-	} else {
+	case in.Method == "api":
+		t.Logf("level %s: integrity OK through the API: %d acknowledged events; %d sampled users of %d touched show exactly what they imply (settled after %.1f s)",
+			out.Level, in.EventsAcked, in.APIChecked, in.UsersChecked, in.SettledSec)
+	default:
 		t.Logf("level %s: integrity OK: %d acknowledged events, %d users, %d stored values match exactly", out.Level, in.EventsAcked, in.UsersChecked, in.ValuesChecked)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -24,8 +25,9 @@ import (
 // value that completes k of that code's goals, k spread over 0..seedMaxGoals-1 by user and code (so
 // per user some goals are completed, the rest in progress or not started), sent through the event
 // handler like real progress; then every seedClaimEvery-th user claims one completed goal through
-// the API, so some goals are already claimed. Event levels are not seeded: their integrity check
-// compares the database with the generator's ground truth alone.
+// the API, so some goals are already claimed. Levels with API load are seeded (once per state: after
+// each reset of the database, or once for a target that cannot be reset); every seeded value joins
+// the scenario's truth, so the integrity check compares the state with seed and events together.
 const (
 	seedMaxGoals   = 30
 	seedClaimEvery = 5
@@ -105,6 +107,8 @@ func (e *scenarioEnv) seedState(ctx context.Context, grpcAddr, apiURL string) (s
 	ns := e.cfg.Namespace
 	now := time.Now().UTC()
 	users := e.fix.Users
+	var sent atomic.Int64
+	var mu sync.Mutex
 	err = parallel(len(users)*len(names), seedWorkers, func(i int) error {
 		user, code := users[i/len(names)], names[i%len(names)]
 		k := seedK(user, code)
@@ -120,18 +124,21 @@ func (e *scenarioEnv) seedState(ctx context.Context, grpcAddr, apiURL string) (s
 		if err != nil {
 			return fmt.Errorf("seed %s %s: %w", user, code, err)
 		}
+		sent.Add(1)
+		mu.Lock()
+		e.truth.Stat(user, code, float64(v), now)
+		mu.Unlock()
 		return nil
 	})
 	if err != nil {
 		return seedResult{}, err
 	}
-	res := seedResult{Events: len(users) * len(names)}
+	res := seedResult{Events: int(sent.Load())}
 	var toks []string
 	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
 		return res, err
 	}
 	claimCode := names[len(names)-1]
-	var mu sync.Mutex
 	err = parallel(len(users)/seedClaimEvery, seedWorkers, func(j int) error {
 		i := j * seedClaimEvery
 		user := users[i]

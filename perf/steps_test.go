@@ -26,13 +26,7 @@ func (e *scenarioEnv) stepper() *suite.Stepper[levelSpec] {
 		Bisect:   os.Getenv("PERF_BISECT") != "false",
 		Repeat:   e.profile.Name == "nightly",
 		MaxPool:  loadgen.MaxHTTPPool,
-		Baseline: func() (runresult.BaselineEntry, bool) {
-			ref, ok, err := readBaselineEntry(e.profile.Name, e.name)
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			return ref, ok
-		},
+		Baseline: e.baselineEntryQuiet,
 	}
 }
 
@@ -52,6 +46,7 @@ func (e *scenarioEnv) runJudged(l levelSpec) []runresult.LevelResult {
 func (e *scenarioEnv) writeResult(res *runresult.ScenarioResult) {
 	th := suite.Thresholds
 	res.Thresholds = &th
+	res.Target = e.targetInfo()
 	writeJSON(e.t, filepath.Join(e.dir, runresult.ResultFile), res)
 }
 
@@ -89,26 +84,40 @@ func (e *scenarioEnv) finish(res *runresult.ScenarioResult) {
 }
 
 func (e *scenarioEnv) baselineEntry() (runresult.BaselineEntry, bool) {
-	ref, ok, err := readBaselineEntry(e.profile.Name, e.name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	ref, ok, why := e.lookupBaseline()
 	if !ok {
-		e.t.Logf("%s: %s has no %s entry for this scenario: no baseline gate", e.name, baselinePath, e.profile.Name)
+		e.t.Logf("%s: no baseline gate: %s", e.name, why)
 	}
 	return ref, ok
 }
 
-var baselinePath = filepath.Join("testdata", "baseline.json")
-
-func readBaselineEntry(profile, scenario string) (runresult.BaselineEntry, bool, error) {
-	b, err := runresult.ReadBaseline(baselinePath)
-	if err != nil {
-		return runresult.BaselineEntry{}, false, fmt.Errorf("%s: %w", baselinePath, err)
-	}
-	ref, ok := b[profile][scenario]
-	return ref, ok, nil
+func (e *scenarioEnv) baselineEntryQuiet() (runresult.BaselineEntry, bool) {
+	ref, ok, _ := e.lookupBaseline()
+	return ref, ok
 }
+
+// lookupBaseline finds this scenario's entry in the target's baseline (baselineFile): none for an
+// implementation without one, nor for figures measured on another kind of machine.
+func (e *scenarioEnv) lookupBaseline() (runresult.BaselineEntry, bool, string) {
+	path := e.baselineFile()
+	if path == "" {
+		return runresult.BaselineEntry{}, false, fmt.Sprintf("target %s has no baseline of its own (PERF_IMPL names one, PERF_BASELINE_FILE sets a file): it is measured, not gated against another implementation's", e.target.Name)
+	}
+	b, err := runresult.ReadBaseline(path)
+	if err != nil {
+		e.t.Fatalf("%s: %v", path, err)
+	}
+	ref, ok := b[e.profile.Name][e.name]
+	if !ok {
+		return ref, false, fmt.Sprintf("%s has no %s entry for this scenario", path, e.profile.Name)
+	}
+	if ref.HostCPUs > 0 && e.hostCPUs() > 0 && ref.HostCPUs != e.hostCPUs() {
+		return ref, false, fmt.Sprintf("%s was measured on %d CPUs, this host has %d: measured, not gated", path, ref.HostCPUs, e.hostCPUs())
+	}
+	return ref, true, ""
+}
+
+var baselinePath = filepath.Join("testdata", "baseline.json")
 
 func orNone(s string) string {
 	if s == "" {

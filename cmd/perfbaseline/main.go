@@ -90,10 +90,17 @@ func update(results, path string, want []string, stdout io.Writer) error {
 			source += " PERF_DURATION=" + d
 		}
 		source += ")"
+		// Baselines are per implementation: ours in baseline.json, another in baseline-<impl>.json.
+		if impl := implOf(&res); impl != "ours" && !strings.HasSuffix(filepath.Base(path), "-"+impl+".json") {
+			return fmt.Errorf("%s measured implementation %q: its baseline is its own (-baseline perf/testdata/baseline-%s.json), not %s", dir, impl, impl, path)
+		} else if impl == "ours" && strings.Contains(filepath.Base(path), "-") {
+			return fmt.Errorf("%s measured this repository's implementation: write it to baseline.json, not %s", dir, path)
+		}
 		e, err := runresult.BaselineFrom(res, slices.Contains(steppingProfiles, res.Profile), source)
 		if err != nil {
 			return err
 		}
+		e.HostCPUs = hostCPUs(dir)
 		entries = append(entries, entry{res.Profile, name, e})
 	}
 	if len(entries) == 0 {
@@ -111,6 +118,23 @@ func update(results, path string, want []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "wrote", path)
 	return nil
+}
+
+// implOf is the implementation a result measured (results from before targets existed: ours).
+func implOf(res *runresult.ScenarioResult) string {
+	if res.Target == nil || res.Target.Impl == "" {
+		return "ours"
+	}
+	return res.Target.Impl
+}
+
+// hostCPUs is the CPU count of the machine the scenario ran on, from its manifest (0 if unknown).
+func hostCPUs(dir string) int {
+	var m runresult.Manifest
+	if ok, err := runresult.ReadJSON(filepath.Join(dir, "manifest.json"), &m); err != nil || !ok {
+		return 0
+	}
+	return m.HostCPUs
 }
 
 // levelDuration is the per-level duration recorded in the scenario's manifest ("" if none).

@@ -61,3 +61,26 @@ func TestBadInputLeavesTheFileUntouched(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"-baseline", path}, &out, &errb))
 	assert.Equal(t, 1, run([]string{"-results", filepath.Join(dir, "none"), "-baseline", path}, &out, &errb))
 }
+
+// Baselines are per implementation and record the machine: a reference run goes to its own file.
+func TestBaselinesArePerImplementation(t *testing.T) {
+	dir := t.TempDir()
+	results := filepath.Join(dir, "run")
+	writeJSON(t, filepath.Join(results, "scenario2", "result.json"), runresult.ScenarioResult{Scenario: "scenario2", Profile: "nightly",
+		MaxSustainable: "100 EPS", MaxEPS: 100, Target: &runresult.TargetInfo{Impl: "reference"}})
+	writeJSON(t, filepath.Join(results, "scenario2", "manifest.json"), map[string]any{"host_cpus": 2})
+	ours := filepath.Join(dir, "baseline.json")
+	var out, errb bytes.Buffer
+	assert.Equal(t, 1, run([]string{"-results", results, "-baseline", ours}, &out, &errb))
+	assert.Contains(t, errb.String(), `implementation "reference"`)
+	_, err := os.Stat(ours)
+	assert.True(t, os.IsNotExist(err), "nothing written")
+
+	ref := filepath.Join(dir, "baseline-reference.json")
+	errb.Reset()
+	require.Equal(t, 0, run([]string{"-results", results, "-baseline", ref}, &out, &errb), errb.String())
+	b, err := runresult.ReadBaseline(ref)
+	require.NoError(t, err)
+	assert.Equal(t, 100, b["nightly"]["scenario2"].MaxEPS)
+	assert.Equal(t, 2, b["nightly"]["scenario2"].HostCPUs)
+}

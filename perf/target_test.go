@@ -1,0 +1,278 @@
+//go:build perf
+
+package perf
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
+	"github.com/challenge-perf/challenge-perf/targets"
+)
+
+// What the suite knows of the implementation it measures (PERF_IMPL, targets): whatever the
+// profile does not claim, or the user did not give an address for, is measured through the public
+// protocols only, and the rest is listed in result.json as not measured.
+
+// hasOurMetrics: the handler's ops port is reachable and exports this repository's metric names
+// (buffer_entries, flush histograms), so draining and flushes are read from it.
+func (e *scenarioEnv) hasOurMetrics() bool {
+	return e.target.Has.OurMetrics && e.ep.HandlerMetricsURL != ""
+}
+
+// targetInfo is the scenario's target and every measurement it lacks, for result.json and the log.
+func (e *scenarioEnv) targetInfo() *runresult.TargetInfo {
+	info := &runresult.TargetInfo{Impl: e.target.Name, Description: e.target.Description, External: e.stack == nil,
+		Quirks: e.target.Quirks, NotMeasured: e.target.Has.NotMeasured()}
+	add := func(s string) { info.NotMeasured = append(info.NotMeasured, s) }
+	if e.target.Has.OurMetrics && e.ep.HandlerMetricsURL == "" {
+		add("handler buffer and flush statistics (PERF_TARGET_HANDLER_OPS_URL not given)")
+	}
+	if e.target.Has.Pprof && (e.ep.ServiceMetricsURL == "" || e.ep.HandlerMetricsURL == "") {
+		add("profiles of a program whose ops URL was not given (PERF_TARGET_SERVICE_OPS_URL, PERF_TARGET_HANDLER_OPS_URL)")
+	}
+	if e.target.Has.OurSchema && !e.canReset {
+		add("database reset between levels and SQL integrity check (PERF_TARGET_POSTGRES_DSN with PERF_TARGET_ALLOW_RESET=true not given): levels start from the previous level's state, ground truth is read through the API")
+	}
+	if e.stack == nil && len(e.statIDs) == 0 {
+		add("container CPU and memory (PERF_TARGET_CONTAINERS not given), so no host_limited verdict either")
+	}
+	if e.stack == nil && e.db == nil {
+		add("PostgreSQL statistics (PERF_TARGET_POSTGRES_DSN not given)")
+	}
+	if e.stack == nil && e.redis == nil && e.target.Has.Redis {
+		add("Redis memory (PERF_TARGET_REDIS_ADDR not given)")
+	}
+	return info
+}
+
+// targetContainers reads PERF_TARGET_CONTAINERS ("service=name,handler=name,postgres=name,...")
+// for a target on this Docker engine, mapping the roles to the stack's names.
+func targetContainers(ctx context.Context) (map[string]string, error) {
+	v := strings.TrimSpace(os.Getenv("PERF_TARGET_CONTAINERS"))
+	if v == "" {
+		return nil, nil
+	}
+	roles := map[string]string{"service": harness.AliasService, "handler": harness.AliasHandler,
+		"postgres": harness.AliasPostgres, "redis": harness.AliasRedis}
+	named := map[string]string{}
+	for _, kv := range strings.Split(v, ",") {
+		k, name, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		role, known := roles[k]
+		if !ok || !known || name == "" {
+			return nil, fmt.Errorf("PERF_TARGET_CONTAINERS: %q: want role=container with role service, handler, postgres or redis", kv)
+		}
+		named[role] = name
+	}
+	return harness.ResolveContainers(ctx, named)
+}
+
+// userSetup makes the target's per-user set-up call (PERF_USER_SETUP, else the profile's) for every
+// fixture user, PERF_USER_SETUP_CONCURRENCY at a time (default 32), logging progress every 5 s.
+// Errors are counted; more than 1% of users failing stops the scenario.
+func (e *scenarioEnv) userSetup(ctx context.Context) (*runresult.SetupStats, error) {
+	call := e.setup
+	if call == nil {
+		return nil, nil
+	}
+	workers := 32
+	if n, err := envInt("PERF_USER_SETUP_CONCURRENCY"); err != nil {
+		return nil, err
+	} else if n > 0 {
+		workers = n
+	}
+	var toks []string
+	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	var done, failed atomic.Int64
+	var firstErr atomic.Value
+	stop := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				e.t.Logf("  user set-up (%s): %d of %d users, %d errors, %.0f/s", call, done.Load(), len(e.fix.Users), failed.Load(),
+					float64(done.Load())/time.Since(start).Seconds())
+			}
+		}
+	}()
+	_ = parallel(len(e.fix.Users), workers, func(i int) error {
+		defer done.Add(1)
+		err := e.apiCall(ctx, call.Method, call.Path, call.Body, e.fix.Users[i], toks[i], nil)
+		if err != nil {
+			failed.Add(1)
+			firstErr.CompareAndSwap(nil, err)
+		}
+		return nil
+	})
+	close(stop)
+	st := &runresult.SetupStats{Call: call.String(), Users: len(e.fix.Users), Errors: int(failed.Load()), Seconds: time.Since(start).Seconds()}
+	if float64(st.Errors) > 0.01*float64(st.Users) {
+		return st, fmt.Errorf("per-user set-up %s: %d of %d users failed, e.g. %v", call, st.Errors, st.Users, firstErr.Load())
+	}
+	return st, nil
+}
+
+// apiCall makes one request of the challenge API as user and decodes a 2xx JSON answer into out.
+func (e *scenarioEnv) apiCall(ctx context.Context, method, path, body, user, token string, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var rd io.Reader
+	if body != "" {
+		rd = bytes.NewBufferString(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.ep.APIURL+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if e.cfg.AuthMode == "mock-header" {
+		req.Header.Set("X-Mock-User-Id", user)
+	} else {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return fmt.Errorf("%s %s as %s: %s %s", method, path, user, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// listGoals reads a user's goals through GET /v1/challenges.
+func (e *scenarioEnv) listGoals(ctx context.Context, user, token string) ([]suite.APIGoal, error) {
+	var body struct {
+		Challenges []struct {
+			Goals []suite.APIGoal `json:"goals"`
+		} `json:"challenges"`
+	}
+	if err := e.apiCall(ctx, http.MethodGet, "/v1/challenges", "", user, token, &body); err != nil {
+		return nil, err
+	}
+	var goals []suite.APIGoal
+	for _, ch := range body.Challenges {
+		goals = append(goals, ch.Goals...)
+	}
+	return goals, nil
+}
+
+// apiCheckUsers is how many users the public-API check reads (PERF_API_CHECK_USERS, default 200;
+// 0 or "all": every user an event touched).
+func apiCheckUsers() (int, error) {
+	v := os.Getenv("PERF_API_CHECK_USERS")
+	if v == "" {
+		return 200, nil
+	}
+	if v == "all" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("PERF_API_CHECK_USERS=%q: want a number of users, or all", v)
+	}
+	return n, nil
+}
+
+// checkThroughAPI compares what the public API shows for a sample of the users the events touched
+// with the scenario's truth, polling until every sampled user matches or settle passes: with no
+// metrics to tell when the target has written what it acknowledged, the API's agreement is the
+// drain signal. The time it took is reported.
+func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integrity, cat *challenges.Catalog, settle time.Duration) error {
+	n, err := apiCheckUsers()
+	if err != nil {
+		return err
+	}
+	var toks []string
+	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
+		return err
+	}
+	tokenOf := make(map[string]string, len(toks))
+	for i, u := range e.fix.Users {
+		tokenOf[u] = toks[i]
+	}
+	touched := e.truth.Users()
+	sample := suite.SampleUsers(touched, n)
+	in.Method, in.UsersChecked = "api", len(touched)
+	start := time.Now()
+	pending := sample
+	problems := map[string]string{}
+	for {
+		var still []string
+		for _, u := range pending {
+			goals, err := e.listGoals(ctx, u, tokenOf[u])
+			if err == nil {
+				err = e.truth.CheckUserGoals(u, goals, cat)
+			}
+			if err != nil {
+				still = append(still, u)
+				problems[u] = err.Error()
+			} else {
+				delete(problems, u)
+			}
+		}
+		pending = still
+		if len(pending) == 0 || time.Since(start) > settle {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	in.SettledSec = time.Since(start).Seconds()
+	in.APIChecked = len(sample) - len(pending)
+	for _, u := range pending {
+		if len(in.Problems) < 20 {
+			in.Problems = append(in.Problems, fmt.Sprintf("API view of %s after %.0f s: %s", u, in.SettledSec, problems[u]))
+		}
+	}
+	in.CompletionsOK = len(pending) == 0
+	in.OK = len(pending) == 0
+	return nil
+}
+
+// baselineFile is this target's baseline: perf/testdata/baseline.json for ours,
+// baseline-<impl>.json for another profile, PERF_BASELINE_FILE when set; an external target of
+// unknown implementation has none (it is measured, not gated against another implementation).
+func (e *scenarioEnv) baselineFile() string {
+	if f := os.Getenv("PERF_BASELINE_FILE"); f != "" {
+		return f
+	}
+	switch e.target.Name {
+	case targets.Ours:
+		return baselinePath
+	case targets.Unknown().Name:
+		return ""
+	}
+	return filepath.Join("testdata", "baseline-"+e.target.Name+".json")
+}
