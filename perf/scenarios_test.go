@@ -11,6 +11,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
+	"github.com/challenge-perf/challenge-perf/suite/levelsearch"
 )
 
 // Scenario 1: API load in isolation. 80% GET /v1/challenges, 20% GET then claim the first
@@ -98,6 +99,7 @@ func TestScenario3_Combined(t *testing.T) {
 		res.Search = "frontier search: the lowest API rate climbs the event rates; each higher API rate starts at the previous rate's highest event rate held and steps down (a higher API rate cannot hold more events on the same stack), so cells above the frontier of a lower API rate are not run (PERF_MATRIX=full runs them)"
 	}
 	frontier := map[int]int{}
+	maxRow := -1
 	for r := range rows {
 		c, ok := found[r]
 		if !ok {
@@ -109,6 +111,30 @@ func TestScenario3_Combined(t *testing.T) {
 		frontier[rows[r]] = cols[c]
 		// The maximum combined load: the highest API rate held with its highest event rate.
 		res.MaxSustainable, res.MaxRPS, res.MaxEPS = levelOf[[2]int{r, c}], rows[r], cols[c]
+		maxRow = r
+	}
+	// The matrix's columns are far apart (2×–2.5×): at the highest API rate held, bisect its event
+	// rate between the column held and the next (failed there, or above a lower API rate's frontier)
+	// to within levelsearch.Tolerance, like the ladders.
+	if c, ok := found[maxRow]; ok && e.profile.Step && os.Getenv("PERF_BISECT") != "false" && c+1 < len(cols) {
+		rps := rows[maxRow]
+		search := levelsearch.Search{Held: cols[c], Failed: cols[c+1]}
+		for n, ok := search.Next(); ok; n, ok = search.Next() {
+			t.Logf("%s: bisecting the event rate at %d RPS between %d and %d EPS: %d", e.name, rps, search.Held, search.Failed, n)
+			time.Sleep(e.profile.Cooldown)
+			runs := e.runJudged(levelSpec{Name: suite.LevelName(rps, n), RPS: rps, EPS: n, APIGetOnly: getOnly})
+			res.Levels = append(res.Levels, runs...)
+			l := runs[len(runs)-1]
+			search.Record(n, l.Verdict == runresult.VerdictPass)
+			if l.Verdict == runresult.VerdictPass {
+				res.MaxSustainable, res.MaxEPS = l.Level, n
+				frontier[rps] = n
+			} else {
+				res.StoppedAt, res.StopReasons = l.Level, l.Reasons
+			}
+		}
+		res.Bracket = &runresult.Bracket{Unit: "EPS", Held: search.Held, Failed: search.Failed, WithinPct: search.WithinPct(), ExtraLevels: search.Extra}
+		res.Search += fmt.Sprintf("; then the event rate at %d RPS bisected between %d and %d EPS", rps, cols[c], cols[c+1])
 	}
 	writeJSON(t, filepath.Join(e.dir, "frontier.json"), frontier)
 	e.finish(res)
