@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -225,20 +227,26 @@ func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integri
 	start := time.Now()
 	pending := sample
 	problems := map[string]string{}
+	var mu sync.Mutex
 	for {
 		var still []string
-		for _, u := range pending {
+		_ = parallel(len(pending), 16, func(i int) error {
+			u := pending[i]
 			goals, err := e.listGoals(ctx, u, tokenOf[u])
 			if err == nil {
 				err = e.truth.CheckUserGoals(u, goals, cat)
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
 				still = append(still, u)
 				problems[u] = err.Error()
 			} else {
 				delete(problems, u)
 			}
-		}
+			return nil
+		})
+		sort.Strings(still)
 		pending = still
 		if len(pending) == 0 || time.Since(start) > settle {
 			break
