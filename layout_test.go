@@ -10,6 +10,7 @@ package challengeperf_test
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -108,6 +109,52 @@ func TestReportCommandLinksNoDocker(t *testing.T) {
 		if strings.Contains(p.ImportPath, "testcontainers") || strings.HasPrefix(p.ImportPath, "github.com/moby/") ||
 			strings.HasPrefix(p.ImportPath, "github.com/docker/") {
 			t.Errorf("the report tools link %s: results must be readable without Docker libraries", p.ImportPath)
+		}
+	}
+}
+
+// The README's Layout block names every top-level directory, and names none that is gone.
+func TestReadmeLayoutMatchesTheTree(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, "## Layout")
+	if start < 0 {
+		t.Fatal("README.md has no ## Layout section")
+	}
+	block := text[start:]
+	if a := strings.Index(block, "```\n"); a >= 0 {
+		block = block[a+4:]
+		if b := strings.Index(block, "```"); b >= 0 {
+			block = block[:b]
+		}
+	}
+	named := map[string]bool{}
+	for _, line := range strings.Split(block, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasSuffix(f[0], "/") && !strings.HasPrefix(line, " ") {
+			named[strings.TrimSuffix(f[0], "/")] = true
+		}
+	}
+	out, err := exec.Command("git", "ls-files").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	tracked := map[string]bool{}
+	for _, f := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if dir, _, ok := strings.Cut(f, "/"); ok && !strings.HasPrefix(dir, ".") {
+			tracked[dir] = true
+		}
+	}
+	for dir := range tracked {
+		if !named[dir] {
+			t.Errorf("README Layout does not name %s/", dir)
+		}
+	}
+	for dir := range named {
+		if !tracked[dir] {
+			t.Errorf("README Layout names %s/, which the tree does not have", dir)
 		}
 	}
 }
