@@ -62,6 +62,16 @@ func num(v float64, dec int) string {
 	return out
 }
 
+// plain formats a number without separators, up to dec decimals (trailing zeros dropped): the form
+// PromQL and YAML read as a number ("3500", "0.5").
+func plain(v float64, dec int) string {
+	s := strconv.FormatFloat(v, 'f', dec, 64)
+	if dec > 0 {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
 func inum(v int64) string { return num(float64(v), 0) }
 
 // mib formats mebibytes.

@@ -20,10 +20,11 @@ type alertsView struct {
 
 func (r *Results) alertsView(o Options) alertsView {
 	v := alertsView{Headroom: o.Headroom, API: r.maxOf(ScenarioAPI), Events: r.maxOf(ScenarioEvents), Limits: r.limitsView()}
-	v.APIAt, v.EventsAt = num(o.Headroom*float64(v.API.Rate), 0), num(o.Headroom*float64(v.Events.Rate), 0)
+	// PromQL reads plain numbers only: no thousands separators in an expression.
+	v.APIAt, v.EventsAt = plain(o.Headroom*float64(v.API.Rate), 0), plain(o.Headroom*float64(v.Events.Rate), 0)
 	if iv := r.distinct(func(s *Scenario) string { return s.env("event-handler", "BUFFER_FLUSH_INTERVAL") }); iv != "" {
 		if dur, err := time.ParseDuration(iv); err == nil {
-			v.FlushInterval, v.FlushHalfSec = iv, num(dur.Seconds()/2, 3)
+			v.FlushInterval, v.FlushHalfSec = iv, plain(dur.Seconds()/2, 3)
 		}
 	}
 	v.Start = max(1, v.API.Rate/10)

@@ -43,6 +43,8 @@ var funcs = template.FuncMap{
 	"list":       func(s ...string) []string { return s },
 	"render":     func(name string, data any) (string, error) { return render(name, data) },
 	"div":        func(a, b float64) float64 { return a / b },
+	"add":        func(a, b int) int { return a + b },
+	"plain":      plain,
 }
 
 // render executes one named template to a string; templates use it where a phrase is

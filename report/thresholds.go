@@ -33,7 +33,7 @@ func (r *Results) limitsView() limitsView {
 	return limitsView{
 		ErrorRate: num(100*th.MaxErrorRate, 2) + "%", APIP95: limitMs(th.MaxAPIP95ms), EventP95: limitMs(th.MaxEventP95ms),
 		Achieved: num(th.MinAchievedPct, 2) + "%", Dropped: num(th.MaxDroppedPct, 2) + "%",
-		ErrorRatio: num(th.MaxErrorRate, 4), APIP95Sec: num(th.MaxAPIP95ms/1000, 3), EventP95Sec: num(th.MaxEventP95ms/1000, 3),
+		ErrorRatio: plain(th.MaxErrorRate, 4), APIP95Sec: plain(th.MaxAPIP95ms/1000, 3), EventP95Sec: plain(th.MaxEventP95ms/1000, 3),
 	}
 }
 
