@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strings"
+
 	"github.com/challenge-perf/challenge-perf/runresult"
 )
 
@@ -20,6 +22,7 @@ type baselineView struct {
 	Bottlenecks bottleneckSummary
 	Conclusions conclusionsView
 	Limits      limitsView // the limit definition the levels were judged by
+	Timelines   []Chart    // one over-time chart per level (Appendix B)
 }
 
 // Baseline renders docs/PERFORMANCE_BASELINE.md.
@@ -30,7 +33,7 @@ func (r *Results) Baseline(charts []Chart) (string, error) {
 		API:         r.isolatedView(ScenarioAPI, charts, func(l *runresult.LevelResult) *runresult.Side { return l.API }, "challenge-service"),
 		Events:      r.isolatedView(ScenarioEvents, charts, func(l *runresult.LevelResult) *runresult.Side { return l.Events }, "event-handler"),
 		Combined:    r.combinedView(ScenarioCombined, charts),
-		Database:    r.databaseView(),
+		Database:    r.databaseView(charts),
 		E2E:         r.e2eView(charts),
 		Faults:      r.faultView(),
 		Flush:       flushTable(r),
@@ -39,8 +42,20 @@ func (r *Results) Baseline(charts []Chart) (string, error) {
 		Bottlenecks: r.bottleneckSummary(),
 		Conclusions: r.conclusionsView(),
 		Limits:      r.limitsView(),
+		Timelines:   chartsPrefixed(charts, "timeline_"),
 	}
 	return renderDoc("baseline", v)
+}
+
+// chartsPrefixed are the rendered charts whose names start with prefix, in render order.
+func chartsPrefixed(charts []Chart, prefix string) []Chart {
+	var out []Chart
+	for _, c := range charts {
+		if strings.HasPrefix(c.Name, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // chartsNamed are the charts of the given names that were rendered, in that order.
@@ -54,17 +69,6 @@ func chartsNamed(charts []Chart, names ...string) []Chart {
 		}
 	}
 	return out
-}
-
-// primaryScenario is the scenario whose decisive level gives the primary bottleneck: the combined
-// one when present (both programs, profiles), otherwise the first isolated one.
-func (r *Results) primaryScenario() *Scenario {
-	for _, n := range []string{ScenarioCombined, ScenarioAPI, ScenarioEvents, ScenarioDatabase, ScenarioE2E} {
-		if s := r.Get(n); s != nil && len(s.Result.Levels) > 0 {
-			return s
-		}
-	}
-	return nil
 }
 
 // decisiveView is a scenario's decisive level and what limited it.
@@ -83,19 +87,29 @@ func (s *Scenario) decisiveView() *decisiveView {
 	return &decisiveView{Name: s.Name, Level: l, Stopped: s.outcome().Failed != nil, Bottleneck: s.bottleneckOf(l)}
 }
 
-// maxItem is a scenario's maximum in the executive summary (Max nil: not measured).
+// maxItem is a scenario's maximum with its conditions (Max nil: not measured).
 type maxItem struct {
 	Name string
-	Max  *maxView
+	Max  *headlineView
+}
+
+func (r *Results) maxItem(name string) maxItem {
+	it := maxItem{Name: name}
+	if s := r.Get(name); s != nil {
+		h := s.headline()
+		it.Max = &h
+	}
+	return it
 }
 
 type summaryView struct {
 	API, Events, Combined maxItem
 	DB                    *dbLevelView
 	E2E                   []*runresult.LevelResult
+	E2EName               string
 	Checked, Failed       int // integrity checks
-	Primary               *decisiveView
-	Others                []*decisiveView
+	Findings              []*finding
+	More                  int // findings beyond the top three (in the Bottleneck Summary)
 	Sources               []string
 }
 
@@ -106,21 +120,18 @@ type dbLevelView struct {
 
 func (r *Results) summaryView() summaryView {
 	var v summaryView
-	item := func(name string) maxItem {
-		it := maxItem{Name: name}
-		if s := r.Get(name); s != nil {
-			m := s.maxView()
-			it.Max = &m
-			v.Sources = append(v.Sources, r.src(name, "result.json"))
+	v.API, v.Events, v.Combined = r.maxItem(ScenarioAPI), r.maxItem(ScenarioEvents), r.maxItem(ScenarioCombined)
+	for _, n := range []string{ScenarioAPI, ScenarioEvents, ScenarioCombined} {
+		if r.Get(n) != nil {
+			v.Sources = append(v.Sources, r.src(n, "result.json"), r.src(n, "manifest.json"))
 		}
-		return it
 	}
-	v.API, v.Events, v.Combined = item(ScenarioAPI), item(ScenarioEvents), item(ScenarioCombined)
 	if s, l := r.dbLevel(); l != nil {
 		v.DB = &dbLevelView{Name: s.Name, Level: l}
 		v.Sources = append(v.Sources, r.src(s.Name, "result.json"))
 	}
 	if s := r.Get(ScenarioE2E); s != nil {
+		v.E2EName = s.Name
 		for i := range s.Result.Levels {
 			if l := &s.Result.Levels[i]; l.E2E != nil {
 				v.E2E = append(v.E2E, l)
@@ -130,17 +141,11 @@ func (r *Results) summaryView() summaryView {
 	}
 	in := integrityTable(r)
 	v.Checked, v.Failed = in.Checked, in.Failed
-	if s := r.primaryScenario(); s != nil {
-		v.Primary = s.decisiveView()
-		v.Sources = append(v.Sources, r.src(s.Name, "manifest.json"))
-		for _, n := range []string{ScenarioAPI, ScenarioEvents, ScenarioCombined} {
-			if o := r.Get(n); o != nil && o != s {
-				if d := o.decisiveView(); d != nil {
-					v.Others = append(v.Others, d)
-					v.Sources = append(v.Sources, r.src(n, "manifest.json"))
-				}
-			}
-		}
+	all := r.findings()
+	v.Findings = topFindings(all, 3)
+	v.More = len(all) - len(v.Findings)
+	for _, f := range v.Findings {
+		v.Sources = append(v.Sources, f.Sources...)
 	}
 	v.Sources = dedupe(v.Sources)
 	return v
@@ -160,6 +165,7 @@ func dedupe(in []string) []string {
 
 // evidenceView is a scenario's maximum and the evidence at its decisive level.
 type evidenceView struct {
+	Headline headlineView
 	Max      maxView
 	Decisive *decisiveView // nil: no level
 	CPU      []cpuUse      // containers with a known CPU limit, highest use of it first
@@ -172,7 +178,7 @@ type evidenceView struct {
 }
 
 func (r *Results) evidenceView(s *Scenario) evidenceView {
-	v := evidenceView{Max: s.maxView(), Decisive: s.decisiveView(), Sources: []string{r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json")}}
+	v := evidenceView{Headline: s.headline(), Max: s.maxView(), Decisive: s.decisiveView(), Sources: []string{r.src(s.Name, "result.json"), r.src(s.Name, "manifest.json")}}
 	if v.Decisive == nil {
 		return v
 	}
@@ -231,7 +237,7 @@ type isolatedView struct {
 }
 
 func (r *Results) isolatedView(name string, charts []Chart, side func(*runresult.LevelResult) *runresult.Side, program string) isolatedView {
-	base, s := r.scenarioBase(name, charts, "latency_"+name+".svg", "rate_"+name+".svg", "cpu_"+name+".svg")
+	base, s := r.scenarioBase(name, charts, "latency_"+name+".svg", "rate_"+name+".svg", "cpu_"+name+".svg", "memory_"+name+".svg")
 	v := isolatedView{scenarioView: base, MemOf: program}
 	if s != nil {
 		v.Containers = levelContainers(s.Result.Levels)
@@ -241,7 +247,7 @@ func (r *Results) isolatedView(name string, charts []Chart, side func(*runresult
 }
 
 func (r *Results) combinedView(name string, charts []Chart) scenarioView {
-	v, s := r.scenarioBase(name, charts, "latency_"+name+".svg", "cpu_"+name+".svg")
+	v, s := r.scenarioBase(name, charts, "frontier_"+name+".svg", "latency_"+name+".svg", "cpu_"+name+".svg")
 	if s == nil {
 		return v
 	}
@@ -253,8 +259,8 @@ func (r *Results) combinedView(name string, charts []Chart) scenarioView {
 	return v
 }
 
-func (r *Results) databaseView() scenarioView {
-	v, s := r.scenarioBase(ScenarioDatabase, nil)
+func (r *Results) databaseView(charts []Chart) scenarioView {
+	v, s := r.scenarioBase(ScenarioDatabase, charts, "db_connections_"+ScenarioDatabase+".svg")
 	if s == nil {
 		return v
 	}

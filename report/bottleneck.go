@@ -48,6 +48,7 @@ type bottleneckSummary struct {
 	NearCPU, HostBusy, NearMem float64
 	Profile                    *profileView
 	DB                         *dbEvidenceView
+	Dedupe                     []dedupeView // stores that outgrow their memory at the projected rate
 }
 
 // profileView is the profiles of both programs at one level.
@@ -61,13 +62,15 @@ type profileView struct {
 
 type programProfile struct {
 	Name               string
+	Util               *cpuUse // the program's CPU at the profiled level (nil: no limit known)
+	Idle               bool    // it averaged under idleCPUPct of its limit there
 	CPUFuncs           int
 	App, Runtime, Libs float64 // flat % of the top CPU functions by category
 	CPU, Alloc, Mutex  [][]string
 }
 
 func (r *Results) bottleneckSummary() bottleneckSummary {
-	v := bottleneckSummary{NearCPU: nearCPULimitPct, HostBusy: hostBusyPct, NearMem: nearMemLimitPct}
+	v := bottleneckSummary{NearCPU: nearCPULimitPct, HostBusy: hostBusyPct, NearMem: nearMemLimitPct, Dedupe: overflowing(r.dedupeViews())}
 	for _, s := range r.scenarios() {
 		if d := s.decisiveView(); d != nil {
 			v.Rows = append(v.Rows, d)
@@ -81,6 +84,7 @@ func (r *Results) bottleneckSummary() bottleneckSummary {
 			pp := programProfile{Name: prog, CPUFuncs: len(l.TopCPU[prog]), CPU: profileTable(l.TopCPU[prog], 10),
 				Alloc: profileTable(l.TopAlloc[prog], 10), Mutex: profileTable(l.TopMutex[prog], 10)}
 			pp.App, pp.Runtime, pp.Libs = appShare(l.TopCPU[prog])
+			pp.Util, pp.Idle = s.programUse(l, prog)
 			p.Programs = append(p.Programs, pp)
 		}
 		v.Profile = p
@@ -111,24 +115,32 @@ func (r *Results) dbEvidence(s *Scenario, l *runresult.LevelResult) *dbEvidenceV
 	return v
 }
 
-// conclusionsView is the baseline's closing list.
+// conclusionsView is the baseline's closing list: what the figures do not yet say.
 type conclusionsView struct {
-	Items   []maxItem
-	Primary *decisiveView
-	Sources []string
+	Bounds   []headlineView // maxima that are lower bounds
+	Unstable []headlineView // maxima whose repeat did not hold
+	Empty    []headlineView // maxima measured without seeded progress
+	Sources  []string
 }
 
 func (r *Results) conclusionsView() conclusionsView {
 	var v conclusionsView
 	for _, n := range []string{ScenarioAPI, ScenarioEvents, ScenarioCombined} {
-		if s := r.Get(n); s != nil {
-			m := s.maxView()
-			v.Items = append(v.Items, maxItem{Name: n, Max: &m})
-			v.Sources = append(v.Sources, r.src(n, "result.json"))
+		s := r.Get(n)
+		if s == nil || s.outcome().Best == nil {
+			continue
 		}
-	}
-	if s := r.primaryScenario(); s != nil {
-		v.Primary = s.decisiveView()
+		h := s.headline()
+		if h.Cond.LowerBound {
+			v.Bounds = append(v.Bounds, h)
+		}
+		if b := s.Result.Bracket; b != nil && b.RepeatDisagrees {
+			v.Unstable = append(v.Unstable, h)
+		}
+		if h.Cond.Seed == nil && n != ScenarioEvents {
+			v.Empty = append(v.Empty, h)
+		}
+		v.Sources = append(v.Sources, r.src(n, "result.json"))
 	}
 	return v
 }

@@ -10,8 +10,16 @@ import (
 // Options are the command's choices that are not in the results.
 type Options struct {
 	Headroom         float64 // fraction of the measured maximum an instance is planned at (0.7)
-	PricePerVCPUHour float64 // user-supplied price; 0 = not given (no $ figures)
+	PricePerVCPUHour float64 // price per vCPU-hour; 0 = not given (no $ figures)
+	PriceSource      string  // where the price comes from (stated next to every amount)
 }
+
+// DefaultPrice is the command's default price per vCPU-hour and its source: an input of the cost
+// projection, not a measurement.
+const (
+	DefaultPricePerVCPUHour = 0.048
+	DefaultPriceSource      = "AWS EC2 on-demand, us-east-1, Linux, m6i.large ($0.096 per hour for 2 vCPUs and 8 GiB), aws.amazon.com/ec2/pricing/on-demand"
+)
 
 // Generate loads the results and writes the three documents and their charts under outDir.
 func Generate(resultsDir, outDir string, o Options) ([]string, error) {
@@ -36,7 +44,7 @@ func Generate(resultsDir, outDir string, o Options) ([]string, error) {
 	}{
 		{"PERFORMANCE_BASELINE.md", func() (string, error) { return r.Baseline(charts) }},
 		{"CAPACITY_PLANNING.md", func() (string, error) { return r.Capacity(o) }},
-		{"PERFORMANCE_TUNING.md", func() (string, error) { return r.TuningDoc(o) }},
+		{"PERFORMANCE_TUNING.md", func() (string, error) { return r.TuningDoc(o, charts) }},
 	} {
 		text, err := d.render()
 		if err != nil {
@@ -78,7 +86,8 @@ func removeStaleCharts(dir string, keep map[string][]byte) error {
 		if e.IsDir() || !strings.HasSuffix(n, ".svg") || keep[filepath.Join("charts", n)] != nil {
 			continue
 		}
-		for _, prefix := range []string{"latency_scenario", "rate_scenario", "cpu_scenario", "e2e_scenario", "e2e_timeline_scenario"} {
+		for _, prefix := range []string{"latency_scenario", "rate_scenario", "cpu_scenario", "e2e_scenario", "e2e_timeline_scenario",
+			"memory_scenario", "frontier_scenario", "db_connections_scenario", "sweep_", "timeline_scenario"} {
 			if strings.HasPrefix(n, prefix) {
 				if err := os.Remove(filepath.Join(dir, n)); err != nil {
 					return err

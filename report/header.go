@@ -1,6 +1,8 @@
 package report
 
 import (
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -96,7 +98,8 @@ type headerView struct {
 	FactSources                                          []string
 	Containers                                           [][]string // container, CPU limit, memory limit, image, image ID
 	ContainerSources                                     []string
-	Missing                                              []string // scenarios not in these results
+	Missing                                              []string   // scenarios not in these results
+	Linked                                               [][]string // scenario directory → the run it links to (a combined results directory)
 }
 
 func (r *Results) headerView() headerView {
@@ -149,7 +152,44 @@ func (r *Results) headerView() headerView {
 			})})
 	}
 	v.ContainerSources = r.files("manifest.json")
+	v.Linked = r.linkedDirs()
 	return v
+}
+
+// linkedDirs are the scenario directories that are links into other runs (a results directory
+// assembled from several runs), each with the directory it resolves to.
+func (r *Results) linkedDirs() [][]string {
+	var names []string
+	for _, s := range r.scenarios() {
+		names = append(names, s.Name)
+	}
+	if r.Faults != nil {
+		names = append(names, r.Faults.Name)
+	}
+	if r.Tuning != nil {
+		for _, row := range r.Tuning.Rows {
+			names = append(names, runresult.TuningDir+"/"+runresult.TuningRunDir(row.Param, row.Value))
+		}
+	}
+	var out [][]string
+	for _, n := range names {
+		dir := filepath.Join(r.Dir, filepath.FromSlash(n))
+		fi, err := os.Lstat(dir)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			continue
+		}
+		target, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			continue
+		}
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, target); err == nil && !strings.HasPrefix(rel, "..") {
+				target = rel
+			}
+		}
+		out = append(out, []string{codeSpan(n), codeSpan(filepath.ToSlash(target))})
+	}
+	return out
 }
 
 func (r *Results) scenarioList() string {

@@ -23,10 +23,13 @@ func (r *Results) poolRecs(add addRec) {
 		active, _, _ := samplesPeak(s.DBSamples)
 		ev := fmt.Sprintf("at most %d connections were active in %d samples at %s (%s) against pools of %s + %s (%s)", active, len(s.DBSamples), l.Level, s.Name, orDash(svc), orDash(handler),
 			r.src(s.Name, s.SamplesLvl, "db_samples.json"))
-		if active*10 >= int64(total)*8 {
+		switch used := 100 * float64(active) / float64(total); {
+		case used >= 80:
 			add("Measure a larger DB_MAX_OPEN_CONNS (the pools were ≥ 80% busy)", ev)
-		} else {
-			add(fmt.Sprintf("Keep DB_MAX_OPEN_CONNS at %s: no evidence for a larger pool at the measured load", orDash(svc)), ev)
+		case used < 25:
+			add(fmt.Sprintf("DB_MAX_OPEN_CONNS is larger than the measured load needs (%s of the pools active at the peak): smaller pools cost nothing here and leave room under max_connections when scaling out — see Connection Pools in CAPACITY_PLANNING.md", pct(used)), ev)
+		default:
+			add(fmt.Sprintf("No evidence to change DB_MAX_OPEN_CONNS at the measured load (%s of the pools active at the peak)", pct(used)), ev)
 		}
 	}
 	if m := s.Manifest; m != nil && total > 0 {
@@ -151,9 +154,13 @@ func (r *Results) profileRecs(add addRec) {
 		top, _ := topByFlat(funcs)
 		ev := fmt.Sprintf("%s CPU profile at %s: top function %s %s flat; this repository's code %s and Go runtime/syscalls %s of the top %d functions' flat time (%s)",
 			prog, l.Level, codeSpan(top.Function), pct(top.FlatPct), pct(app), pct(rt), len(funcs), src)
-		if rt > app {
+		use, idle := s.programUse(l, prog)
+		switch {
+		case idle && use != nil:
+			add(fmt.Sprintf("Profile %s at its maximum before optimising it: at %s it averaged %s of its CPU limit, so this profile shows where little CPU went, not what limits it", prog, l.Level, pct(use.UtilPct)), ev)
+		case rt > app:
 			add(fmt.Sprintf("In %s, CPU goes mostly to system calls and the Go runtime; this repository's own functions are %s of the top functions' flat time, so optimising them has little to gain at this level", prog, pct(app)), ev)
-		} else {
+		default:
 			add(fmt.Sprintf("In %s, this repository's code dominates CPU: start with %s", prog, codeSpan(top.Function)), ev)
 		}
 		if a, ok := topByFlat(l.TopAlloc[prog]); ok {
@@ -181,4 +188,31 @@ func (r *Results) cpuRecs(add addRec) {
 				fmt.Sprintf("%s at %s: %s averaged %s of its %s-CPU limit (%s)", s.Name, l.Level, u.Container, pct(u.UtilPct), num(u.Limit, 2), r.src(s.Name, "result.json")))
 		}
 	}
+}
+
+// dedupeRecs: a de-duplication store that outgrows its memory within its retention window.
+func (r *Results) dedupeRecs(add addRec) {
+	for _, v := range r.dedupeViews() {
+		store := "Redis"
+		if v.Kind == storePostgres {
+			store = "the PostgreSQL table " + appliedEvents
+		}
+		ev := fmt.Sprintf("%s B per event id after %s in %s (ACK_MODE=%s); %s EPS × %s %s = %s%s (%s, %s)", num(v.BytesPerID, 0), v.Level, v.Name, orDash(v.AckMode),
+			inum(int64(v.EPS)), v.TTLKey, v.TTL, bytesIEC(v.Steady), limitNote(v), v.Source, v.EPSSource)
+		switch {
+		case v.Limit <= 0:
+			add(fmt.Sprintf("Size %s for the de-duplication ids: %s once %s is full at %s EPS; these results record no memory limit for it to compare with", store, bytesIEC(v.Steady), v.TTLKey, inum(int64(v.EPS))), ev)
+		case v.Exceeds:
+			add(fmt.Sprintf("Shorten %s to the event bus's redelivery window, or size %s for it: at %s EPS the ids outgrow the measured container's memory after about %s minutes", v.TTLKey, store, inum(int64(v.EPS)), num(v.FillSecs/60, 1)), ev)
+		default:
+			add(fmt.Sprintf("%s = %s fits %s at the measured rate", v.TTLKey, v.TTL, store), ev)
+		}
+	}
+}
+
+func limitNote(v dedupeView) string {
+	if v.Limit <= 0 {
+		return ""
+	}
+	return " against a " + bytesIEC(v.Limit) + " memory limit"
 }

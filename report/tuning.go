@@ -37,7 +37,8 @@ func loadTuning(root string) (*Tuning, error) {
 		return nil, err
 	}
 	for _, e := range entries {
-		if !e.IsDir() {
+		// A link to a run elsewhere counts as its directory (a results directory assembled from runs).
+		if fi, err := os.Stat(filepath.Join(dir, e.Name())); err != nil || !fi.IsDir() {
 			continue
 		}
 		s, err := loadScenario(dir, e.Name())
@@ -118,8 +119,10 @@ type repeatView struct {
 
 type paramView struct {
 	Name        string
+	Charts      []Chart
 	Rows        [][]string
 	Tied, Noisy bool
+	NonePassed  bool
 	Best        *runresult.TuningRow
 	Common      string // the highest level every value held ("": none)
 	Side        [][]string
@@ -127,14 +130,14 @@ type paramView struct {
 }
 
 // TuningDoc renders docs/PERFORMANCE_TUNING.md.
-func (r *Results) TuningDoc(o Options) (string, error) {
-	v := tuningView{Header: r.headerView(), NotMeasured: NotMeasuredTuning, Dir: r.Dir, Sweep: r.sweepView(),
+func (r *Results) TuningDoc(o Options, charts []Chart) (string, error) {
+	v := tuningView{Header: r.headerView(), NotMeasured: NotMeasuredTuning, Dir: r.Dir, Sweep: r.sweepView(charts),
 		Settings: r.currentSettings(), SettingsSources: r.files("manifest.json"), Recs: r.recommendations(),
 		RecSources: r.files("result.json", "manifest.json"), Alerts: r.alertsView(o)}
 	return renderDoc("tuning", v)
 }
 
-func (r *Results) sweepView() *sweepView {
+func (r *Results) sweepView(charts []Chart) *sweepView {
 	t := r.Tuning
 	if t == nil || len(t.Rows) == 0 {
 		return nil
@@ -177,7 +180,7 @@ func (r *Results) sweepView() *sweepView {
 			}
 			return row.Value
 		}
-		pv := paramView{Name: p, Tied: tiedMaxima(rows), Noisy: noisy}
+		pv := paramView{Name: p, Tied: tiedMaxima(rows), NonePassed: nonePassed(rows), Noisy: noisy, Charts: chartsNamed(charts, "sweep_"+p+".svg")}
 		for i := range rows {
 			row := &rows[i]
 			pv.Rows = append(pv.Rows, []string{label(*row), orDash(row.MaxSustainable), inum(int64(row.MaxRPS)), inum(int64(row.MaxEPS)), orDash(strings.Join(row.VerdictReasons, "; "))})
@@ -203,12 +206,25 @@ func monotone(rows []runresult.TuningRow) bool {
 }
 
 func tiedMaxima(rows []runresult.TuningRow) bool {
+	if nonePassed(rows) {
+		return false
+	}
 	for _, row := range rows[1:] {
 		if row.MaxRPS != rows[0].MaxRPS || row.MaxEPS != rows[0].MaxEPS {
 			return false
 		}
 	}
 	return len(rows) > 1
+}
+
+// nonePassed: no value held any level, so the sweep says nothing about the maximum.
+func nonePassed(rows []runresult.TuningRow) bool {
+	for _, row := range rows {
+		if row.MaxSustainable != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // repeats are the sweep's runs of the current configuration (each parameter at its current value).
@@ -353,7 +369,10 @@ func (r *Results) sweepRecs(add addRec) {
 		for _, row := range rows {
 			maxima = append(maxima, row.Value+" → "+orDash(row.MaxSustainable))
 		}
-		if tiedMaxima(rows) {
+		if nonePassed(rows) {
+			add(fmt.Sprintf("%s: no value held a level, so the sweep measured no effect on the maximum; re-run it from a level every value holds", p),
+				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
+		} else if tiedMaxima(rows) {
 			add(fmt.Sprintf("%s does not move the maximum on this machine: every value measured held the same level", p),
 				fmt.Sprintf("%s (%s)", strings.Join(maxima, "; "), src))
 		} else if r.noisy() {
@@ -462,6 +481,7 @@ func (r *Results) recommendations() []string {
 	var out []string
 	add := func(rec, evidence string) { out = append(out, fmt.Sprintf("**%s** — Evidence: %s", rec, evidence)) }
 	r.sweepRecs(add)
+	r.dedupeRecs(add)
 	r.poolRecs(add)
 	r.bufferRecs(add)
 	r.dbRecs(add)

@@ -1,0 +1,168 @@
+package report
+
+import (
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v2"
+
+	"github.com/challenge-perf/challenge-perf/runresult"
+)
+
+// alertRules is the YAML block of the tuning document's Monitoring Alerts.
+func alertRules(t *testing.T, doc string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(doc, "## Monitoring Alerts")
+	require.True(t, ok, "no Monitoring Alerts section")
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	require.True(t, ok, "no yaml block")
+	block, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok, "yaml block not closed")
+	return block
+}
+
+var digitCommaDigit = regexp.MustCompile(`\d,\d`)
+
+// The alert rules must load: valid YAML of the Prometheus rule-file shape, every expression's
+// numbers plain (no thousands separators: `> 3,500` is a PromQL syntax error), every comparison's
+// right-hand side a number.
+func TestAlertRulesAreValid(t *testing.T) {
+	for _, c := range goldenCases {
+		docs := renderCase(t, c)
+		doc, ok := docs[tuningDoc]
+		if !ok {
+			continue
+		}
+		var file struct {
+			Groups []struct {
+				Name  string `yaml:"name"`
+				Rules []struct {
+					Alert       string            `yaml:"alert"`
+					Expr        string            `yaml:"expr"`
+					For         string            `yaml:"for"`
+					Annotations map[string]string `yaml:"annotations"`
+				} `yaml:"rules"`
+			} `yaml:"groups"`
+		}
+		require.NoError(t, yaml.UnmarshalStrict([]byte(alertRules(t, doc)), &file), c.name)
+		require.NotEmpty(t, file.Groups, c.name)
+		for _, g := range file.Groups {
+			for _, r := range g.Rules {
+				assert.NotEmpty(t, r.Alert)
+				assert.False(t, digitCommaDigit.MatchString(r.Expr), "%s: %s: thousands separator in %q", c.name, r.Alert, r.Expr)
+				i := strings.LastIndex(r.Expr, "> ")
+				require.GreaterOrEqual(t, i, 0, "%s: %s has no threshold", c.name, r.Alert)
+				_, err := strconv.ParseFloat(strings.TrimSpace(r.Expr[i+2:]), 64)
+				assert.NoError(t, err, "%s: %s threshold", c.name, r.Alert)
+			}
+		}
+	}
+}
+
+// A threshold of thousands renders without a separator (the bug: "> 3,500").
+func TestAlertThresholdHasNoSeparator(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	writeResults(t, dir, false)
+	res := readResult(t, dir, ScenarioAPI)
+	res.Levels[1].RPS, res.MaxRPS = 5000, 5000
+	writeJSON(t, filepath.Join(dir, ScenarioAPI, "result.json"), res)
+	rules := alertRules(t, mustGenerate(t, dir, defaults)[tuningDoc])
+	assert.Contains(t, rules, "> 3500\n")
+	assert.False(t, digitCommaDigit.MatchString(rules))
+}
+
+func readResult(t *testing.T, dir, name string) runresult.ScenarioResult {
+	t.Helper()
+	var res runresult.ScenarioResult
+	ok, err := runresult.ReadJSON(filepath.Join(dir, name, "result.json"), &res)
+	require.NoError(t, err)
+	require.True(t, ok)
+	return res
+}
+
+var maxStated = regexp.MustCompile(`(scenario\d) maximum: \*\*([^*]+)\*\*`)
+
+// Every document states a scenario's maximum the same way, and every statement carries its
+// conditions.
+func TestMaximaAgreeAcrossDocuments(t *testing.T) {
+	for _, c := range goldenCases {
+		docs := renderCase(t, c)
+		seen := map[string]map[string]string{} // scenario → figure → document
+		for _, name := range []string{baselineDoc, capacityDoc, tuningDoc} {
+			for _, m := range maxStated.FindAllStringSubmatchIndex(docs[name], -1) {
+				d := docs[name]
+				sc, fig := d[m[2]:m[3]], d[m[4]:m[5]]
+				if seen[sc] == nil {
+					seen[sc] = map[string]string{}
+				}
+				seen[sc][fig] = name
+				after := d[m[1]:min(len(d), m[1]+400)]
+				assert.True(t, strings.HasPrefix(after, " ("), "%s %s: %s maximum stated without its conditions: %q", c.name, name, sc, after[:min(len(after), 60)])
+				assert.Regexp(t, `empty database|realistic state`, after, "%s %s: %s maximum without the data's state", c.name, name, sc)
+				assert.Regexp(t, `host|level run once|bisection`, after, "%s %s: %s maximum without host or repetition", c.name, name, sc)
+			}
+		}
+		for sc, figs := range seen {
+			assert.Len(t, figs, 1, "%s: %s's maximum is stated differently: %v", c.name, sc, figs)
+		}
+	}
+}
+
+// The de-duplication finding reaches the summary when a store outgrows its memory at the measured
+// rate, and not otherwise.
+func TestDedupeFindingOnlyWithTheData(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	writeResults(t, dir, false)
+	base := mustGenerate(t, dir, defaults)[baselineDoc]
+	summary, _, _ := strings.Cut(base, "## Scenario 1")
+	assert.NotContains(t, summary, "de-duplication store", "no Redis limit known: no overflow can be shown")
+
+	m := manifest()
+	m.Containers["redis"] = runresult.ContainerManifest{Limits: runresult.Limits{CPUs: 1, MemoryBytes: 1 << 30}}
+	m.Containers["event-handler"] = runresult.ContainerManifest{Limits: runresult.Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: []string{"ACK_MODE=buffered", "DB_MAX_OPEN_CONNS=40"}}
+	writeJSON(t, filepath.Join(dir, ScenarioEvents, "manifest.json"), m)
+	docs := mustGenerate(t, dir, defaults)
+	summary, _, _ = strings.Cut(docs[baselineDoc], "## Scenario 1")
+	assert.Contains(t, summary, "Growth of the de-duplication store (Redis, ACK_MODE=buffered)")
+	assert.Contains(t, docs[baselineDoc], "## Bottleneck Summary")
+	_, bn, _ := strings.Cut(docs[baselineDoc], "## Bottleneck Summary")
+	assert.Contains(t, bn, "De-duplication store (Redis")
+	assert.Contains(t, docs[tuningDoc], "Shorten DEDUPE_TTL")
+	assert.Contains(t, docs[capacityDoc], "De-duplication store (ACK_MODE=buffered: Redis)?")
+
+	// A TTL short enough for the store to fit: the finding leaves the summary.
+	m.Containers["event-handler"] = runresult.ContainerManifest{Limits: runresult.Limits{CPUs: 1, MemoryBytes: 1 << 30}, Env: []string{"ACK_MODE=buffered", "DEDUPE_TTL=1m"}}
+	writeJSON(t, filepath.Join(dir, ScenarioEvents, "manifest.json"), m)
+	docs = mustGenerate(t, dir, defaults)
+	summary, _, _ = strings.Cut(docs[baselineDoc], "## Scenario 1")
+	assert.NotContains(t, summary, "de-duplication store")
+	assert.Contains(t, docs[tuningDoc], "DEDUPE_TTL = 1m0s fits Redis")
+}
+
+// Sentences that depend on the data appear only with it: the ≥ caveat only when a figure is a
+// lower bound; "little to gain" only from a profile of a busy program.
+func TestConditionalSentences(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	writeResults(t, dir, false)
+	docs := mustGenerate(t, dir, defaults)
+	assert.Contains(t, docs[capacityDoc], "Figures marked ≥", "scenario2 is a smoke level: a lower bound")
+	assert.Contains(t, docs[tuningDoc], "Profile challenge-service at its maximum before optimising it")
+	assert.NotContains(t, docs[tuningDoc], "In challenge-service, CPU goes mostly", "the profile was taken at 9% CPU")
+
+	res := readResult(t, dir, ScenarioEvents)
+	res.Profile, res.StoppedAt = "nightly", "2000 EPS"
+	failed := res.Levels[0]
+	failed.Level, failed.EPS, failed.Verdict, failed.Dir = "2000 EPS", 2000, runresult.VerdictLimit, ""
+	res.Levels = append(res.Levels, failed)
+	writeJSON(t, filepath.Join(dir, ScenarioEvents, "result.json"), res)
+	res = readResult(t, dir, ScenarioAPI)
+	writeJSON(t, filepath.Join(dir, ScenarioAPI, "result.json"), res)
+	docs = mustGenerate(t, dir, defaults)
+	assert.NotContains(t, docs[capacityDoc], "Figures marked ≥", "no figure is a lower bound")
+	assert.NotContains(t, docs[capacityDoc], "≥ ")
+}
