@@ -424,7 +424,10 @@ func TestChartsAreValidSVG(t *testing.T) {
 		}
 	}
 	want := []string{"latency_scenario1.svg", "rate_scenario1.svg", "latency_scenario2.svg", "rate_scenario2.svg", "latency_scenario3.svg",
-		"cpu_scenario1.svg", "cpu_scenario2.svg", "cpu_scenario3.svg", "e2e_scenario5.svg", "e2e_timeline_scenario5.svg"}
+		"cpu_scenario1.svg", "cpu_scenario2.svg", "cpu_scenario3.svg", "e2e_scenario5.svg", "e2e_timeline_scenario5.svg",
+		// memory vs load, scenario 3's cells and frontier, the database's connections over time, and
+		// the one level with a timeseries.ndjson over time
+		"memory_scenario1.svg", "memory_scenario2.svg", "frontier_scenario3.svg", "db_connections_scenario4.svg", "timeline_scenario5_eps-1000_e2e.svg"}
 	for _, w := range want {
 		if _, ok := docs["charts/"+w]; !ok {
 			t.Errorf("chart %s not generated", w)
