@@ -2,7 +2,7 @@
 // documents, PERFORMANCE_BASELINE.md, CAPACITY_PLANNING.md and PERFORMANCE_TUNING.md, with SVG
 // charts in <out>/charts. Every number comes from the result files; the output is deterministic.
 //
-//	go run ./cmd/perfreport -results perf/results/<run-id> [-out docs] [-headroom 0.7] [-price-per-vcpu-hour X]
+//	go run ./cmd/perfreport -results perf/results/<run-id> [-out docs] [-headroom 0.7] [-price-per-vcpu-hour X -price-source S]
 package main
 
 import (
@@ -22,7 +22,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	results := fs.String("results", "", "results run directory (perf/results/<run-id>)")
 	out := fs.String("out", "docs", "output directory for the documents and charts/")
 	headroom := fs.Float64("headroom", 0.7, "fraction of the measured maximum an instance is planned at")
-	price := fs.Float64("price-per-vcpu-hour", 0, "price per vCPU-hour for cost figures (user-supplied; 0 = formula only)")
+	price := fs.Float64("price-per-vcpu-hour", report.DefaultPricePerVCPUHour, "price per vCPU-hour for the cost projection (0 = formula only); the default is "+report.DefaultPriceSource)
+	priceSource := fs.String("price-source", "", "where -price-per-vcpu-hour comes from, stated next to the amounts (default: the default price's source, or \"user-supplied\")")
 	if err := fs.Parse(args); err != nil {
 		return 1
 	}
@@ -30,7 +31,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "perfreport: usage: perfreport -results DIR [-out docs] [-headroom 0.7] [-price-per-vcpu-hour X]")
 		return 1
 	}
-	files, err := report.Generate(*results, *out, report.Options{Headroom: *headroom, PricePerVCPUHour: *price})
+	src := *priceSource
+	if src == "" {
+		src = "user-supplied"
+		if *price == report.DefaultPricePerVCPUHour {
+			src = report.DefaultPriceSource
+		}
+	}
+	files, err := report.Generate(*results, *out, report.Options{Headroom: *headroom, PricePerVCPUHour: *price, PriceSource: src})
 	if err != nil {
 		fmt.Fprintln(stderr, "perfreport:", err)
 		return 1
