@@ -17,6 +17,7 @@ import (
 type DB interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // PGStore implements Store on PostgreSQL (tables from 0001_init.sql and 0002_crossed_at.sql).
@@ -123,6 +124,44 @@ func (s *PGStore) Abort(ctx context.Context, k Key, attempt uuid.UUID) error {
 		return fmt.Errorf("abort claim: %w", err)
 	}
 	return nil
+}
+
+// stuckSQL uses the partial index of 0004_claiming_index.sql: only 'claiming' rows are in it.
+const stuckSQL = `
+SELECT count(*), coalesce(extract(epoch FROM now() - min(attempt_started_at)), 0)::float8
+FROM user_goal_claims
+WHERE state = 'claiming' AND attempt_started_at < now() - make_interval(secs => $1)`
+
+const stuckKeysSQL = `
+SELECT namespace, user_id, challenge_id, goal_id
+FROM user_goal_claims
+WHERE state = 'claiming' AND attempt_started_at < now() - make_interval(secs => $1)
+ORDER BY attempt_started_at
+LIMIT $2`
+
+func (s *PGStore) Stuck(ctx context.Context, staleAfter time.Duration, limit int) (Stuck, error) {
+	var st Stuck
+	var oldest float64
+	if err := s.db.QueryRow(ctx, stuckSQL, staleAfter.Seconds()).Scan(&st.Count, &oldest); err != nil {
+		return st, fmt.Errorf("stuck claims: %w", err)
+	}
+	st.Oldest = time.Duration(oldest * float64(time.Second))
+	if st.Count == 0 {
+		return st, nil
+	}
+	rows, err := s.db.Query(ctx, stuckKeysSQL, staleAfter.Seconds(), limit)
+	if err != nil {
+		return st, fmt.Errorf("stuck claims: %w", err)
+	}
+	st.Keys, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Key, error) {
+		var k Key
+		err := r.Scan(&k.Namespace, &k.UserID, &k.ChallengeID, &k.GoalID)
+		return k, err
+	})
+	if err != nil {
+		return st, fmt.Errorf("stuck claims: %w", err)
+	}
+	return st, nil
 }
 
 // nonNil: pgx encodes a nil slice as NULL, and cardinality(NULL) is NULL, not 0.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,13 +22,19 @@ import (
 // Config of the claim service.
 type Config struct {
 	Namespace string
-	// StaleAfter: a 'claiming' row older than this is presumed abandoned (crashed process) and may
-	// be taken over. Must exceed RewardTimeout + FinishTimeout so a live attempt is never overtaken.
+	// StaleAfter: a 'claiming' row older than this is presumed abandoned (crashed process, outcome
+	// unknown) and may be taken over. Must exceed RewardAttempts × RewardTimeout + FinishTimeout so
+	// a live attempt is never overtaken (an overtaken one would still be harmless: same grant key).
 	StaleAfter time.Duration
-	// RewardTimeout bounds the platform call.
+	// RewardTimeout bounds one platform call.
 	RewardTimeout time.Duration
+	// RewardAttempts: calls with the same idempotency key before an unknown outcome (timeout) is
+	// left to the reconciler (default 3).
+	RewardAttempts int
 	// FinishTimeout bounds recording the outcome (retried within it).
 	FinishTimeout time.Duration
+	// ReconcileBatch: stuck rows resolved per reconciler round at most (default 100).
+	ReconcileBatch int
 }
 
 // Result of a successful claim.
@@ -45,19 +52,31 @@ type Service struct {
 	log      *slog.Logger
 	prereqs  map[string][]string
 	outcomes *prometheus.CounterVec
+	m        reconcileMetrics
+
+	// inflight counts claims between start and their last step, so shutdown can wait for them.
+	inflight sync.WaitGroup
 }
 
-// New builds the service; claims_total{outcome} is registered on reg.
+// New builds the service; claims_total{outcome} and the reconciler's metrics are registered on reg.
 func New(cfg Config, cat *challenges.Catalog, store Store, rw reward.Client, reg prometheus.Registerer, log *slog.Logger) *Service {
+	if cfg.RewardAttempts <= 0 {
+		cfg.RewardAttempts = 3
+	}
+	if cfg.ReconcileBatch <= 0 {
+		cfg.ReconcileBatch = 100
+	}
 	s := &Service{
 		cfg: cfg, cat: cat, store: store, reward: rw, log: log,
 		prereqs: map[string][]string{},
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "challenge_claims_total", Help: "Goal claims by outcome.",
 		}, []string{"outcome"}),
+		m: newReconcileMetrics(),
 	}
 	if reg != nil {
 		reg.MustRegister(s.outcomes)
+		s.m.register(reg)
 	}
 	for _, ch := range cat.Challenges {
 		for _, g := range ch.Goals {
@@ -87,46 +106,89 @@ func (s *Service) claim(ctx context.Context, userID, challengeID, goalID string)
 	}
 	k := Key{Namespace: s.cfg.Namespace, UserID: userID, ChallengeID: challengeID, GoalID: goalID}
 	prereqs := s.prereqs[goalID]
-
 	// A client disconnect must not cut the state machine between steps: a committed 'claiming'
 	// row whose owner gave up would block the goal until it goes stale, and a granted goal must be
 	// recorded. So everything runs detached from the request, each step with its own bound.
 	detached := context.WithoutCancel(ctx)
+	s.inflight.Add(1)
+	defer s.inflight.Done()
 	sctx, cancel := context.WithTimeout(detached, s.cfg.FinishTimeout)
 	attempt, err := s.start(sctx, k, prereqs)
 	cancel()
 	if err != nil {
 		return Result{}, err
 	}
+	return s.complete(detached, k, g, attempt)
+}
 
+// complete runs steps (c) and (d) for an attempt that owns the 'claiming' row: grant with the
+// (namespace, user, goal) idempotency key, then record. Every way out leaves either a final state
+// or a 'claiming' row that the reconciler (or a later claim) resolves by granting again with the
+// same key, which the platform answers with the first grant.
+func (s *Service) complete(ctx context.Context, k Key, g *challenges.Goal, attempt uuid.UUID) (Result, error) {
 	grant := reward.Grant{
-		Namespace: k.Namespace, UserID: userID, GoalID: goalID,
+		Namespace: k.Namespace, UserID: k.UserID, GoalID: k.GoalID,
 		Type: g.Reward.Type, RewardID: g.Reward.RewardID, Quantity: g.Reward.Quantity,
-		IdempotencyKey: reward.IdempotencyKey(k.Namespace, userID, goalID),
+		IdempotencyKey: reward.IdempotencyKey(k.Namespace, k.UserID, k.GoalID),
 	}
-	gctx, cancel := context.WithTimeout(detached, s.cfg.RewardTimeout)
-	grantErr := s.reward.Grant(gctx, grant)
-	cancel()
-
-	fctx, cancel := context.WithTimeout(detached, s.cfg.FinishTimeout)
+	grantErr := s.grant(ctx, grant)
+	fctx, cancel := context.WithTimeout(ctx, s.cfg.FinishTimeout)
 	defer cancel()
-	if grantErr != nil {
+	switch {
+	case grantErr == nil:
+	case reward.Refused(grantErr):
 		if err := retry(fctx, func() error { return s.store.Abort(fctx, k, attempt) }); err != nil {
-			// The row stays 'claiming' and becomes claimable again after StaleAfter.
-			s.log.Error("claim: could not release a failed attempt", "user", userID, "goal", goalID, "err", err)
+			// The row stays 'claiming'; the reconciler asks the platform again later.
+			s.log.Error("claim: could not release a refused attempt", "user", k.UserID, "goal", k.GoalID, "err", err)
 		}
-		s.log.Warn("claim: reward grant failed", "user", userID, "goal", goalID, "err", grantErr)
+		s.log.Warn("claim: reward grant refused", "user", k.UserID, "goal", k.GoalID, "err", grantErr)
 		return Result{}, fmt.Errorf("%w: %v", ErrRewardFailed, grantErr)
+	default:
+		// Unknown outcome after every attempt: releasing could lose a grant that happened, so the
+		// row stays 'claiming' for the reconciler.
+		s.log.Warn("claim: reward outcome unknown; left to the reconciler", "user", k.UserID, "goal", k.GoalID, "err", grantErr)
+		return Result{}, fmt.Errorf("%w: %v", ErrRewardUnknown, grantErr)
 	}
 	var at time.Time
-	err = retry(fctx, func() (err error) { at, err = s.store.Finish(fctx, k, attempt); return err })
+	err := retry(fctx, func() (err error) { at, err = s.store.Finish(fctx, k, attempt); return err })
 	if err != nil {
-		// Granted but not recorded: the 'claiming' row goes stale and a later claim re-grants with
-		// the same idempotency key, which the platform deduplicates.
-		s.log.Error("claim: reward granted but not recorded", "user", userID, "goal", goalID, "err", err)
+		// Granted but not recorded: the reconciler re-grants with the same key (a no-op on the
+		// platform) and records it.
+		s.log.Error("claim: reward granted but not recorded; left to the reconciler", "user", k.UserID, "goal", k.GoalID, "err", err)
 		return Result{}, fmt.Errorf("record claim: %w", err)
 	}
 	return Result{Goal: g, ClaimedAt: at}, nil
+}
+
+// grant calls the platform up to RewardAttempts times with the same key, stopping at a success or
+// a definite refusal.
+func (s *Service) grant(ctx context.Context, g reward.Grant) error {
+	var err error
+	for i := range s.cfg.RewardAttempts {
+		if i > 0 {
+			time.Sleep(time.Duration(100*i) * time.Millisecond)
+		}
+		gctx, cancel := context.WithTimeout(ctx, s.cfg.RewardTimeout)
+		err = s.reward.Grant(gctx, g)
+		cancel()
+		if err == nil || reward.Refused(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// Wait blocks until the claims in flight finished or ctx ends (shutdown). A claim cut by the
+// process exit leaves a 'claiming' row that the reconciler resolves.
+func (s *Service) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // start runs steps (a) and (b): begin an attempt or explain why not. If the explanation finds the
@@ -190,6 +252,8 @@ func outcome(err error) string {
 		return "already_claimed"
 	case errors.Is(err, ErrInProgress):
 		return "in_progress"
+	case errors.Is(err, ErrRewardUnknown):
+		return "reward_unknown"
 	case errors.Is(err, ErrRewardFailed):
 		return "reward_failed"
 	default:

@@ -3,8 +3,10 @@ package claims
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,6 +113,28 @@ func (m *memStore) Finish(_ context.Context, k Key, attempt uuid.UUID) (time.Tim
 	return r.claimedAt, nil
 }
 
+func (m *memStore) Stuck(_ context.Context, stale time.Duration, limit int) (Stuck, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var st Stuck
+	for k, r := range m.rows {
+		if r.state != "claiming" || !r.started.Before(m.now().Add(-stale)) {
+			continue
+		}
+		st.Count++
+		st.Oldest = max(st.Oldest, m.now().Sub(r.started))
+		if len(st.Keys) < limit {
+			user, goal, _ := strings.Cut(k, "/")
+			ch := "c1"
+			if goal == "h1" {
+				ch = "c2"
+			}
+			st.Keys = append(st.Keys, Key{Namespace: "test", UserID: user, ChallengeID: ch, GoalID: goal})
+		}
+	}
+	return st, nil
+}
+
 func (m *memStore) Abort(_ context.Context, k Key, attempt uuid.UUID) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -139,7 +163,7 @@ func (s *scriptedReward) Grant(ctx context.Context, g reward.Grant) error {
 		return ctx.Err()
 	}
 	if s.fail.Load() {
-		return errors.New("platform down")
+		return fmt.Errorf("%w: platform said no", reward.ErrRefused)
 	}
 	return nil
 }

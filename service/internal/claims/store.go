@@ -32,6 +32,8 @@ type Store interface {
 	// the row becomes 'claimed' whoever owns a 'claiming' row now; if it already was claimed, the
 	// existing time is returned.
 	Finish(ctx context.Context, k Key, attempt uuid.UUID) (claimedAt time.Time, err error)
-	// Abort deletes this attempt's 'claiming' row (the grant failed): the goal is claimable again.
+	// Abort deletes this attempt's 'claiming' row (the grant was refused): the goal is claimable again.
 	Abort(ctx context.Context, k Key, attempt uuid.UUID) error
+	// Stuck counts the 'claiming' rows older than staleAfter and returns the oldest (up to limit).
+	Stuck(ctx context.Context, staleAfter time.Duration, limit int) (Stuck, error)
 }

@@ -60,7 +60,7 @@ func (a *AGS) Grant(ctx context.Context, g Grant) error {
 		path = fmt.Sprintf("/platform/admin/namespaces/%s/users/%s/wallets/%s/credit", ns, user, url.PathEscape(g.RewardID))
 		body = walletCredit{Amount: g.Quantity, Source: "REWARD", Reason: "challenge goal " + g.GoalID}
 	default:
-		return fmt.Errorf("reward type %q not supported", g.Type)
+		return fmt.Errorf("%w: reward type %q not supported", ErrRefused, g.Type)
 	}
 	payload, err := json.Marshal(body)
 	if err != nil {
@@ -86,7 +86,13 @@ func (a *AGS) Grant(ctx context.Context, g Grant) error {
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("platform %s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(snippet))
+		err := fmt.Errorf("platform %s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(snippet))
+		// A 4xx answer (other than a timeout) means the request was not carried out; a 5xx may
+		// hide a grant that happened, so it stays an unknown outcome, resolved by a retry.
+		if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout {
+			return fmt.Errorf("%w: %w", ErrRefused, err)
+		}
+		return err
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package reward
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"sort"
@@ -13,35 +13,40 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// ErrMockFailure is the injected failure of the mock platform.
-var ErrMockFailure = errors.New("mock AGS: injected failure")
+// ErrMockFailure is the injected failure of the mock platform (a definite refusal).
+var ErrMockFailure = fmt.Errorf("%w: mock AGS: injected failure", ErrRefused)
 
 // Mock stands in for the platform (MOCK_AGS=true): it waits a uniform random latency, fails with a
-// configured probability, and counts every successful grant call per (user, goal). It deliberately
-// does NOT deduplicate by idempotency key: the counts are how tests prove the service itself calls
-// the platform exactly once per claim.
+// configured probability, and counts grants per (user, goal). Like a real platform it honours the
+// idempotency key: a repeated key answers as the first grant did and is not counted again (only
+// mock_ags_replays_total), so the counts show what a player actually received.
 type Mock struct {
 	minLatency, maxLatency time.Duration
 	failureRate            float64
 
-	mu     sync.Mutex
-	grants map[string]map[string]int // user → goal → successful calls
-	total  int64
+	mu          sync.Mutex
+	grants      map[string]map[string]int // user → goal → grants
+	keys        map[string]struct{}       // idempotency keys already granted
+	total       int64
+	loseReplies int // next grants whose answer is "lost" (tests)
 
-	granted prometheus.Counter
-	failed  prometheus.Counter
+	granted  prometheus.Counter
+	failed   prometheus.Counter
+	replayed prometheus.Counter
 }
 
 // NewMock registers mock_ags_grants_total and mock_ags_failures_total on reg (nil: not registered).
 func NewMock(minLatency, maxLatency time.Duration, failureRate float64, reg prometheus.Registerer) *Mock {
 	m := &Mock{
 		minLatency: minLatency, maxLatency: max(minLatency, maxLatency), failureRate: failureRate,
-		grants:  map[string]map[string]int{},
-		granted: prometheus.NewCounter(prometheus.CounterOpts{Name: "mock_ags_grants_total", Help: "Successful grants made by the mock platform."}),
-		failed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "mock_ags_failures_total", Help: "Grants the mock platform failed on purpose."}),
+		grants:   map[string]map[string]int{},
+		keys:     map[string]struct{}{},
+		granted:  prometheus.NewCounter(prometheus.CounterOpts{Name: "mock_ags_grants_total", Help: "Successful grants made by the mock platform (a repeated idempotency key counts once)."}),
+		failed:   prometheus.NewCounter(prometheus.CounterOpts{Name: "mock_ags_failures_total", Help: "Grants the mock platform failed on purpose."}),
+		replayed: prometheus.NewCounter(prometheus.CounterOpts{Name: "mock_ags_replays_total", Help: "Grant calls answered from an idempotency key already granted."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.granted, m.failed)
+		reg.MustRegister(m.granted, m.failed, m.replayed)
 	}
 	return m
 }
@@ -69,10 +74,39 @@ func (m *Mock) Grant(ctx context.Context, g Grant) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, seen := m.keys[g.IdempotencyKey]; seen && g.IdempotencyKey != "" {
+		m.replayed.Inc()
+		return nil
+	}
 	if m.failureRate > 0 && rand.Float64() < m.failureRate {
 		m.failed.Inc()
 		return ErrMockFailure
 	}
+	if g.IdempotencyKey != "" {
+		m.keys[g.IdempotencyKey] = struct{}{}
+	}
+	if m.loseReplies > 0 {
+		// Granted, but the caller never hears of it: it sees its deadline pass (unknown outcome).
+		m.loseReplies--
+		m.record(g)
+		m.mu.Unlock()
+		<-ctx.Done()
+		m.mu.Lock()
+		return ctx.Err()
+	}
+	m.record(g)
+	return nil
+}
+
+// LoseNextReplies makes the next n grants happen but never answer: each call returns only when
+// its context ends, like a reply lost on the network (tests of unknown outcomes).
+func (m *Mock) LoseNextReplies(n int) {
+	m.mu.Lock()
+	m.loseReplies = n
+	m.mu.Unlock()
+}
+
+func (m *Mock) record(g Grant) {
 	per := m.grants[g.UserID]
 	if per == nil {
 		per = map[string]int{}
@@ -81,7 +115,6 @@ func (m *Mock) Grant(ctx context.Context, g Grant) error {
 	per[g.GoalID]++
 	m.total++
 	m.granted.Inc()
-	return nil
 }
 
 // Grants returns a copy of one user's successful grant counts by goal.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 )
 
 // Grant is one reward to give. IdempotencyKey is stable per (namespace, user, goal) so a grant
@@ -21,10 +22,19 @@ type Grant struct {
 	IdempotencyKey string
 }
 
-// Client grants rewards. A nil error means the platform confirmed the grant.
+// Client grants rewards. A nil error means the platform confirmed the grant; an error wrapping
+// ErrRefused means it answered that it did not grant; any other error (timeout, lost connection,
+// 5xx) is an unknown outcome: the grant may have happened, and only a retry with the same
+// IdempotencyKey tells.
 type Client interface {
 	Grant(ctx context.Context, g Grant) error
 }
+
+// ErrRefused marks a definite "not granted" answer: releasing the claim is safe.
+var ErrRefused = errors.New("grant refused by the platform")
+
+// Refused reports whether err is a definite refusal (see Client).
+func Refused(err error) bool { return errors.Is(err, ErrRefused) }
 
 // IdempotencyKey derives the grant key of a goal claim. Hashing keeps it short and free of
 // separators whatever the ids contain.

@@ -51,7 +51,8 @@ func TestAGSRequests(t *testing.T) {
 	fail = true
 	err := c.Grant(ctx, Grant{Namespace: "test", UserID: "u1", GoalID: "g2", Type: "WALLET", RewardID: "GEMS", Quantity: 1})
 	require.ErrorContains(t, err, "HTTP 500")
-	require.Error(t, c.Grant(ctx, Grant{Type: "BADGE"}))
+	require.False(t, Refused(err), "a 5xx may hide a grant: unknown outcome")
+	require.True(t, Refused(c.Grant(ctx, Grant{Type: "BADGE"})))
 }
 
 func TestMockCountsAndFails(t *testing.T) {
@@ -61,7 +62,7 @@ func TestMockCountsAndFails(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, c.Grant(ctx, Grant{UserID: "u", GoalID: "g", Type: "ITEM"}))
 	require.NoError(t, c.Grant(ctx, Grant{UserID: "u", GoalID: "g", Type: "ITEM"}))
-	require.Equal(t, map[string]int{"g": 2}, m.Grants("u"), "the mock does not dedupe: it counts calls")
+	require.Equal(t, map[string]int{"g": 2}, m.Grants("u"), "without an idempotency key every call is a new grant")
 	m.SetFailureRate(1)
 	require.ErrorIs(t, c.Grant(ctx, Grant{UserID: "u", GoalID: "h", Type: "WALLET"}), ErrMockFailure)
 	require.Equal(t, int64(2), m.Total())
@@ -80,4 +81,54 @@ func TestMockCountsAndFails(t *testing.T) {
 	rec = httptest.NewRecorder()
 	m.DebugHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/debug/mock-ags/grants", nil))
 	require.JSONEq(t, `{"users":["u"],"total":2}`, rec.Body.String())
+}
+
+// A 4xx is a definite refusal (safe to release the claim); a timeout is not.
+func TestAGSRefusalVersusUnknown(t *testing.T) {
+	status := http.StatusBadRequest
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }))
+	defer srv.Close()
+	c := NewAGS(srv.URL, nil, time.Second)
+	g := Grant{Namespace: "test", UserID: "u", GoalID: "g", Type: "ITEM", RewardID: "x", Quantity: 1}
+	require.True(t, Refused(c.Grant(context.Background(), g)))
+	status = http.StatusRequestTimeout
+	require.False(t, Refused(c.Grant(context.Background(), g)))
+}
+
+// The mock honours idempotency keys like a real platform: a repeated key answers as the first
+// grant and is counted once.
+func TestMockHonoursIdempotencyKey(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMock(0, 0, 0, reg)
+	ctx := context.Background()
+	g := Grant{UserID: "u", GoalID: "g", Type: "ITEM", IdempotencyKey: IdempotencyKey("test", "u", "g")}
+	for range 3 {
+		require.NoError(t, m.Grant(ctx, g))
+	}
+	require.Equal(t, map[string]int{"g": 1}, m.Grants("u"))
+	var mv dto.Metric
+	require.NoError(t, m.replayed.Write(&mv))
+	require.Equal(t, 2.0, mv.GetCounter().GetValue())
+
+	// A refused grant is not remembered: the retry with the same key grants.
+	m.SetFailureRate(1)
+	h := Grant{UserID: "u", GoalID: "h", Type: "ITEM", IdempotencyKey: IdempotencyKey("test", "u", "h")}
+	require.True(t, Refused(m.Grant(ctx, h)))
+	m.SetFailureRate(0)
+	require.NoError(t, m.Grant(ctx, h))
+	require.Equal(t, map[string]int{"g": 1, "h": 1}, m.Grants("u"))
+}
+
+func TestMockLostReply(t *testing.T) {
+	m := NewMock(0, 0, 0, nil)
+	m.LoseNextReplies(1)
+	g := Grant{UserID: "u", GoalID: "g", Type: "ITEM", IdempotencyKey: "k"}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	err := m.Grant(ctx, g)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.False(t, Refused(err))
+	require.Equal(t, map[string]int{"g": 1}, m.Grants("u"), "granted although the caller never heard")
+	require.NoError(t, m.Grant(context.Background(), g))
+	require.Equal(t, map[string]int{"g": 1}, m.Grants("u"))
 }
