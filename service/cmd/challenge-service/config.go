@@ -21,10 +21,16 @@ type config struct {
 	BasePath        string
 	HTTPAddr        string
 	OpsAddr         string
+	OpsDebugToken   string
 	Namespace       string
 	AuthEnabled     bool
 	JWTPublicKey    string
 	JWKSPath        string
+	JWKSURL         string
+	JWKSRefresh     time.Duration
+	JWKSMinRefresh  time.Duration
+	JWTIssuer       string
+	JWTAudience     string
 	JWTLeeway       time.Duration
 	JWTCacheSize    int
 	MockAGS         bool
@@ -34,7 +40,9 @@ type config struct {
 	AGSBaseURL      string
 	AGSAccessToken  string
 	RewardTimeout   time.Duration
+	RewardAttempts  int
 	ClaimStaleAfter time.Duration
+	ClaimReconcile  time.Duration
 	ShutdownTimeout time.Duration
 	LogLevel        slog.Level
 	LogFormat       string
@@ -51,10 +59,16 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		BasePath:        r.String("BASE_PATH", "/challenge"),
 		HTTPAddr:        r.String("HTTP_ADDR", ":8000"),
 		OpsAddr:         r.String("OPS_ADDR", ":8080"),
+		OpsDebugToken:   r.String("OPS_DEBUG_TOKEN", ""),
 		Namespace:       r.String("AB_NAMESPACE", "test"),
 		AuthEnabled:     r.Bool("PLUGIN_GRPC_SERVER_AUTH_ENABLED", true),
 		JWTPublicKey:    r.String("JWT_PUBLIC_KEY_PATH", ""),
 		JWKSPath:        r.String("JWKS_PATH", ""),
+		JWKSURL:         r.String("JWKS_URL", ""),
+		JWKSRefresh:     r.Duration("JWKS_REFRESH_INTERVAL", time.Hour, time.Second),
+		JWKSMinRefresh:  r.Duration("JWKS_MIN_REFRESH_INTERVAL", time.Minute, time.Second),
+		JWTIssuer:       r.String("JWT_ISSUER", ""),
+		JWTAudience:     r.String("JWT_AUDIENCE", ""),
 		JWTLeeway:       r.Duration("JWT_LEEWAY", 30*time.Second, 0),
 		JWTCacheSize:    r.Int("JWT_CACHE_SIZE", 100_000, 0, 10_000_000),
 		MockAGS:         r.Bool("MOCK_AGS", true),
@@ -64,7 +78,9 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		AGSBaseURL:      r.String("AGS_BASE_URL", ""),
 		AGSAccessToken:  r.String("AGS_ACCESS_TOKEN", ""),
 		RewardTimeout:   r.Duration("REWARD_TIMEOUT", 10*time.Second, time.Millisecond),
-		ClaimStaleAfter: r.Duration("CLAIM_STALE_AFTER", 30*time.Second, time.Second),
+		RewardAttempts:  r.Int("REWARD_ATTEMPTS", 3, 1, 10),
+		ClaimStaleAfter: r.Duration("CLAIM_STALE_AFTER", 60*time.Second, time.Second),
+		ClaimReconcile:  r.Duration("CLAIM_RECONCILE_INTERVAL", 10*time.Second, 0),
 		ShutdownTimeout: r.Duration("SHUTDOWN_TIMEOUT", 15*time.Second, 0),
 		LogFormat:       strings.ToLower(r.String("LOG_FORMAT", "json")),
 	}
@@ -99,12 +115,27 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		bad("AB_NAMESPACE must not be empty")
 	}
 	if c.AuthEnabled {
-		switch {
-		case c.JWTPublicKey == "" && c.JWKSPath == "":
-			bad("auth is enabled (PLUGIN_GRPC_SERVER_AUTH_ENABLED) but neither JWT_PUBLIC_KEY_PATH nor JWKS_PATH is set")
-		case c.JWTPublicKey != "" && c.JWKSPath != "":
-			bad("set only one of JWT_PUBLIC_KEY_PATH and JWKS_PATH")
+		n := 0
+		for _, v := range []string{c.JWTPublicKey, c.JWKSPath, c.JWKSURL} {
+			if v != "" {
+				n++
+			}
 		}
+		switch {
+		case n == 0:
+			bad("auth is enabled (PLUGIN_GRPC_SERVER_AUTH_ENABLED) but none of JWT_PUBLIC_KEY_PATH, JWKS_PATH, JWKS_URL is set")
+		case n > 1:
+			bad("set only one of JWT_PUBLIC_KEY_PATH, JWKS_PATH and JWKS_URL")
+		}
+		if c.JWKSURL != "" {
+			if u, err := url.Parse(c.JWKSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("JWKS_URL=%q: want an http(s) URL", c.JWKSURL)
+			}
+		}
+	} else if !c.MockAGS {
+		// Without auth any caller can act as any user (X-Mock-User-Id): tolerable against the mock
+		// platform in a load test, never where real rewards are granted.
+		bad("PLUGIN_GRPC_SERVER_AUTH_ENABLED=false lets any caller act as any user and is only allowed with the mock reward platform (MOCK_AGS=true)")
 	}
 	if c.MockLatencyMin > c.MockLatencyMax {
 		bad("MOCK_AGS_LATENCY_MIN_MS (%d) exceeds MOCK_AGS_LATENCY_MAX_MS (%d)", c.MockLatencyMin.Milliseconds(), c.MockLatencyMax.Milliseconds())
@@ -115,9 +146,9 @@ func loadConfig(r *envconf.Reader) (config, error) {
 			bad("MOCK_AGS=false needs AGS_BASE_URL, an http(s) URL (got %q)", c.AGSBaseURL)
 		}
 	}
-	if c.ClaimStaleAfter <= c.RewardTimeout+claimFinishTimeout {
-		bad("CLAIM_STALE_AFTER (%s) must exceed REWARD_TIMEOUT (%s) + %s, or a live claim could be taken over",
-			c.ClaimStaleAfter, c.RewardTimeout, claimFinishTimeout)
+	if live := time.Duration(c.RewardAttempts)*c.RewardTimeout + claimFinishTimeout; c.ClaimStaleAfter <= live {
+		bad("CLAIM_STALE_AFTER (%s) must exceed REWARD_ATTEMPTS × REWARD_TIMEOUT (%d × %s) + %s, or a live claim could be taken over",
+			c.ClaimStaleAfter, c.RewardAttempts, c.RewardTimeout, claimFinishTimeout)
 	}
 	if len(errs) > 0 {
 		return c, errors.New("invalid configuration: " + strings.Join(errs, "; "))

@@ -21,7 +21,12 @@ func TestConfigDefaults(t *testing.T) {
 	require.True(t, c.MockAGS)
 	require.Equal(t, 50*time.Millisecond, c.MockLatencyMin)
 	require.Equal(t, 200*time.Millisecond, c.MockLatencyMax)
-	require.Equal(t, 30*time.Second, c.ClaimStaleAfter)
+	require.Equal(t, 60*time.Second, c.ClaimStaleAfter)
+	require.Equal(t, 3, c.RewardAttempts)
+	require.Equal(t, 10*time.Second, c.ClaimReconcile)
+	require.Equal(t, "", c.OpsDebugToken)
+	require.Equal(t, time.Hour, c.JWKSRefresh)
+	require.Equal(t, time.Minute, c.JWKSMinRefresh)
 	require.Equal(t, 50, c.DB.MaxOpenConns)
 
 	c, err = loadConfig(envconf.FromMap(map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "BASE_PATH": "/"}))
@@ -34,25 +39,30 @@ func TestConfigErrors(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"no key":          {map[string]string{}, "neither JWT_PUBLIC_KEY_PATH nor JWKS_PATH"},
-		"two keys":        {map[string]string{"JWT_PUBLIC_KEY_PATH": "a", "JWKS_PATH": "b"}, "only one of"},
-		"bad bool":        {map[string]string{"MOCK_AGS": "yes please"}, "MOCK_AGS"},
-		"latency order":   {map[string]string{"MOCK_AGS_LATENCY_MIN_MS": "300"}, "exceeds MOCK_AGS_LATENCY_MAX_MS"},
-		"failure rate":    {map[string]string{"MOCK_AGS_FAILURE_RATE": "1.5"}, "MOCK_AGS_FAILURE_RATE"},
-		"real AGS no URL": {map[string]string{"MOCK_AGS": "false"}, "AGS_BASE_URL"},
-		"bad base path":   {map[string]string{"BASE_PATH": "challenge/"}, "BASE_PATH"},
-		"bad addr":        {map[string]string{"HTTP_ADDR": "8000"}, "HTTP_ADDR"},
-		"same addr":       {map[string]string{"OPS_ADDR": ":8000"}, "must differ"},
-		"stale too short": {map[string]string{"CLAIM_STALE_AFTER": "5s"}, "CLAIM_STALE_AFTER"},
-		"bad duration":    {map[string]string{"CLAIM_STALE_AFTER": "30"}, "CLAIM_STALE_AFTER"},
-		"bad db port":     {map[string]string{"DB_PORT": "x"}, "DB_PORT"},
-		"bad log level":   {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
-		"bad log format":  {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		"no key":       {map[string]string{}, "none of JWT_PUBLIC_KEY_PATH, JWKS_PATH, JWKS_URL"},
+		"key and URL":  {map[string]string{"JWT_PUBLIC_KEY_PATH": "a", "JWKS_URL": "https://iam/jwks"}, "only one of"},
+		"bad JWKS URL": {map[string]string{"JWKS_URL": "iam/jwks"}, "JWKS_URL"},
+		"no auth, real AGS": {map[string]string{"MOCK_AGS": "false", "AGS_BASE_URL": "https://ags.example"},
+			"PLUGIN_GRPC_SERVER_AUTH_ENABLED=false lets any caller act as any user and is only allowed with the mock reward platform (MOCK_AGS=true)"},
+		"stale below attempts": {map[string]string{"REWARD_TIMEOUT": "10s", "REWARD_ATTEMPTS": "5", "CLAIM_STALE_AFTER": "50s"}, "REWARD_ATTEMPTS"},
+		"two keys":             {map[string]string{"JWT_PUBLIC_KEY_PATH": "a", "JWKS_PATH": "b"}, "only one of"},
+		"bad bool":             {map[string]string{"MOCK_AGS": "yes please"}, "MOCK_AGS"},
+		"latency order":        {map[string]string{"MOCK_AGS_LATENCY_MIN_MS": "300"}, "exceeds MOCK_AGS_LATENCY_MAX_MS"},
+		"failure rate":         {map[string]string{"MOCK_AGS_FAILURE_RATE": "1.5"}, "MOCK_AGS_FAILURE_RATE"},
+		"real AGS no URL":      {map[string]string{"MOCK_AGS": "false"}, "AGS_BASE_URL"},
+		"bad base path":        {map[string]string{"BASE_PATH": "challenge/"}, "BASE_PATH"},
+		"bad addr":             {map[string]string{"HTTP_ADDR": "8000"}, "HTTP_ADDR"},
+		"same addr":            {map[string]string{"OPS_ADDR": ":8000"}, "must differ"},
+		"stale too short":      {map[string]string{"CLAIM_STALE_AFTER": "5s"}, "CLAIM_STALE_AFTER"},
+		"bad duration":         {map[string]string{"CLAIM_STALE_AFTER": "30"}, "CLAIM_STALE_AFTER"},
+		"bad db port":          {map[string]string{"DB_PORT": "x"}, "DB_PORT"},
+		"bad log level":        {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		"bad log format":       {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			env := map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false"}
-			if name == "no key" || name == "two keys" {
+			if name == "no key" || name == "two keys" || name == "key and URL" || name == "bad JWKS URL" {
 				env = map[string]string{}
 			}
 			for k, v := range tc.env {

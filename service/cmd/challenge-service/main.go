@@ -60,7 +60,16 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	opsSrv := app.opsServer(cfg.OpsAddr)
+	opsSrv := app.opsServer(cfg.OpsAddr, cfg.OpsDebugToken)
+	reconcileCtx, stopReconciler := context.WithCancel(context.WithoutCancel(ctx))
+	reconciled := make(chan struct{})
+	go func() {
+		defer close(reconciled)
+		if cfg.ClaimReconcile > 0 {
+			app.claims.RunReconciler(reconcileCtx, cfg.ClaimReconcile)
+		}
+	}()
+	defer func() { stopReconciler(); <-reconciled }()
 
 	errc := make(chan error, 2)
 	for _, s := range []*http.Server{apiSrv, opsSrv} {
@@ -81,7 +90,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	err = errors.Join(apiSrv.Shutdown(sctx), opsSrv.Shutdown(sctx))
+	err = apiSrv.Shutdown(sctx)
+	// Claims run detached from their requests: give those still granting or recording the rest of
+	// the deadline. One cut at exit leaves a 'claiming' row that the reconciler (of this or another
+	// replica) finishes with the same idempotency key.
+	if werr := app.claims.Wait(sctx); werr != nil {
+		log.Warn("shutdown: claims still in flight are left to the reconciler", "err", werr)
+	}
+	err = errors.Join(err, opsSrv.Shutdown(sctx))
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

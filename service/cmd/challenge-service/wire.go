@@ -22,11 +22,12 @@ import (
 
 // app is the wired service.
 type app struct {
-	api   http.Handler
-	pool  *pgxpool.Pool
-	reg   *prometheus.Registry
-	mock  *reward.Mock // nil with a real platform
-	goals int
+	api    http.Handler
+	claims *claims.Service
+	pool   *pgxpool.Pool
+	reg    *prometheus.Registry
+	mock   *reward.Mock // nil with a real platform
+	goals  int
 }
 
 // build loads the catalog and keys (cheap checks first, so a bad file fails before the DB wait),
@@ -36,7 +37,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	authn, err := newAuthenticator(cfg)
+	authn, err := newAuthenticator(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -72,8 +73,9 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 
 	claimSvc := claims.New(claims.Config{
 		Namespace: cfg.Namespace, StaleAfter: cfg.ClaimStaleAfter,
-		RewardTimeout: cfg.RewardTimeout, FinishTimeout: claimFinishTimeout,
+		RewardTimeout: cfg.RewardTimeout, RewardAttempts: cfg.RewardAttempts, FinishTimeout: claimFinishTimeout,
 	}, cat, claims.NewPGStore(pool), rw, reg, log)
+	a.claims = claimSvc
 
 	a.api, err = api.New(api.Config{
 		BasePath: cfg.BasePath, Catalog: cat, Auth: authn,
@@ -87,34 +89,42 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
-func newAuthenticator(cfg config) (auth.Authenticator, error) {
+func newAuthenticator(ctx context.Context, cfg config, log *slog.Logger) (auth.Authenticator, error) {
 	if !cfg.AuthEnabled {
 		return auth.MockHeader{}, nil
 	}
-	var keys *auth.KeySet
+	var keys auth.Keys
 	var err error
-	if cfg.JWKSPath != "" {
+	switch {
+	case cfg.JWKSURL != "":
+		keys, err = auth.NewRemoteJWKS(ctx, auth.RemoteJWKSConfig{
+			URL: cfg.JWKSURL, Refresh: cfg.JWKSRefresh, MinRefresh: cfg.JWKSMinRefresh, Log: log,
+		})
+	case cfg.JWKSPath != "":
 		keys, err = auth.LoadJWKS(cfg.JWKSPath)
-	} else {
+	default:
 		keys, err = auth.LoadPEM(cfg.JWTPublicKey)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	b := &auth.Bearer{Verifier: auth.NewVerifier(keys, cfg.Namespace, cfg.JWTLeeway)}
+	b := &auth.Bearer{Verifier: auth.NewVerifierWith(keys, auth.VerifierConfig{
+		Namespace: cfg.Namespace, Leeway: cfg.JWTLeeway, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+	})}
 	if cfg.JWTCacheSize > 0 {
 		b.Cache = auth.NewCache(cfg.JWTCacheSize, cfg.JWTLeeway)
 	}
 	return b, nil
 }
 
-// opsServer serves metrics, health and pprof, plus the mock platform's grant counts.
-func (a *app) opsServer(addr string) *http.Server {
+// opsServer serves metrics, health and pprof, plus the mock platform's grant counts (only when
+// the mock is on); debug routes are guarded (OPS_DEBUG_TOKEN, see opshttp.Guard).
+func (a *app) opsServer(addr, debugToken string) *http.Server {
 	health := func(ctx context.Context) error { return a.pool.Ping(ctx) }
 	mux := http.NewServeMux()
-	mux.Handle("/", opshttp.Handler(a.reg, health))
+	mux.Handle("/", opshttp.Handler(a.reg, health, debugToken))
 	if a.mock != nil {
-		mux.Handle("/debug/mock-ags/grants", a.mock.DebugHandler())
+		mux.Handle("/debug/mock-ags/grants", opshttp.Guard(debugToken, a.mock.DebugHandler()))
 	}
 	return opshttp.Server(addr, mux)
 }

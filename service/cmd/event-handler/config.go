@@ -24,6 +24,12 @@ type config struct {
 	OpsAddr     string
 	AckMode     string
 
+	OpsDebugToken string
+	// TLSCert, TLSKey: PEM files for the gRPC port (both or neither).
+	TLSCert, TLSKey string
+	// MaxFutureSkew: how far ahead of our clock an event timestamp may lie.
+	MaxFutureSkew time.Duration
+
 	// Both modes: BUFFER_FLUSH_INTERVAL is the batch window (durable) or the flush period
 	// (buffered); BUFFER_SIZE_LIMIT bounds events pending a commit (durable) or buffered keys.
 	FlushInterval time.Duration
@@ -57,6 +63,10 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		OpsAddr:     r.String("OPS_ADDR", ":8080"),
 		AckMode:     r.String("ACK_MODE", ackDurable),
 	}
+	c.OpsDebugToken = r.String("OPS_DEBUG_TOKEN", "")
+	c.TLSCert = r.String("GRPC_TLS_CERT_PATH", "")
+	c.TLSKey = r.String("GRPC_TLS_KEY_PATH", "")
+	c.MaxFutureSkew = r.Duration("EVENT_MAX_FUTURE_SKEW", 5*time.Minute, time.Second)
 	window := 2 * time.Millisecond
 	if c.AckMode == ackBuffered {
 		window = time.Second
@@ -82,6 +92,8 @@ func loadConfig(r *envconf.Reader) (config, error) {
 	switch {
 	case c.AckMode != ackDurable && c.AckMode != ackBuffered:
 		return c, fmt.Errorf("ACK_MODE=%q: want %q (acknowledge after commit) or %q (acknowledge from memory)", c.AckMode, ackDurable, ackBuffered)
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return c, fmt.Errorf("GRPC_TLS_CERT_PATH and GRPC_TLS_KEY_PATH go together: set both or neither")
 	case c.CommitTimeout <= c.DB.StatementTimeout:
 		return c, fmt.Errorf("COMMIT_TIMEOUT (%s) must exceed DB_STATEMENT_TIMEOUT (%s): the server must give up on a statement before the client does, or an abandoned statement could still commit",
 			c.CommitTimeout, c.DB.StatementTimeout)

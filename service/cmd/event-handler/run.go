@@ -32,6 +32,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 	if err != nil {
 		return err
 	}
+	opshttp.EnableContentionProfiling()
+	reg := opshttp.NewRegistry()
+	opts, err := serverOptions(cfg, reg, log) // a bad certificate fails before the database wait
+	if err != nil {
+		return err
+	}
 	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	pool, err := store.Open(startCtx, cfg.DB)
@@ -43,8 +49,6 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 		return err
 	}
 
-	opshttp.EnableContentionProfiling()
-	reg := opshttp.NewRegistry()
 	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
 	if err != nil {
 		return fmt.Errorf("grpc listen: %w", err)
@@ -60,22 +64,21 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 		pl = bufferedPipeline
 	}
 	p := pl(cfg, pool, reg, log)
-	handler := events.NewHandler(events.Config{Namespace: cfg.Namespace}, cat, p.sink, events.NewMetrics(reg), log)
-
-	srv := grpc.NewServer(
+	handler := events.NewHandler(events.Config{Namespace: cfg.Namespace, MaxSkew: cfg.MaxFutureSkew}, cat, p.sink, events.NewMetrics(reg), log)
+	srv := grpc.NewServer(append(opts,
 		// The platform multiplexes up to 500 concurrent calls on one connection.
 		grpc.MaxConcurrentStreams(uint32(cfg.MaxStreams)),
 		// Stop (after the graceful deadline) still waits for running handlers, so none can touch the
 		// buffer once it is drained.
 		grpc.WaitForHandlers(true),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-	)
+	)...)
 	handler.Register(srv)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
 
-	ops := opshttp.Server(cfg.OpsAddr, opshttp.Handler(reg, p.ping))
+	ops := opshttp.Server(cfg.OpsAddr, opshttp.Handler(reg, p.ping, cfg.OpsDebugToken))
 
 	// Started before gRPC serves, so no call waits for a batch nobody closes.
 	p.start()

@@ -29,6 +29,9 @@ func LoadPEM(path string) (*KeySet, error) {
 		return nil, fmt.Errorf("JWT public key: %w", err)
 	}
 	if k, err := jwt.ParseRSAPublicKeyFromPEM(data); err == nil {
+		if err := checkRSA(k); err != nil {
+			return nil, fmt.Errorf("JWT public key %s: %w", path, err)
+		}
 		return &KeySet{single: k}, nil
 	}
 	k, err := jwt.ParseECPublicKeyFromPEM(data)
@@ -113,7 +116,11 @@ func (k jwk) publicKey() (any, error) {
 		for _, b := range e {
 			exp = exp<<8 | int(b)
 		}
-		return &rsa.PublicKey{N: newInt(n), E: exp}, nil
+		pk := &rsa.PublicKey{N: newInt(n), E: exp}
+		if err := checkRSA(pk); err != nil {
+			return nil, err
+		}
+		return pk, nil
 	case "EC":
 		if k.Crv != "P-256" {
 			return nil, nil // not usable for ES256: skip
@@ -133,8 +140,30 @@ func (k jwk) publicKey() (any, error) {
 	}
 }
 
-// keyFor picks the key for a token: by kid when the set has kids, else the single key.
-func (ks *KeySet) keyFor(kid string) (any, error) {
+// Keys finds the verification key for a token's kid ("" when the token names none).
+type Keys interface {
+	Key(kid string) (any, error)
+}
+
+// Weak RSA keys are refused wherever they come from: below 2048 bits a key can be factored by a
+// determined attacker, and tiny exponents (3) invite signature forgery with sloppy padding checks.
+const (
+	minRSABits     = 2048
+	minRSAExponent = 65537
+)
+
+func checkRSA(k *rsa.PublicKey) error {
+	switch {
+	case k.N.BitLen() < minRSABits:
+		return fmt.Errorf("RSA key of %d bits refused: at least %d required", k.N.BitLen(), minRSABits)
+	case k.E < minRSAExponent:
+		return fmt.Errorf("RSA key with exponent %d refused: at least %d required", k.E, minRSAExponent)
+	}
+	return nil
+}
+
+// Key picks the key for a token: by kid when the set has kids, else the single key.
+func (ks *KeySet) Key(kid string) (any, error) {
 	if kid != "" && ks.byKID != nil {
 		if k, ok := ks.byKID[kid]; ok {
 			return k, nil

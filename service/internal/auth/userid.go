@@ -1,37 +1,9 @@
 package auth
 
-import (
-	"errors"
-	"unicode"
-	"unicode/utf8"
-)
+import "github.com/challenge-perf/challenge-perf/service/internal/userid"
 
-// MaxUserIDLen bounds user ids (AGS ids are 32 hex characters; the fixture uses "user-000001").
-const MaxUserIDLen = 128
+// MaxUserIDLen bounds user ids (see userid.MaxLen).
+const MaxUserIDLen = userid.MaxLen
 
-// ValidateUserID accepts 1..128 bytes of valid UTF-8 made of printable, non-space characters, so an
-// id can be logged, used as a metric-free key and stored without surprises.
-func ValidateUserID(id string) error {
-	if id == "" {
-		return errors.New("empty user id")
-	}
-	if len(id) > MaxUserIDLen {
-		return errors.New("user id longer than 128 bytes")
-	}
-	for i := 0; i < len(id); {
-		c := id[i]
-		if c < utf8.RuneSelf { // ASCII fast path
-			if c <= ' ' || c == 0x7f {
-				return errors.New("user id contains a space or control character")
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(id[i:])
-		if r == utf8.RuneError || !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return errors.New("user id contains an invalid or non-printable character")
-		}
-		i += n
-	}
-	return nil
-}
+// ValidateUserID is userid.Validate, the rule shared with the event handler.
+func ValidateUserID(id string) error { return userid.Validate(id) }

@@ -26,28 +26,45 @@ type tokenClaims struct {
 	Namespace string `json:"namespace"`
 }
 
-// Verifier checks signature (RS256/ES256 only), exp (required), nbf, sub and the namespace claim.
+// Verifier checks signature (RS256/ES256 only), exp (required), nbf, sub, the namespace claim and,
+// when configured, iss and aud.
 type Verifier struct {
-	keys      *KeySet
+	keys      Keys
 	namespace string
 	leeway    time.Duration
 	parser    *jwt.Parser
 }
 
-// NewVerifier builds a verifier; namespace is the value the token's "namespace" claim must equal.
-func NewVerifier(keys *KeySet, namespace string, leeway time.Duration) *Verifier {
-	return &Verifier{
-		keys:      keys,
-		namespace: namespace,
-		leeway:    leeway,
-		// WithValidMethods refuses "none" and every HS* before any key is looked up, so a
-		// public key can never be used as an HMAC secret.
-		parser: jwt.NewParser(
-			jwt.WithValidMethods([]string{"RS256", "ES256"}),
-			jwt.WithLeeway(leeway),
-			jwt.WithExpirationRequired(),
-		),
+// VerifierConfig: Namespace is the value the token's "namespace" claim must equal; Issuer and
+// Audience, when set (JWT_ISSUER, JWT_AUDIENCE), must match "iss" and be among "aud".
+type VerifierConfig struct {
+	Namespace string
+	Leeway    time.Duration
+	Issuer    string
+	Audience  string
+}
+
+// NewVerifier builds a verifier checking the namespace, without iss/aud checks.
+func NewVerifier(keys Keys, namespace string, leeway time.Duration) *Verifier {
+	return NewVerifierWith(keys, VerifierConfig{Namespace: namespace, Leeway: leeway})
+}
+
+// NewVerifierWith builds a verifier from a full configuration.
+func NewVerifierWith(keys Keys, c VerifierConfig) *Verifier {
+	// WithValidMethods refuses "none" and every HS* before any key is looked up, so a public key
+	// can never be used as an HMAC secret.
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods([]string{"RS256", "ES256"}),
+		jwt.WithLeeway(c.Leeway),
+		jwt.WithExpirationRequired(),
 	}
+	if c.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(c.Issuer))
+	}
+	if c.Audience != "" {
+		opts = append(opts, jwt.WithAudience(c.Audience))
+	}
+	return &Verifier{keys: keys, namespace: c.Namespace, leeway: c.Leeway, parser: jwt.NewParser(opts...)}
 }
 
 // Verify validates a raw compact JWT.
@@ -68,5 +85,5 @@ func (v *Verifier) Verify(raw string) (Identity, error) {
 
 func (v *Verifier) keyFunc(t *jwt.Token) (any, error) {
 	kid, _ := t.Header["kid"].(string)
-	return v.keys.keyFor(kid)
+	return v.keys.Key(kid)
 }

@@ -4,9 +4,11 @@ package opshttp
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"runtime"
 	"time"
 
@@ -33,8 +35,9 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// Handler builds the operations mux.
-func Handler(reg *prometheus.Registry, health HealthFunc) http.Handler {
+// Handler builds the operations mux. /debug/ routes (pprof, including cmdline) go through Guard
+// with token; mount other debug routes (the mock platform's) through Guard too.
+func Handler(reg *prometheus.Registry, health HealthFunc, debugToken string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -48,12 +51,43 @@ func Handler(reg *prometheus.Registry, health HealthFunc) http.Handler {
 		}
 		_, _ = w.Write([]byte(`{"status":"healthy"}` + "\n"))
 	})
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/pprof/", Guard(debugToken, http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/cmdline", Guard(debugToken, http.HandlerFunc(pprof.Cmdline)))
+	mux.Handle("/debug/pprof/profile", Guard(debugToken, http.HandlerFunc(pprof.Profile)))
+	mux.Handle("/debug/pprof/symbol", Guard(debugToken, http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("/debug/pprof/trace", Guard(debugToken, http.HandlerFunc(pprof.Trace)))
 	return mux
+}
+
+// Guard protects a debug route (profiles and the command line reveal internals; a CPU profile
+// costs CPU). With a token (OPS_DEBUG_TOKEN) a request must send "Authorization: Bearer <token>".
+// Without one, only loopback and private-network clients are served: the perf suite reaches the
+// ops port from inside its Docker network or through a published port (seen as the bridge
+// gateway), never from a public address.
+func Guard(token string, h http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+				w.Header().Set("WWW-Authenticate", "Bearer")
+				http.Error(w, "debug routes need the ops debug token", http.StatusUnauthorized)
+				return
+			}
+		} else if !privateClient(r.RemoteAddr) {
+			http.Error(w, "debug routes are served to loopback and private networks only (or set OPS_DEBUG_TOKEN)", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func privateClient(remote string) bool {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return false
+	}
+	a := ap.Addr().Unmap()
+	return a.IsLoopback() || a.IsPrivate()
 }
 
 // Server wraps Handler in an http.Server with timeouts fit for profile downloads (a CPU profile
