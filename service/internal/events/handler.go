@@ -30,8 +30,12 @@ const (
 // Config holds the handler's settings.
 type Config struct {
 	Namespace string        // AB_NAMESPACE: other namespaces are acknowledged and ignored
-	MaxSkew   time.Duration // how far in the future an event timestamp may lie
+	MaxSkew   time.Duration // how far in the future an event timestamp may lie (EVENT_MAX_FUTURE_SKEW)
 }
+
+// DefaultMaxSkew: a clock a few minutes off is tolerated; a timestamp further ahead would win
+// every last-writer-wins comparison of its stat until then, so it is refused.
+const DefaultMaxSkew = 5 * time.Minute
 
 // Handler holds the event pipeline shared by both services.
 type Handler struct {
@@ -46,7 +50,7 @@ type Handler struct {
 // NewHandler wires a handler; m may come from NewMetrics(nil).
 func NewHandler(cfg Config, cat *challenges.Catalog, sink Sink, m *Metrics, log *slog.Logger) *Handler {
 	if cfg.MaxSkew <= 0 {
-		cfg.MaxSkew = 24 * time.Hour
+		cfg.MaxSkew = DefaultMaxSkew
 	}
 	return &Handler{cfg: cfg, cat: cat, sink: sink, m: m, log: log, now: time.Now}
 }

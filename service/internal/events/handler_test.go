@@ -116,7 +116,6 @@ func TestValidation(t *testing.T) {
 		"bad stat code":    statMsg("e", "u1", "@login", 1, ""),
 		"spaced stat code": statMsg("e", "u1", "win s", 1, ""),
 		"long stat code":   statMsg("e", "u1", long, 1, ""),
-		"negative":         statMsg("e", "u1", "wins", -1, ""),
 		"NaN":              statMsg("e", "u1", "wins", math.NaN(), ""),
 		"Inf":              statMsg("e", "u1", "wins", math.Inf(1), ""),
 		"bad timestamp":    statMsg("e", "u1", "wins", 1, "yesterday"),

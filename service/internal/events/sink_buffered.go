@@ -32,7 +32,8 @@ func (s *BufferedSink) Accept(ctx context.Context, id string, u *buffer.Update) 
 	if !s.Buf.ReserveWait(ctx, s.FullWait) {
 		return 0, errBufferFull
 	}
-	claim, err := s.Dedupe.Claim(ctx, id)
+	key := markKey(id, u)
+	claim, err := s.Dedupe.Claim(ctx, key)
 	if err != nil {
 		s.Buf.Release()
 		return 0, errUnavailable
@@ -43,11 +44,24 @@ func (s *BufferedSink) Accept(ctx context.Context, id string, u *buffer.Update) 
 	}
 	if err := s.Buf.Add(u); err != nil {
 		// Only after shutdown began; un-mark so the redelivery is applied by whoever runs next.
-		if ferr := s.Dedupe.Forget(ctx, id, claim); ferr != nil {
+		if ferr := s.Dedupe.Forget(ctx, key, claim); ferr != nil {
 			s.Log.Error("event refused but its id stays marked: its redelivery will be dropped as a duplicate",
 				"event_id", id, "error", ferr)
 		}
 		return 0, errShuttingDown
 	}
 	return Applied, nil
+}
+
+// statMark prefixes the marks of stat events. Event ids are one space per protocol: a login and a
+// stat update may carry the same id and must not suppress each other. Login marks keep the bare id
+// (so marks written before this rule still recognise a redelivered login); a stat's mark starts
+// with a control character, which no accepted event id contains (checkEventID).
+const statMark = "\x00stat:"
+
+func markKey(id string, u *buffer.Update) string {
+	if u.Additive {
+		return id
+	}
+	return statMark + id
 }

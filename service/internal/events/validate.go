@@ -6,6 +6,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/userid"
 )
 
 // maxIDLen bounds event, user and stat ids; longer values are refused as absurd.
@@ -15,11 +17,12 @@ const maxIDLen = 128
 var (
 	errEmptyID      = status.Error(codes.InvalidArgument, "event id is required")
 	errLongID       = status.Error(codes.InvalidArgument, "event id longer than 128 characters")
+	errCtrlID       = status.Error(codes.InvalidArgument, "event id contains control characters")
 	errEmptyUser    = status.Error(codes.InvalidArgument, "userId is required")
-	errBadUser      = status.Error(codes.InvalidArgument, "userId longer than 128 characters or containing control characters")
+	errBadUser      = status.Error(codes.InvalidArgument, "userId must be 1-128 bytes of printable characters without spaces (the API's rule)")
 	errNoPayload    = status.Error(codes.InvalidArgument, "payload is required")
 	errBadStatCode  = status.Error(codes.InvalidArgument, "payload.statCode must match ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-	errBadValue     = status.Error(codes.InvalidArgument, "payload.latestValue must be a finite number >= 0")
+	errBadValue     = status.Error(codes.InvalidArgument, "payload.latestValue must be a finite number")
 	errBadTimestamp = status.Error(codes.InvalidArgument, "timestamp must be RFC 3339")
 	errFutureTime   = status.Error(codes.InvalidArgument, "timestamp too far in the future")
 	errUnavailable  = status.Error(codes.Unavailable, "de-duplication store unavailable; retry later")
@@ -30,6 +33,9 @@ var (
 	errNotCommitted    = status.Error(codes.Unavailable, "event not committed (database unavailable or slow); retry later")
 )
 
+// checkEventID refuses control characters: a NUL would make PostgreSQL reject the whole batch
+// holding it (applied_events is text), again at every redelivery; and BufferedSink relies on login
+// ids never starting with a control character to keep its stat marks apart.
 func checkEventID(id string) error {
 	switch {
 	case id == "":
@@ -37,22 +43,22 @@ func checkEventID(id string) error {
 	case len(id) > maxIDLen:
 		return errLongID
 	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x20 || c == 0x7f {
+			return errCtrlID
+		}
+	}
 	return nil
 }
 
-// checkUserID refuses control characters: a NUL would make PostgreSQL reject the whole flush
-// batch forever (a poison pill), and no real user id contains one.
+// checkUserID applies the API's rule (userid.Validate): an id stored here that the API could never
+// be asked about would be progress nobody can see or claim.
 func checkUserID(id string) error {
 	if id == "" {
 		return errEmptyUser
 	}
-	if len(id) > maxIDLen {
+	if userid.Validate(id) != nil {
 		return errBadUser
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; c < 0x20 || c == 0x7f {
-			return errBadUser
-		}
 	}
 	return nil
 }
@@ -75,8 +81,12 @@ func alnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
+// checkValue accepts any finite value. AGS stats may be negative (a balance, a rating delta), and
+// the catalog's only operator is ">=" with a positive target, so a negative value simply means
+// "not there yet": it is stored as the current value (progress shows 0), never lowers max_value,
+// and never completes or un-completes a goal.
 func checkValue(v float64) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return errBadValue
 	}
 	return nil
