@@ -213,6 +213,9 @@ type scenarioView struct {
 	Result    string  // the result.json, manifest.json and frontier.json Source entries
 	Manifest  string
 	FrontierF string
+	// Target is the implementation measured and what of it was not, when the result records
+	// another implementation or anything unmeasured (nil: this repository's, fully measured).
+	Target *runresult.TargetInfo
 }
 
 func (r *Results) scenarioBase(name string, charts []Chart, chartNames ...string) (scenarioView, *Scenario) {
@@ -225,6 +228,9 @@ func (r *Results) scenarioBase(name string, charts []Chart, chartNames ...string
 	v.Charts = chartsNamed(charts, chartNames...)
 	v.Evidence = r.evidenceView(s)
 	v.Resources = resourceTable(s)
+	if t := s.Result.Target; t != nil && (t.Impl != "ours" || t.External || len(t.NotMeasured) > 0 || len(t.Quirks) > 0) {
+		v.Target = t
+	}
 	return v, s
 }
 

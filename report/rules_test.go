@@ -166,3 +166,24 @@ func TestConditionalSentences(t *testing.T) {
 	assert.NotContains(t, docs[capacityDoc], "Figures marked ≥", "no figure is a lower bound")
 	assert.NotContains(t, docs[capacityDoc], "≥ ")
 }
+
+// A result that measured another implementation, or could not measure everything, says so in its
+// scenario's section; this repository's fully measured results print nothing of the kind.
+func TestTargetAndNotMeasuredAreStated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	writeResults(t, dir, false)
+	base := mustGenerate(t, dir, defaults)[baselineDoc]
+	assert.NotContains(t, base, "Implementation measured")
+
+	r := readResult(t, dir, ScenarioEvents)
+	r.Target = &runresult.TargetInfo{Impl: "reference", External: true, Description: "extend-challenge",
+		NotMeasured: []string{"PostgreSQL statistics (PERF_TARGET_POSTGRES_DSN not given)"},
+		Quirks:      []string{"users exist only after POST /v1/challenges/initialize"}}
+	writeJSON(t, filepath.Join(dir, ScenarioEvents, runresult.ResultFile), r)
+	base = mustGenerate(t, dir, defaults)[baselineDoc]
+	_, sec, _ := strings.Cut(base, "## Scenario 2")
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	assert.Contains(t, sec, "**Implementation measured: reference** (an external target, reached by address) — extend-challenge.")
+	assert.Contains(t, sec, "- PostgreSQL statistics (PERF_TARGET_POSTGRES_DSN not given)")
+	assert.Contains(t, sec, "- users exist only after POST /v1/challenges/initialize")
+}
