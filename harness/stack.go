@@ -237,4 +237,3 @@ func (s *Stack) Terminate(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
-

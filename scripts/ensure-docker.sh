@@ -36,7 +36,8 @@ fi
 
 if ! pgrep -x dockerd >/dev/null 2>&1; then
   echo "ensure-docker: starting dockerd in the background (log: /var/log/challenge-perf-dockerd.log)" >&2
-  nohup dockerd >/var/log/challenge-perf-dockerd.log 2>&1 &
+  # setsid: the engine must outlive the command that started it (a test run, a CI step).
+  setsid nohup dockerd >>/var/log/challenge-perf-dockerd.log 2>&1 </dev/null &
 fi
 
 if ! wait_for_engine 60; then
