@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -52,7 +51,6 @@ type engine struct {
 	runs      []*scenarioRun
 	bufs      bufRegistry
 	start     time.Time
-	errsMu    sync.Mutex
 	nErrs     atomic.Int64
 }
 

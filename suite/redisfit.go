@@ -34,6 +34,6 @@ func CheckDedupeFits(eventsPerSec int, d time.Duration, bytesPerKey float64, lim
 	if need <= limit {
 		return nil
 	}
-	return fmt.Errorf("Redis memory limit %d MiB is too small for this level: %d events/s for %s leave about %d MiB of de-duplication keys (%.0f B per key, +%.0f%% margin); set PERF_REDIS_MEMORY to at least %dM or shorten PERF_DURATION",
+	return fmt.Errorf("the Redis memory limit %d MiB is too small for this level: %d events/s for %s leave about %d MiB of de-duplication keys (%.0f B per key, +%.0f%% margin); set PERF_REDIS_MEMORY to at least %dM or shorten PERF_DURATION",
 		limit>>20, eventsPerSec, d, need>>20, bytesPerKey, 100*(keyMemoryMargin-1), (need>>20)+64)
 }

@@ -130,9 +130,10 @@ func (k jwk) publicKey() (any, error) {
 		if err1 != nil || err2 != nil || len(x) != 32 || len(y) != 32 {
 			return nil, errors.New("bad EC coordinates")
 		}
-		pk := &ecdsa.PublicKey{Curve: elliptic.P256(), X: newInt(x), Y: newInt(y)}
-		if !pk.Curve.IsOnCurve(pk.X, pk.Y) { //nolint:staticcheck // the only portable on-curve check for a big.Int key
-			return nil, errors.New("EC point not on curve")
+		// SEC 1 uncompressed point: the library checks it is on the curve.
+		pk, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+		if err != nil {
+			return nil, fmt.Errorf("EC key: %w", err)
 		}
 		return pk, nil
 	default:
