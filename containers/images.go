@@ -30,24 +30,29 @@ const (
 	ImageService  = "challenge-service"
 	ImageHandler  = "event-handler"
 	ImageLoadgen  = "loadgen"
+	// ImageRefDouble is a test-only double of the reference implementation (perf/refdouble),
+	// built on first use; not part of AllImages.
+	ImageRefDouble = "refdouble"
 )
 
 // AllImages lists every image the perf suite needs.
 var AllImages = []string{ImagePostgres, ImageRedis, ImageService, ImageHandler, ImageLoadgen}
 
 var imageEnv = map[string]string{
-	ImagePostgres: "PERF_POSTGRES_IMAGE",
-	ImageRedis:    "PERF_REDIS_IMAGE",
-	ImageService:  "PERF_SERVICE_IMAGE",
-	ImageHandler:  "PERF_HANDLER_IMAGE",
-	ImageLoadgen:  "PERF_LOADGEN_IMAGE",
+	ImagePostgres:  "PERF_POSTGRES_IMAGE",
+	ImageRedis:     "PERF_REDIS_IMAGE",
+	ImageService:   "PERF_SERVICE_IMAGE",
+	ImageHandler:   "PERF_HANDLER_IMAGE",
+	ImageLoadgen:   "PERF_LOADGEN_IMAGE",
+	ImageRefDouble: "PERF_REFDOUBLE_IMAGE",
 }
 
 // programs maps Go program images to their main packages.
 var programs = map[string]string{
-	ImageService: "./service/cmd/challenge-service",
-	ImageHandler: "./service/cmd/event-handler",
-	ImageLoadgen: "./cmd/loadgen",
+	ImageService:   "./service/cmd/challenge-service",
+	ImageHandler:   "./service/cmd/event-handler",
+	ImageLoadgen:   "./cmd/loadgen",
+	ImageRefDouble: "./perf/refdouble",
 }
 
 // DevTag is the stable name of the current local build of an image.

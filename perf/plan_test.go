@@ -24,6 +24,8 @@ type levelSpec struct {
 	Redeliver  bool    // the generator redelivers refused event calls until they are answered OK
 	HTTPPool   int     // a fixed HTTP pool (0: sized from the work); set when a re-run removes the pool as a limit
 	Fault      *fault  // injected during the level (scenario 6)
+	// NoIntegrity leaves the integrity check to the caller (a test that expects it to fail).
+	NoIntegrity bool
 }
 
 func (l levelSpec) String() string {

@@ -16,8 +16,11 @@ import (
 
 // Scenario 1: API load in isolation. 80% GET /v1/challenges, 20% GET then claim the first
 // completed-unclaimed goal (none exist on an empty database unless PERF_SEED_PROGRESS=true).
-func TestScenario1_APILoad(t *testing.T) {
-	e := startScenario(t, "scenario1")
+func TestScenario1_APILoad(t *testing.T) { scenario1(t, "scenario1") }
+
+// scenario1 runs the scenario with its results in runDir/name.
+func scenario1(t *testing.T, name string) {
+	e := startScenario(t, name)
 	levels, err := levelsFor(e.profile, apiLevels, smokeRPS)
 	if err != nil {
 		t.Fatal(err)
@@ -35,8 +38,11 @@ func TestScenario1_APILoad(t *testing.T) {
 
 // Scenario 2: event load in isolation: 20% logins, 80% stat updates, at most 500 concurrent calls
 // on one persistent connection; every level ends with the exact ground-truth check.
-func TestScenario2_EventLoad(t *testing.T) {
-	e := startScenario(t, "scenario2")
+func TestScenario2_EventLoad(t *testing.T) { scenario2(t, "scenario2") }
+
+// scenario2 runs the scenario with its results in runDir/name.
+func scenario2(t *testing.T, name string) {
+	e := startScenario(t, name)
 	levels, err := levelsFor(e.profile, eventLevels, smokeEPS)
 	if err != nil {
 		t.Fatal(err)
@@ -184,8 +190,11 @@ func TestScenario4_Database(t *testing.T) {
 
 // Scenario 5: MEASURED end-to-end latency, event acknowledged → visible in GET /v1/challenges,
 // under background event load (PERF_E2E_EPS, default 1000; smoke 200), next to the flush interval.
-func TestScenario5_E2ELatency(t *testing.T) {
-	e := startScenario(t, "scenario5")
+func TestScenario5_E2ELatency(t *testing.T) { scenario5(t, "scenario5") }
+
+// scenario5 runs the scenario with its results in runDir/name.
+func scenario5(t *testing.T, name string) {
+	e := startScenario(t, name)
 	eps := 1000
 	if !e.profile.Step {
 		eps = 200

@@ -96,7 +96,8 @@ func firstCompleted(body []byte) (challengeID, goalID string, ok bool) {
 	}
 	for _, c := range l.Challenges {
 		for _, g := range c.Goals {
-			if g.Status == "completed" && (len(g.ClaimedAt) == 0 || string(g.ClaimedAt) == "null") {
+			// Absent is null here and "" in the reference implementation.
+			if g.Status == "completed" && (len(g.ClaimedAt) == 0 || string(g.ClaimedAt) == "null" || string(g.ClaimedAt) == `""`) {
 				return c.ChallengeID, g.GoalID, true
 			}
 		}

@@ -26,3 +26,14 @@ func TestAPILoadClaims(t *testing.T) {
 	assert.Equal(t, int64(100), ck.Passes)
 	assert.Nil(t, TruthOf(res), "no ground truth for HTTP-only runs")
 }
+
+// The reference writes "" for an absent time and repeats "status": a completed, unclaimed goal is
+// still found there.
+func TestFirstCompletedReadsTheReferencesQuirks(t *testing.T) {
+	c, g, ok := firstCompleted([]byte(`{"challenges":[{"challengeId":"c1","goals":[
+		{"goalId":"g1","status":"claimed","claimedAt":"2026-12-01T00:00:00Z","status":"claimed"},
+		{"goalId":"g2","status":"completed","claimedAt":"","status":"completed"}]}]}`))
+	assert.True(t, ok)
+	assert.Equal(t, "c1", c)
+	assert.Equal(t, "g2", g)
+}

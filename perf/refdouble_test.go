@@ -1,0 +1,102 @@
+//go:build perf
+
+package perf
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
+	"github.com/challenge-perf/challenge-perf/targets"
+)
+
+// TestReferenceDouble measures a double of the reference implementation (perf/refdouble: its env
+// names, defaultAssigned catalog, initialise call per user, gRPC health, no metrics of ours, its own
+// schema, "status" twice and "" times in its JSON) the way users will measure the reference: inside
+// the suite's stack with PERF_IMPL=reference and its images, and as an external target reached by
+// address. Scenarios 1, 2 and 5 must pass at smoke level in both, with integrity proven through the
+// API alone; then a double that drops acknowledged events must be caught.
+func TestReferenceDouble(t *testing.T) {
+	if os.Getenv("PERF_TARGET_BASE_URL") != "" {
+		t.Skip("an external target is configured: this test starts its own")
+	}
+	ctx := context.Background()
+	imgs, err := containers.EnsureImages(ctx, containers.ImageRefDouble)
+	require.NoError(t, err)
+	t.Setenv("PERF_IMPL", targets.Reference)
+	t.Setenv("PERF_SERVICE_IMAGE", imgs[containers.ImageRefDouble])
+	t.Setenv("PERF_HANDLER_IMAGE", imgs[containers.ImageRefDouble])
+	t.Setenv("PERF_SERVICE_ENV", "MIGRATIONS_PATH=file:///migrations")
+	t.Setenv("PERF_DURATION", "10s")
+
+	t.Run("in stack", func(t *testing.T) {
+		scenario1(t, filepath.Join("refdouble-stack", "scenario1"))
+		scenario2(t, filepath.Join("refdouble-stack", "scenario2"))
+		scenario5(t, filepath.Join("refdouble-stack", "scenario5"))
+	})
+
+	t.Run("external", func(t *testing.T) {
+		s := startDoubleStack(t, "")
+		t.Setenv("PERF_TARGET_BASE_URL", s.Endpoints.APIURL)
+		t.Setenv("PERF_TARGET_GRPC_ADDR", s.Endpoints.GRPCAddr)
+		t.Setenv("PERF_TARGET_SERVICE_OPS_URL", s.Endpoints.ServiceMetricsURL)
+		t.Setenv("PERF_TARGET_HANDLER_OPS_URL", s.Endpoints.HandlerMetricsURL)
+		ids := s.Containers()
+		t.Setenv("PERF_TARGET_CONTAINERS", "service="+ids[harness.AliasService].GetContainerID()+",handler="+ids[harness.AliasHandler].GetContainerID())
+		scenario1(t, filepath.Join("refdouble-external", "scenario1"))
+		scenario2(t, filepath.Join("refdouble-external", "scenario2"))
+		scenario5(t, filepath.Join("refdouble-external", "scenario5"))
+	})
+
+	// Scenario 2's check through the API must catch an acknowledged event that was never applied.
+	t.Run("dropped event is caught", func(t *testing.T) {
+		t.Setenv("PERF_HANDLER_ENV", "REFDOUBLE_DROP_EVERY=500")
+		t.Setenv("PERF_API_CHECK_USERS", "all")
+		e := startScenario(t, filepath.Join("refdouble-drop", "scenario2"))
+		require.Equal(t, targets.Reference, e.target.Name)
+		out := e.runLevel(levelSpec{Name: suite.LevelName(0, 200), EPS: 200, NoIntegrity: true})
+		require.NotNil(t, out.Events)
+		gt, err := suite.ReadGroundTruth(filepath.Join(out.Dir, "ground_truth.json"))
+		require.NoError(t, err)
+		cat, err := challenges.Parse(e.fix.ChallengesJSON)
+		require.NoError(t, err)
+		require.NoError(t, e.truth.Merge(gt, cat))
+		in := &runresult.Integrity{}
+		require.NoError(t, e.checkThroughAPI(ctx, in, cat, 5*time.Second))
+		require.False(t, in.OK, "an acknowledged stat event was dropped every 500: the API check must see it")
+		require.NotEmpty(t, in.Problems)
+		t.Logf("caught: %d users differ, e.g. %s", len(in.Problems), in.Problems[0])
+	})
+}
+
+// startDoubleStack starts the stack running the reference double, as a deployment the suite did not start.
+func startDoubleStack(t *testing.T, handlerEnv string) *harness.Stack {
+	t.Helper()
+	f, err := loadFixtures()
+	require.NoError(t, err)
+	cfg, err := harness.StackConfigFromEnv()
+	require.NoError(t, err)
+	require.Equal(t, targets.Reference, cfg.Target.Name)
+	cfg.ChallengesJSON, cfg.PublicKeyPEM = f.ChallengesJSON, f.PublicKeyPEM
+	cfg.Logf = t.Logf
+	if handlerEnv != "" {
+		k, v, _ := strings.Cut(handlerEnv, "=")
+		cfg.HandlerEnv = map[string]string{k: v}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	s, err := harness.StartStack(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Terminate(context.Background()) })
+	return s
+}
