@@ -1,12 +1,16 @@
 package report
 
 import (
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v2"
@@ -62,6 +66,24 @@ func TestAlertRulesAreValid(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The alert rules load with Prometheus' own rule-file parser (rulefmt, which also parses every
+// expression as PromQL): what promtool check rules would say.
+func TestAlertRulesLoadInPrometheus(t *testing.T) {
+	for _, c := range goldenCases {
+		doc, ok := renderCase(t, c)[tuningDoc]
+		if !ok {
+			continue
+		}
+		groups, errs := rulefmt.Parse([]byte(alertRules(t, doc)), false, model.UTF8Validation, parser.NewParser(parser.Options{}), slog.New(slog.DiscardHandler))
+		require.Empty(t, errs, "%s: the alert rules do not load in Prometheus", c.name)
+		require.NotEmpty(t, groups.Groups, c.name)
+	}
+	// And the parser is strict enough to catch the old bug.
+	_, errs := rulefmt.Parse([]byte("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: rate(x[1m]) > 3,500\n"), false,
+		model.UTF8Validation, parser.NewParser(parser.Options{}), slog.New(slog.DiscardHandler))
+	require.NotEmpty(t, errs, "a thousands separator must not load")
 }
 
 // A threshold of thousands renders without a separator (the bug: "> 3,500").
