@@ -131,6 +131,9 @@ type scenarioEnv struct {
 	truth *suite.Truth
 	// seeded: the current state holds the realistic progress (seedState).
 	seeded bool
+	// priorRead: the state before this scenario's events was read through the API (a target the
+	// suite cannot reset starts from whatever earlier runs left).
+	priorRead bool
 	// statIDs are the containers measured (role → id): the stack's, or PERF_TARGET_CONTAINERS'.
 	statIDs map[string]string
 	// apiHoldMs is how long an API iteration held an HTTP connection at this scenario's last API

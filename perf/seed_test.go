@@ -5,6 +5,7 @@ package perf
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -152,8 +153,9 @@ func (e *scenarioEnv) seedState(ctx context.Context, grpcAddr, apiURL string) (s
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			err := e.apiCall(ctx, http.MethodPost, path, "", user, toks[i], nil)
-			if err == nil {
-				break
+			var se *statusError
+			if err == nil || errors.As(err, &se) && se.Code == http.StatusConflict {
+				break // claimed (now, or by an earlier run on a target that is not reset)
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("seed claim: %w", err)

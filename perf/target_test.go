@@ -161,13 +161,50 @@ func (e *scenarioEnv) apiCall(ctx context.Context, method, path, body, user, tok
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		return fmt.Errorf("%s %s as %s: %s %s", method, path, user, resp.Status, strings.TrimSpace(string(msg)))
+		return &statusError{Code: resp.StatusCode, msg: fmt.Sprintf("%s %s as %s: %s %s", method, path, user, resp.Status, strings.TrimSpace(string(msg)))}
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return nil
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// statusError is an API answer other than 2xx.
+type statusError struct {
+	Code int
+	msg  string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// snapshotPrior reads every fixture user's goals through the API before the scenario's first
+// event, for a target the suite cannot reset: the state its check must start from (suite.Truth.Prior).
+func (e *scenarioEnv) snapshotPrior(ctx context.Context) (time.Duration, error) {
+	var toks []string
+	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	var mu sync.Mutex
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	_ = parallel(len(e.fix.Users), 16, func(i int) error {
+		goals, err := e.listGoals(ctx, e.fix.Users[i], toks[i])
+		if err != nil {
+			failed.Add(1)
+			firstErr.CompareAndSwap(nil, err)
+			return nil
+		}
+		mu.Lock()
+		e.truth.Prior(e.fix.Users[i], goals)
+		mu.Unlock()
+		return nil
+	})
+	if n := failed.Load(); n > 0 {
+		return time.Since(start), fmt.Errorf("reading the state before the load: %d of %d users failed, e.g. %v", n, len(e.fix.Users), firstErr.Load())
+	}
+	return time.Since(start), nil
 }
 
 // listGoals reads a user's goals through GET /v1/challenges.

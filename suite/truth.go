@@ -45,6 +45,9 @@ func ReadGroundTruth(path string) (*GroundTruth, error) {
 // by event time with their maximum kept (completion is sticky); logins count once per event.
 type Truth struct {
 	stats map[[2]string]*statTruth // (user, stat key)
+	// prior is what the API showed before the scenario's first event, for a target the suite
+	// cannot reset (its earlier state is not known otherwise): user → goal → listed goal.
+	prior map[string]map[string]APIGoal
 	// Monotonic is false once a source's values were not monotonic per (user, stat): a level's
 	// ground truth then holds its last value, not its maximum, so completions cannot be predicted.
 	Monotonic bool
@@ -56,7 +59,20 @@ type statTruth struct {
 }
 
 // NewTruth is an empty state (an empty database).
-func NewTruth() *Truth { return &Truth{stats: map[[2]string]*statTruth{}, Monotonic: true} }
+func NewTruth() *Truth {
+	return &Truth{stats: map[[2]string]*statTruth{}, prior: map[string]map[string]APIGoal{}, Monotonic: true}
+}
+
+// Prior records what the API listed for user before any event of this truth was sent: the state a
+// target that cannot be reset started from. Goals whose stat no later event touched must still
+// show it; a completion shown then stays (completion is sticky).
+func (t *Truth) Prior(user string, goals []APIGoal) {
+	m := make(map[string]APIGoal, len(goals))
+	for _, g := range goals {
+		m[g.GoalID] = g
+	}
+	t.prior[user] = m
+}
 
 // Stat records an acknowledged stat value for user at event time at.
 func (t *Truth) Stat(user, key string, v float64, at time.Time) {
@@ -156,6 +172,7 @@ type APIGoal struct {
 // listed once. Without monotonic values only progress below the target is compared.
 func (t *Truth) CheckUserGoals(user string, goals []APIGoal, cat *challenges.Catalog) error {
 	listed := map[string]bool{}
+	prior, hasPrior := t.prior[user]
 	for _, g := range goals {
 		def, ok := cat.Goal(g.GoalID)
 		if !ok {
@@ -172,6 +189,25 @@ func (t *Truth) CheckUserGoals(user string, goals []APIGoal, cat *challenges.Cat
 		}
 		target := float64(def.Requirement.TargetValue)
 		done := g.Status == "completed" || g.Status == "claimed"
+		if hasPrior {
+			p := prior[g.GoalID]
+			pDone := p.Status == "completed" || p.Status == "claimed"
+			switch {
+			case pDone && !done:
+				return fmt.Errorf("goal %s: %s before the load, %s after (a completion was lost)", g.GoalID, p.Status, g.Status)
+			case pDone:
+				continue
+			case s == nil:
+				// No event of this run touched the stat: the goal shows what it showed before.
+				if g.Status != p.Status || g.Progress != p.Progress {
+					return fmt.Errorf("goal %s: progress %d status %s, but no acknowledged event touched it since it showed %d %s",
+						g.GoalID, g.Progress, g.Status, p.Progress, p.Status)
+				}
+				continue
+			}
+			// Touched: this run's events are newer than anything before, and a goal open before
+			// had a maximum below its target, so the comparison below holds as for a fresh state.
+		}
 		switch {
 		case m >= target:
 			if !done && t.Monotonic {

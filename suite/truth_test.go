@@ -93,3 +93,24 @@ func TestSampleUsers(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// A target the suite cannot reset keeps earlier state: the check starts from what the API showed.
+func TestTruthFromAPriorView(t *testing.T) {
+	cat := truthCat(t)
+	tr := NewTruth()
+	tr.Prior("u1", []APIGoal{{"logins-2", 3, "claimed"}, {"wins-5", 4, "in_progress"}, {"wins-10", 4, "in_progress"}})
+	tr.Stat("u1", "wins", 6, time.Now())
+	// logins untouched: still claimed; wins now 6: wins-5 completed, wins-10 in progress at 6.
+	require.NoError(t, tr.CheckUserGoals("u1", []APIGoal{{"logins-2", 3, "claimed"}, {"wins-5", 5, "completed"}, {"wins-10", 6, "in_progress"}}, cat))
+	for name, goals := range map[string][]APIGoal{
+		"prior completion lost":  {{"logins-2", 3, "in_progress"}, {"wins-5", 5, "completed"}, {"wins-10", 6, "in_progress"}},
+		"touched stat not shown": {{"logins-2", 3, "claimed"}, {"wins-5", 4, "in_progress"}, {"wins-10", 4, "in_progress"}},
+	} {
+		require.Error(t, tr.CheckUserGoals("u1", goals, cat), name)
+	}
+	// An untouched open goal must not move.
+	tr.Prior("u2", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 0, "not_started"}, {"wins-10", 0, "not_started"}})
+	tr.Stat("u2", "wins", 1, time.Now())
+	require.Error(t, tr.CheckUserGoals("u2", []APIGoal{{"logins-2", 2, "completed"}, {"wins-5", 1, "in_progress"}, {"wins-10", 1, "in_progress"}}, cat))
+	require.NoError(t, tr.CheckUserGoals("u2", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 1, "in_progress"}, {"wins-10", 1, "in_progress"}}, cat))
+}
