@@ -134,6 +134,8 @@ type scenarioEnv struct {
 	// priorRead: the state before this scenario's events was read through the API (a target the
 	// suite cannot reset starts from whatever earlier runs left).
 	priorRead bool
+	// priorUsers are the users whose earlier state was read (nil: the state was reset, all known).
+	priorUsers map[string]bool
 	// statIDs are the containers measured (role → id): the stack's, or PERF_TARGET_CONTAINERS'.
 	statIDs map[string]string
 	// apiHoldMs is how long an API iteration held an HTTP connection at this scenario's last API

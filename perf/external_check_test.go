@@ -79,8 +79,14 @@ func TestExternalTarget_PublicProtocolsOnly(t *testing.T) {
 	require.Empty(t, e.baselineFile(), "an unknown implementation is measured, not gated")
 
 	// The check can fail: a value no acknowledged event carried must be reported (the sample always
-	// holds the first user).
-	user := e.truth.Users()[0]
+	// holds the first touched user whose earlier state was read).
+	var user string
+	for _, u := range e.truth.Users() {
+		if e.priorUsers == nil || e.priorUsers[u] {
+			user = u
+			break
+		}
+	}
 	e.truth.Stat(user, "wins", 1e6, time.Now())
 	cat, err := challenges.Parse(f.ChallengesJSON)
 	require.NoError(t, err)

@@ -79,13 +79,13 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		t.Logf("level %s: user set-up %s for %d users in %.1f s (%d errors)", l, st.Call, st.Users, st.Seconds, st.Errors)
 	}
 	if !e.canReset && !e.priorRead {
-		took, err := e.snapshotPrior(ctx)
+		n, took, err := e.snapshotPrior(ctx)
 		if err != nil {
 			t.Fatalf("%s: %v", l, err)
 		}
 		e.priorRead = true
 		t.Logf("level %s: read the state %d users had before this scenario through the API in %.1f s (the target cannot be reset: the integrity check starts from it)",
-			l, len(e.fix.Users), took.Seconds())
+			l, n, took.Seconds())
 	}
 	// Levels with API load start from realistic state (seedState), once per state: the seeded
 	// values join the truth the integrity check compares with, next to the generator's events.

@@ -173,6 +173,14 @@ type APIGoal struct {
 func (t *Truth) CheckUserGoals(user string, goals []APIGoal, cat *challenges.Catalog) error {
 	listed := map[string]bool{}
 	prior, hasPrior := t.prior[user]
+	// Logins add up: with an earlier state, its count (what its open login goals showed as
+	// progress) comes before this run's.
+	var priorLogins float64
+	for id, p := range prior {
+		if def, ok := cat.Goal(id); ok && def.StatKey() == challenges.LoginStatKey && p.Status != "completed" && p.Status != "claimed" {
+			priorLogins = float64(p.Progress)
+		}
+	}
 	for _, g := range goals {
 		def, ok := cat.Goal(g.GoalID)
 		if !ok {
@@ -186,6 +194,9 @@ func (t *Truth) CheckUserGoals(user string, goals []APIGoal, cat *challenges.Cat
 		var v, m float64
 		if s != nil {
 			v, m = s.value, s.max
+			if def.StatKey() == challenges.LoginStatKey {
+				v, m = v+priorLogins, m+priorLogins
+			}
 		}
 		target := float64(def.Requirement.TargetValue)
 		done := g.Status == "completed" || g.Status == "claimed"

@@ -108,6 +108,11 @@ func TestTruthFromAPriorView(t *testing.T) {
 	} {
 		require.Error(t, tr.CheckUserGoals("u1", goals, cat), name)
 	}
+	// Logins add to what the earlier state counted: 1 before + 1 now completes logins-2.
+	tr.Prior("u3", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 0, "not_started"}, {"wins-10", 0, "not_started"}})
+	tr.Logins("u3", 1)
+	require.NoError(t, tr.CheckUserGoals("u3", []APIGoal{{"logins-2", 2, "completed"}, {"wins-5", 0, "not_started"}, {"wins-10", 0, "not_started"}}, cat))
+	require.Error(t, tr.CheckUserGoals("u3", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 0, "not_started"}, {"wins-10", 0, "not_started"}}, cat))
 	// An untouched open goal must not move.
 	tr.Prior("u2", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 0, "not_started"}, {"wins-10", 0, "not_started"}})
 	tr.Stat("u2", "wins", 1, time.Now())
