@@ -32,6 +32,10 @@ type dedupeMeasure struct {
 	ids         int64   // ids held after the level
 	bytes       int64   // the memory (Redis) or table size (PostgreSQL) they took
 	bytesPerID  float64 // bytes per id
+	// idsPerEvent is the share of events that leave an id: every event in Redis (buffered), only
+	// logins in applied_events (durable: stat values are absolute and need no record), measured as
+	// the level's ids ÷ its events.
+	idsPerEvent float64
 	ttl         time.Duration
 	ttlKey      string // DEDUPE_TTL or APPLIED_EVENTS_RETENTION
 	fromEnv     bool   // the retention was set in the handler's env (else its default)
@@ -77,16 +81,20 @@ func (r *Results) dedupeMeasures() []*dedupeMeasure {
 			continue
 		}
 		m.ackMode = m.s.ackMode()
-		m.ttlKey, m.ttl, m.limitOf = "DEDUPE_TTL", defaultDedupeTTL, "redis"
+		m.ttlKey, m.ttl, m.limitOf, m.idsPerEvent = "DEDUPE_TTL", defaultDedupeTTL, "redis", 1
 		if m.kind == storePostgres {
-			m.ttlKey, m.ttl, m.limitOf = "APPLIED_EVENTS_RETENTION", defaultRetention, "postgres"
+			// The table is on disk: no memory limit bounds it (limitOf stays empty).
+			m.ttlKey, m.ttl, m.limitOf = "APPLIED_EVENTS_RETENTION", defaultRetention, ""
+			if events := float64(m.l.EPS) * m.l.DurationSec; events > 0 {
+				m.idsPerEvent = min(1, float64(m.ids)/events)
+			}
 		}
 		if v := m.s.env("event-handler", m.ttlKey); v != "" {
 			if d, err := time.ParseDuration(v); err == nil {
 				m.ttl, m.fromEnv = d, true
 			}
 		}
-		if m.s.Manifest != nil {
+		if m.s.Manifest != nil && m.limitOf != "" {
 			m.limit = m.s.Manifest.Containers[m.limitOf].Limits.MemoryBytes
 		}
 		m.eps, m.epsSource = m.l.EPS, r.src(m.s.Name, LevelDirName(*m.l), runresult.LevelFile)
@@ -103,7 +111,7 @@ func (r *Results) dedupeMeasures() []*dedupeMeasure {
 
 // steady is the store's size once the retention window is full at eps events per second.
 func (m *dedupeMeasure) steady(eps int) int64 {
-	return int64(float64(eps) * m.ttl.Seconds() * m.bytesPerID)
+	return int64(float64(eps) * m.idsPerEvent * m.ttl.Seconds() * m.bytesPerID)
 }
 
 // fillSecs is how long eps events per second take to fill the store's container memory (0: never
@@ -112,7 +120,7 @@ func (m *dedupeMeasure) fillSecs(eps int) float64 {
 	if m.limit <= 0 || eps <= 0 || m.steady(eps) <= m.limit {
 		return 0
 	}
-	return float64(m.limit) / (float64(eps) * m.bytesPerID)
+	return float64(m.limit) / (float64(eps) * m.idsPerEvent * m.bytesPerID)
 }
 
 // dedupeView is one store's measured cost, for the documents.
@@ -128,9 +136,27 @@ type dedupeView struct {
 	EPSMeasured                bool   // EPS is scenario 2's measured maximum in this mode
 	EPSSource                  string // where EPS comes from
 	Steady                     int64  // bytes at EPS once the window is full
-	Limit                      int64  // the store container's memory limit (0: unknown)
+	Limit                      int64  // the store container's memory limit (0: unknown, or on disk)
 	Exceeds                    bool   // Steady > Limit
 	FillSecs                   float64
+	IDShare                    string // "" when every event leaves an id, else the measured share
+	IDFactor                   string // the share as a factor for formulas ("" when 1)
+}
+
+// idFactor is the share as a number for a formula ("" when every event leaves an id).
+func (m *dedupeMeasure) idFactor() string {
+	if m.idsPerEvent >= 1 {
+		return ""
+	}
+	return num(m.idsPerEvent, 3)
+}
+
+// idShare words the share of events that leave an id ("" when all do).
+func (m *dedupeMeasure) idShare() string {
+	if m.idsPerEvent >= 1 {
+		return ""
+	}
+	return num(100*m.idsPerEvent, 1) + "% of events leave an id (logins only; stat values are absolute and need none), as measured at that level"
 }
 
 // dedupeViews state every measured store (nil: none measured).
@@ -141,6 +167,7 @@ func (r *Results) dedupeViews() []dedupeView {
 			Manifest: r.src(m.s.Name, "manifest.json"), Source: r.dedupeSource(m), IDs: m.ids, Bytes: m.bytes,
 			BytesPerID: m.bytesPerID, EPS: m.eps, EPSMeasured: m.epsMeasured, EPSSource: m.epsSource, Steady: m.steady(m.eps), Limit: m.limit}
 		v.Exceeds = v.Limit > 0 && v.Steady > v.Limit
+		v.IDShare, v.IDFactor = m.idShare(), m.idFactor()
 		v.FillSecs = m.fillSecs(m.eps)
 		out = append(out, v)
 	}
@@ -168,13 +195,15 @@ type dedupeProjection struct {
 	Need, Limit  int64
 	Times        string // Need ÷ Limit, when Need exceeds it
 	Source       string
+	IDShare      string // as dedupeView's
+	IDFactor     string
 }
 
 func (r *Results) dedupeProjections(g gameSize) []dedupeProjection {
 	var out []dedupeProjection
 	for _, m := range r.dedupeMeasures() {
 		p := dedupeProjection{Kind: m.kind, TTLKey: m.ttlKey, EPS: int64(g.EPSHigh), TTLSecs: int64(m.ttl.Seconds()), BytesPerID: m.bytesPerID,
-			Need: m.steady(g.EPSHigh), Limit: m.limit, Source: r.dedupeSource(m)}
+			Need: m.steady(g.EPSHigh), Limit: m.limit, Source: r.dedupeSource(m), IDShare: m.idShare(), IDFactor: m.idFactor()}
 		if p.Limit > 0 && p.Need > p.Limit {
 			p.Times = num(float64(p.Need)/float64(p.Limit), 0)
 		}

@@ -209,3 +209,23 @@ func TestTargetAndNotMeasuredAreStated(t *testing.T) {
 	assert.Contains(t, sec, "- PostgreSQL statistics (PERF_TARGET_POSTGRES_DSN not given)")
 	assert.Contains(t, sec, "- users exist only after POST /v1/challenges/initialize")
 }
+
+// applied_events (durable mode) records login ids only, on disk: its projection uses the measured
+// share of events that leave an id and is never compared with a container's memory.
+func TestAppliedEventsProjectionCountsLoginsOnDisk(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	writeResults(t, dir, false)
+	r := readResult(t, dir, ScenarioEvents)
+	l := &r.Levels[0]
+	events := int64(float64(l.EPS) * l.DurationSec)
+	require.Positive(t, events)
+	l.DB = &runresult.DBAnalysis{Tables: []runresult.TableStat{{Table: "applied_events", LiveRows: events / 5, TotalBytes: events / 5 * 150}}}
+	writeJSON(t, filepath.Join(dir, ScenarioEvents, runresult.ResultFile), r)
+	docs := mustGenerate(t, dir, defaults)
+	_, limits, _ := strings.Cut(docs[baselineDoc], "### What limits it")
+	limits, _, _ = strings.Cut(limits, "<sub>")
+	assert.NotContains(t, limits, "applied_events", "a table on disk does not outgrow a memory limit")
+	assert.Contains(t, docs[capacityDoc], "20% of events leave an id (logins only")
+	assert.Contains(t, docs[capacityDoc], "= 1,000 × 0.2 × 3,600 s × 150 B = **103 MiB** on disk")
+	assert.Contains(t, docs[capacityDoc], "E × 0.2 (the share of events that leave an id) × APPLIED_EVENTS_RETENTION")
+}
