@@ -18,7 +18,7 @@ type Options struct {
 // projection, not a measurement.
 const (
 	DefaultPricePerVCPUHour = 0.048
-	DefaultPriceSource      = "AWS EC2 on-demand, us-east-1, Linux, m6i.large ($0.096 per hour for 2 vCPUs and 8 GiB), aws.amazon.com/ec2/pricing/on-demand"
+	DefaultPriceSource      = "AWS EC2 on-demand, us-east-1, Linux, m6i.large ($0.096 per hour for 2 vCPUs and 8 GiB), aws.amazon.com/ec2/pricing/on-demand; a published list price not re-checked from the measuring machine, which has no internet access"
 )
 
 // Generate loads the results and writes the three documents and their charts under outDir.
