@@ -92,7 +92,7 @@ func manifestFact(get func(*runresult.Manifest) string) func(*Scenario) string {
 
 // headerView is the block every document starts with: where and how the numbers were measured.
 type headerView struct {
-	Dir, Scenarios, Date                                 string
+	Dir, Scenarios, Date, Impl                           string
 	HostCPUs, HostMemory, Kernel, Docker, Git, GoVersion string
 	Profile, Duration                                    string
 	FactSources                                          []string
@@ -100,6 +100,19 @@ type headerView struct {
 	ContainerSources                                     []string
 	Missing                                              []string   // scenarios not in these results
 	Linked                                               [][]string // scenario directory → the run it links to (a combined results directory)
+}
+
+// implementation names what a scenario measured: this repository's service unless its result
+// records another implementation or an external target.
+func implementation(s *Scenario) string {
+	t := s.Result.Target
+	switch {
+	case t == nil || t.Impl == "" || t.Impl == "ours" && !t.External:
+		return "this repository's service/ (challenge service and event handler)"
+	case t.External:
+		return t.Impl + ", external target reached by address"
+	}
+	return t.Impl + " (PERF_IMPL), in the suite's stack"
 }
 
 func (r *Results) headerView() headerView {
@@ -118,7 +131,7 @@ func (r *Results) headerView() headerView {
 		}
 	}
 	v := headerView{
-		Dir: r.Dir, Scenarios: r.scenarioList(), Date: date,
+		Dir: r.Dir, Scenarios: r.scenarioList(), Date: date, Impl: r.distinct(implementation),
 		HostCPUs:    r.distinct(manifestFact(func(m *runresult.Manifest) string { return inum(int64(m.HostCPUs)) })),
 		HostMemory:  r.distinct(manifestFact(func(m *runresult.Manifest) string { return bytesIEC(m.HostMemory) })),
 		Kernel:      r.distinct(manifestFact(func(m *runresult.Manifest) string { return m.HostKernel })),

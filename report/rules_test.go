@@ -195,7 +195,8 @@ func TestTargetAndNotMeasuredAreStated(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	writeResults(t, dir, false)
 	base := mustGenerate(t, dir, defaults)[baselineDoc]
-	assert.NotContains(t, base, "Implementation measured")
+	assert.NotContains(t, base, "**Implementation measured")
+	assert.Contains(t, base, "| Implementation measured | this repository's service/")
 
 	r := readResult(t, dir, ScenarioEvents)
 	r.Target = &runresult.TargetInfo{Impl: "reference", External: true, Description: "extend-challenge",
@@ -208,6 +209,7 @@ func TestTargetAndNotMeasuredAreStated(t *testing.T) {
 	assert.Contains(t, sec, "**Implementation measured: reference** (an external target, reached by address) — extend-challenge.")
 	assert.Contains(t, sec, "- PostgreSQL statistics (PERF_TARGET_POSTGRES_DSN not given)")
 	assert.Contains(t, sec, "- users exist only after POST /v1/challenges/initialize")
+	assert.Contains(t, base, "| Implementation measured | this repository's service/ (challenge service and event handler) (scenario1, scenario3, scenario4, scenario5); reference, external target reached by address (scenario2) |")
 }
 
 // applied_events (durable mode) records login ids only, on disk: its projection uses the measured
