@@ -26,12 +26,12 @@ const (
 // dedupeMeasure is one store's measured cost per event id: the level that left the most ids, and
 // the retention the handler ran with.
 type dedupeMeasure struct {
-	kind        string
-	s           *Scenario
-	l           *runresult.LevelResult
-	ids         int64   // ids held after the level
-	bytes       int64   // the memory (Redis) or table size (PostgreSQL) they took
-	bytesPerID  float64 // bytes per id
+	kind       string
+	s          *Scenario
+	l          *runresult.LevelResult
+	ids        int64   // ids held after the level
+	bytes      int64   // the memory (Redis) or table size (PostgreSQL) they took
+	bytesPerID float64 // bytes per id
 	// idsPerEvent is the share of events that leave an id: every event in Redis (buffered), only
 	// logins in applied_events (durable: stat values are absolute and need no record), measured as
 	// the level's ids ÷ its events.
