@@ -43,15 +43,21 @@ type seedResult struct {
 
 // parallel runs fn(i) for i in [0, n) on workers goroutines and returns the first error.
 func parallel(n, workers int, fn func(i int) error) error {
+	_, err := parallelCount(n, workers, fn)
+	return err
+}
+
+// parallelCount is parallel that also counts the calls that failed (every call runs).
+func parallelCount(n, workers int, fn func(i int) error) (failed int, firstErr error) {
 	work := make(chan int)
 	var mu sync.Mutex
-	var firstErr error
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for i := range work {
 				if err := fn(i); err != nil {
 					mu.Lock()
+					failed++
 					if firstErr == nil {
 						firstErr = err
 					}
@@ -65,7 +71,7 @@ func parallel(n, workers int, fn func(i int) error) error {
 	}
 	close(work)
 	wg.Wait()
-	return firstErr
+	return failed, firstErr
 }
 
 // seedTarget is the value of code that completes k goals (0: no progress) and the first goal it completes.

@@ -101,8 +101,7 @@ func (e *scenarioEnv) userSetup(ctx context.Context) (*runresult.SetupStats, err
 		return nil, err
 	}
 	start := time.Now()
-	var done, failed atomic.Int64
-	var firstErr atomic.Value
+	var done, failed atomic.Int64 // for the progress line
 	stop := make(chan struct{})
 	go func() {
 		tick := time.NewTicker(5 * time.Second)
@@ -117,19 +116,18 @@ func (e *scenarioEnv) userSetup(ctx context.Context) (*runresult.SetupStats, err
 			}
 		}
 	}()
-	_ = parallel(len(e.fix.Users), workers, func(i int) error {
+	nFailed, firstErr := parallelCount(len(e.fix.Users), workers, func(i int) error {
 		defer done.Add(1)
 		err := e.apiCall(ctx, call.Method, call.Path, call.Body, e.fix.Users[i], toks[i], nil)
 		if err != nil {
 			failed.Add(1)
-			firstErr.CompareAndSwap(nil, err)
 		}
-		return nil
+		return err
 	})
 	close(stop)
-	st := &runresult.SetupStats{Call: call.String(), Users: len(e.fix.Users), Errors: int(failed.Load()), Seconds: time.Since(start).Seconds()}
+	st := &runresult.SetupStats{Call: call.String(), Users: len(e.fix.Users), Errors: nFailed, Seconds: time.Since(start).Seconds()}
 	if float64(st.Errors) > 0.01*float64(st.Users) {
-		return st, fmt.Errorf("per-user set-up %s: %d of %d users failed, e.g. %v", call, st.Errors, st.Users, firstErr.Load())
+		return st, fmt.Errorf("per-user set-up %s: %d of %d users failed, e.g. %v", call, st.Errors, st.Users, firstErr)
 	}
 	return st, nil
 }
@@ -202,23 +200,19 @@ func (e *scenarioEnv) snapshotPrior(ctx context.Context) (int, time.Duration, er
 	}
 	start := time.Now()
 	var mu sync.Mutex
-	var failed atomic.Int64
-	var firstErr atomic.Value
-	_ = parallel(len(users), 32, func(j int) error {
+	f, firstErr := parallelCount(len(users), 32, func(j int) error {
 		i := idx[users[j]]
 		goals, err := e.listGoals(ctx, e.fix.Users[i], toks[i])
 		if err != nil {
-			failed.Add(1)
-			firstErr.CompareAndSwap(nil, err)
-			return nil
+			return err
 		}
 		mu.Lock()
 		e.truth.Prior(e.fix.Users[i], goals)
 		mu.Unlock()
 		return nil
 	})
-	if f := failed.Load(); f > 0 {
-		return len(users), time.Since(start), fmt.Errorf("reading the state before the load: %d of %d users failed, e.g. %v", f, len(users), firstErr.Load())
+	if f > 0 {
+		return len(users), time.Since(start), fmt.Errorf("reading the state before the load: %d of %d users failed, e.g. %v", f, len(users), firstErr)
 	}
 	return len(users), time.Since(start), nil
 }
