@@ -85,7 +85,11 @@ type Integrity struct {
 	// (the drain time as the public API shows it).
 	SettledSec float64  `json:"settled_sec,omitempty"`
 	Problems   []string `json:"problems,omitempty"`
-	OK         bool     `json:"ok"`
+	// Unproven is why the check could not prove integrity although it found nothing wrong (e.g. a
+	// sample too small to detect the loss rate the suite promises to catch): such a level is never
+	// a pass ("" = proven, or failed).
+	Unproven string `json:"unproven,omitempty"`
+	OK       bool   `json:"ok"`
 }
 
 // Verdicts of a level.
@@ -97,6 +101,12 @@ const (
 	// the host's CPUs and no container was near its own limit: the shared host, not the service,
 	// ran out (the generator runs on the same machine).
 	VerdictHost = "host_limited"
+	// VerdictIntegrity: acknowledged events are missing from the target's state, or applied twice.
+	// It decides before every other reason: such a level is never a maximum nor a baseline.
+	VerdictIntegrity = "fail_integrity"
+	// VerdictUnproven: the level met every limit, but its integrity check could not prove that no
+	// acknowledged event was lost (Integrity.Unproven says why): not a pass.
+	VerdictUnproven = "integrity_not_proven"
 )
 
 // RedisStats is the de-duplication store after an event level: one key per event id, kept for
@@ -175,9 +185,12 @@ type LevelResult struct {
 	Seed        *SeedStats             `json:"seed,omitempty"`
 	Setup       *SetupStats            `json:"user_setup,omitempty"`
 	Retry       bool                   `json:"retry,omitempty"` // a re-run: the previous run of this level failed although the baseline held it
-	Verdict     string                 `json:"verdict"`         // pass | limit | generator_limited
+	Verdict     string                 `json:"verdict"`         // pass | limit | fail_integrity | integrity_not_proven | generator_limited | host_limited
 	Reasons     []string               `json:"reasons,omitempty"`
-	Dir         string                 `json:"dir"`
+	// Saturated names what else gave out while the target failed by its own signals (its verdict is
+	// then limit, the target's reason first): "host", "generator" or "" (nothing, or not known).
+	Saturated string `json:"saturated,omitempty"`
+	Dir       string `json:"dir"`
 }
 
 // ScenarioResult is a scenario's result.json.

@@ -1,0 +1,74 @@
+//go:build perf
+
+package perf
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/runresult"
+	"github.com/challenge-perf/challenge-perf/suite"
+)
+
+// checkLevelIntegrity adds the level's ground truth to the scenario's truth and compares the
+// target's state with it: every stored value in SQL when the database is ours and was reset, else
+// through the public API for a sample of users (apiCheckUsers), waiting for it to settle.
+func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *runresult.LevelResult, dir string) {
+	t := e.t
+	gt, err := suite.ReadGroundTruth(filepath.Join(dir, "ground_truth.json"))
+	if err != nil {
+		t.Errorf("%s: ground truth: %v", out.Level, err)
+		return
+	}
+	cat, err := challenges.Parse(e.fix.ChallengesJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.truth.Merge(gt, cat); err != nil {
+		t.Errorf("%s: %v", out.Level, err)
+		return
+	}
+	var in *runresult.Integrity
+	if e.canReset && e.db != nil {
+		var toks []string
+		if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
+			t.Fatal(err)
+		}
+		tokens := make(map[string]string, len(toks))
+		for i, u := range e.fix.Users {
+			tokens[u] = toks[i]
+		}
+		in, err = checkIntegrity(ctx, e.db, e.truth, gt, cat, func(u string) error {
+			goals, err := e.listGoals(ctx, u, tokens[u])
+			if err != nil {
+				return err
+			}
+			return e.truth.CheckUserGoals(u, goals, cat)
+		})
+	} else {
+		in = &runresult.Integrity{EventsAcked: gt.EventsAcked, EventsUncertain: gt.EventsUncertain, ExtraExplained: true}
+		err = e.checkThroughAPI(ctx, in, cat, 60*time.Second+5*e.cfg.FlushInterval)
+	}
+	if err != nil {
+		t.Errorf("%s: integrity check: %v", out.Level, err)
+		return
+	}
+	out.Integrity = in
+	switch {
+	case !in.OK && in.Method == "api":
+		t.Errorf("%s: DATA INTEGRITY (through the API): %d of %d sampled users do not show what the acknowledged events imply after %.0f s:\n  %s",
+			out.Level, len(in.Problems), in.APIChecked+len(in.Problems), in.SettledSec, strings.Join(in.Problems, "\n  "))
+	case !in.OK:
+		t.Errorf("%s: DATA INTEGRITY: %d values lost, %d extra (uncertain events %d), completions consistent %v, API users checked %d:\n  %s",
+			out.Level, in.Lost, in.Extra, in.EventsUncertain, in.CompletionsOK, in.APIChecked, strings.Join(in.Problems, "\n  "))
+	case in.Method == "api":
+		t.Logf("level %s: integrity OK through the API: %d acknowledged events; %d sampled users of %d touched show exactly what they imply (settled after %.1f s)",
+			out.Level, in.EventsAcked, in.APIChecked, in.UsersChecked, in.SettledSec)
+	default:
+		t.Logf("level %s: integrity OK: %d acknowledged events, %d users, %d stored values match exactly", out.Level, in.EventsAcked, in.UsersChecked, in.ValuesChecked)
+	}
+}
