@@ -13,6 +13,8 @@ func ours() Target {
 		"MOCK_AGS": "true", "MOCK_AGS_LATENCY_MIN_MS": "{{.MockLatencyMinMs}}", "MOCK_AGS_LATENCY_MAX_MS": "{{.MockLatencyMaxMs}}",
 		"JWT_PUBLIC_KEY_PATH":             "{{if not .AuthOff}}{{.JWTPublicKeyPath}}{{end}}",
 		"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "{{if .AuthOff}}false{{end}}",
+		// Auth off alone is refused: mock identity is its own explicit setting.
+		"MOCK_IDENTITY": "{{if .AuthOff}}true{{end}}",
 	})
 	h := with(db, map[string]string{
 		"REDIS_ADDR": "{{.RedisAddr}}", "GRPC_ADDR": ":6565", "OPS_ADDR": ":8080",

@@ -30,6 +30,7 @@ func TestOursRendersTheStacksEnvironment(t *testing.T) {
 	off, err := o.Service.RenderEnv(settings(true), nil)
 	require.NoError(t, err)
 	require.Equal(t, "false", off["PLUGIN_GRPC_SERVER_AUTH_ENABLED"])
+	require.Equal(t, "true", off["MOCK_IDENTITY"], "the service refuses auth off without asking for mock identity")
 	require.NotContains(t, off, "JWT_PUBLIC_KEY_PATH")
 	h, err := o.Handler.RenderEnv(settings(false), nil)
 	require.NoError(t, err)

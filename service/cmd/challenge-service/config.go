@@ -24,6 +24,7 @@ type config struct {
 	OpsDebugToken   string
 	Namespace       string
 	AuthEnabled     bool
+	MockIdentity    bool
 	JWTPublicKey    string
 	JWKSPath        string
 	JWKSURL         string
@@ -62,6 +63,7 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		OpsDebugToken:   r.String("OPS_DEBUG_TOKEN", ""),
 		Namespace:       r.String("AB_NAMESPACE", "test"),
 		AuthEnabled:     r.Bool("PLUGIN_GRPC_SERVER_AUTH_ENABLED", true),
+		MockIdentity:    r.Bool("MOCK_IDENTITY", false),
 		JWTPublicKey:    r.String("JWT_PUBLIC_KEY_PATH", ""),
 		JWKSPath:        r.String("JWKS_PATH", ""),
 		JWKSURL:         r.String("JWKS_URL", ""),
@@ -71,7 +73,7 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		JWTAudience:     r.String("JWT_AUDIENCE", ""),
 		JWTLeeway:       r.Duration("JWT_LEEWAY", 30*time.Second, 0),
 		JWTCacheSize:    r.Int("JWT_CACHE_SIZE", 100_000, 0, 10_000_000),
-		MockAGS:         r.Bool("MOCK_AGS", true),
+		MockAGS:         r.Bool("MOCK_AGS", false),
 		MockLatencyMin:  time.Duration(r.Int("MOCK_AGS_LATENCY_MIN_MS", 50, 0, 600_000)) * time.Millisecond,
 		MockLatencyMax:  time.Duration(r.Int("MOCK_AGS_LATENCY_MAX_MS", 200, 0, 600_000)) * time.Millisecond,
 		MockFailureRate: r.Float("MOCK_AGS_FAILURE_RATE", 0, 0, 1),
@@ -132,10 +134,20 @@ func loadConfig(r *envconf.Reader) (config, error) {
 				bad("JWKS_URL=%q: want an http(s) URL", c.JWKSURL)
 			}
 		}
-	} else if !c.MockAGS {
-		// Without auth any caller can act as any user (X-Mock-User-Id): tolerable against the mock
-		// platform in a load test, never where real rewards are granted.
-		bad("PLUGIN_GRPC_SERVER_AUTH_ENABLED=false lets any caller act as any user and is only allowed with the mock reward platform (MOCK_AGS=true)")
+		if c.MockIdentity {
+			bad("MOCK_IDENTITY=true contradicts PLUGIN_GRPC_SERVER_AUTH_ENABLED=true: mock identity (X-Mock-User-Id) needs auth off")
+		}
+	} else {
+		// Auth off alone must not turn a header into the identity: a deployment that merely forgot
+		// a key would serve any caller as any user. Mock identity is asked for by its own setting.
+		if !c.MockIdentity {
+			bad("PLUGIN_GRPC_SERVER_AUTH_ENABLED=false needs MOCK_IDENTITY=true (callers named by X-Mock-User-Id, no token): set both to run without auth, or configure a key")
+		}
+		// Without auth any caller can act as any user: tolerable against the mock platform in a
+		// load test, never where real rewards are granted.
+		if !c.MockAGS {
+			bad("PLUGIN_GRPC_SERVER_AUTH_ENABLED=false lets any caller act as any user and is only allowed with the mock reward platform (MOCK_AGS=true)")
+		}
 	}
 	if c.MockLatencyMin > c.MockLatencyMax {
 		bad("MOCK_AGS_LATENCY_MIN_MS (%d) exceeds MOCK_AGS_LATENCY_MAX_MS (%d)", c.MockLatencyMin.Milliseconds(), c.MockLatencyMax.Milliseconds())

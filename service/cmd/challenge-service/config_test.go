@@ -10,7 +10,7 @@ import (
 )
 
 func TestConfigDefaults(t *testing.T) {
-	c, err := loadConfig(envconf.FromMap(map[string]string{"JWT_PUBLIC_KEY_PATH": "/keys/pub.pem"}))
+	c, err := loadConfig(envconf.FromMap(map[string]string{"JWT_PUBLIC_KEY_PATH": "/keys/pub.pem", "AGS_BASE_URL": "https://ags.example"}))
 	require.NoError(t, err)
 	require.Equal(t, "/challenge", c.BasePath)
 	require.Equal(t, ":8000", c.HTTPAddr)
@@ -18,7 +18,8 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, "test", c.Namespace)
 	require.Equal(t, "/config/challenges.json", c.CatalogPath)
 	require.True(t, c.AuthEnabled)
-	require.True(t, c.MockAGS)
+	require.False(t, c.MockAGS, "the real platform unless the mock is asked for")
+	require.False(t, c.MockIdentity)
 	require.Equal(t, 50*time.Millisecond, c.MockLatencyMin)
 	require.Equal(t, 200*time.Millisecond, c.MockLatencyMax)
 	require.Equal(t, 60*time.Second, c.ClaimStaleAfter)
@@ -29,7 +30,8 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, time.Minute, c.JWKSMinRefresh)
 	require.Equal(t, 50, c.DB.MaxOpenConns)
 
-	c, err = loadConfig(envconf.FromMap(map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "BASE_PATH": "/"}))
+	c, err = loadConfig(envconf.FromMap(map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "MOCK_IDENTITY": "true",
+		"MOCK_AGS": "true", "BASE_PATH": "/"}))
 	require.NoError(t, err, "mock-header auth needs no key")
 	require.Equal(t, "", c.BasePath)
 }
@@ -44,6 +46,12 @@ func TestConfigErrors(t *testing.T) {
 		"bad JWKS URL": {map[string]string{"JWKS_URL": "iam/jwks"}, "JWKS_URL"},
 		"no auth, real AGS": {map[string]string{"MOCK_AGS": "false", "AGS_BASE_URL": "https://ags.example"},
 			"PLUGIN_GRPC_SERVER_AUTH_ENABLED=false lets any caller act as any user and is only allowed with the mock reward platform (MOCK_AGS=true)"},
+		// Auth off alone must not make X-Mock-User-Id the identity: that takes its own explicit setting.
+		"no auth, no mock identity": {map[string]string{"MOCK_IDENTITY": ""},
+			`PLUGIN_GRPC_SERVER_AUTH_ENABLED=false needs MOCK_IDENTITY=true`},
+		"mock identity with auth on": {map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "true", "JWT_PUBLIC_KEY_PATH": "a"},
+			`MOCK_IDENTITY=true contradicts PLUGIN_GRPC_SERVER_AUTH_ENABLED=true`},
+		"bad mock identity": {map[string]string{"MOCK_IDENTITY": "yes"}, `MOCK_IDENTITY="yes"`},
 		"stale below attempts": {map[string]string{"REWARD_TIMEOUT": "10s", "REWARD_ATTEMPTS": "5", "CLAIM_STALE_AFTER": "50s"}, "REWARD_ATTEMPTS"},
 		"two keys":             {map[string]string{"JWT_PUBLIC_KEY_PATH": "a", "JWKS_PATH": "b"}, "only one of"},
 		"bad bool":             {map[string]string{"MOCK_AGS": "yes please"}, "MOCK_AGS"},
@@ -61,9 +69,9 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			env := map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false"}
+			env := map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "MOCK_IDENTITY": "true", "MOCK_AGS": "true"}
 			if name == "no key" || name == "two keys" || name == "key and URL" || name == "bad JWKS URL" {
-				env = map[string]string{}
+				env = map[string]string{"MOCK_AGS": "true"}
 			}
 			for k, v := range tc.env {
 				env[k] = v
@@ -73,8 +81,11 @@ func TestConfigErrors(t *testing.T) {
 			require.ErrorContains(t, err, "invalid configuration")
 		})
 	}
+	// The default is the real platform: without its URL the service refuses to start.
+	_, err := loadConfig(envconf.FromMap(map[string]string{"JWT_PUBLIC_KEY_PATH": "a"}))
+	require.ErrorContains(t, err, "MOCK_AGS=false needs AGS_BASE_URL")
 	// Several problems are reported together in one message.
-	_, err := loadConfig(envconf.FromMap(map[string]string{"DB_PORT": "x", "HTTP_ADDR": "nope"}))
+	_, err = loadConfig(envconf.FromMap(map[string]string{"DB_PORT": "x", "HTTP_ADDR": "nope"}))
 	require.ErrorContains(t, err, "DB_PORT")
 	require.ErrorContains(t, err, "HTTP_ADDR")
 }

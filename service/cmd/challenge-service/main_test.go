@@ -49,7 +49,8 @@ func TestServiceEndToEnd(t *testing.T) {
 		"DB_HOST": u.Hostname(), "DB_PORT": u.Port(), "DB_USER": u.User.Username(), "DB_PASSWORD": pass,
 		"DB_NAME": strings.TrimPrefix(u.Path, "/"), "DB_MAX_IDLE_CONNS": "1", "DB_MAX_OPEN_CONNS": "5",
 		"CHALLENGE_CONFIG_PATH": catPath, "HTTP_ADDR": apiAddr, "OPS_ADDR": opsAddr,
-		"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "MOCK_AGS_LATENCY_MIN_MS": "1", "MOCK_AGS_LATENCY_MAX_MS": "5",
+		"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "MOCK_IDENTITY": "true", "MOCK_AGS": "true",
+		"MOCK_AGS_LATENCY_MIN_MS": "1", "MOCK_AGS_LATENCY_MAX_MS": "5",
 	}))
 	require.NoError(t, err)
 
@@ -115,6 +116,8 @@ func TestServiceEndToEnd(t *testing.T) {
 		`db_pool_max_conns 5`, `db_pool_acquired_conns`, `db_pool_idle_conns`, `db_pool_total_conns`,
 		`db_pool_acquire_count_total`, `db_pool_acquire_duration_seconds_total`, `db_pool_empty_acquire_count_total`,
 		`go_goroutines`,
+		// Mocks are loud: a gauge per mock in use, so a dashboard shows a deployment running on one.
+		`challenge_mock_active{mock="identity"} 1`, `challenge_mock_active{mock="reward_platform"} 1`,
 	} {
 		require.Contains(t, body, want)
 	}
@@ -137,7 +140,8 @@ func TestServiceEndToEnd(t *testing.T) {
 
 func TestBuildFailsFastOnBadCatalog(t *testing.T) {
 	cfg, err := loadConfig(envconf.FromMap(map[string]string{
-		"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "CHALLENGE_CONFIG_PATH": filepath.Join(t.TempDir(), "missing.json"),
+		"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "MOCK_IDENTITY": "true", "MOCK_AGS": "true",
+		"CHALLENGE_CONFIG_PATH": filepath.Join(t.TempDir(), "missing.json"),
 	}))
 	require.NoError(t, err)
 	_, err = build(context.Background(), cfg, slog.Default())

@@ -43,6 +43,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	opshttp.EnableContentionProfiling()
 	reg := opshttp.NewRegistry()
+	announceMocks(cfg, reg, log)
 
 	octx, cancel := context.WithTimeout(ctx, cfg.DBConnectWait)
 	defer cancel()
