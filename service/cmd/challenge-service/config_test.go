@@ -51,7 +51,7 @@ func TestConfigErrors(t *testing.T) {
 			`PLUGIN_GRPC_SERVER_AUTH_ENABLED=false needs MOCK_IDENTITY=true`},
 		"mock identity with auth on": {map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "true", "JWT_PUBLIC_KEY_PATH": "a"},
 			`MOCK_IDENTITY=true contradicts PLUGIN_GRPC_SERVER_AUTH_ENABLED=true`},
-		"bad mock identity": {map[string]string{"MOCK_IDENTITY": "yes"}, `MOCK_IDENTITY="yes"`},
+		"bad mock identity":    {map[string]string{"MOCK_IDENTITY": "yes"}, `MOCK_IDENTITY="yes"`},
 		"stale below attempts": {map[string]string{"REWARD_TIMEOUT": "10s", "REWARD_ATTEMPTS": "5", "CLAIM_STALE_AFTER": "50s"}, "REWARD_ATTEMPTS"},
 		"two keys":             {map[string]string{"JWT_PUBLIC_KEY_PATH": "a", "JWKS_PATH": "b"}, "only one of"},
 		"bad bool":             {map[string]string{"MOCK_AGS": "yes please"}, "MOCK_AGS"},
