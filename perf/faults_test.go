@@ -65,7 +65,7 @@ func TestScenario6_Faults(t *testing.T) {
 		t.Skip("scenario 6 injects faults into the suite's own containers; an external target is not touched")
 	}
 	e := startScenario(t, "scenario6", func(c *harness.StackConfig) { c.FixedHostPorts = true })
-	rps, eps := smokeCombinedRPS, smokeCombinedEPS
+	rps, eps := e.target.Smoke.CombinedRPS, e.target.Smoke.CombinedEPS
 	if e.profile.Step {
 		rps, eps = 500, 2500
 	}

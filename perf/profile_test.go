@@ -36,15 +36,6 @@ var (
 	combinedEvents = []int{100, 500, 1000, 2000, 5000, 10000}
 )
 
-// Smoke levels: low enough to hold on any healthy build on a 2-core machine, high enough that a
-// badly broken build fails.
-const (
-	smokeRPS         = 200
-	smokeEPS         = 1000
-	smokeCombinedRPS = 100
-	smokeCombinedEPS = 500
-)
-
 func currentProfile() (Profile, error) {
 	name := strings.TrimSpace(os.Getenv("PERF_PROFILE"))
 	if name == "" {

@@ -21,7 +21,7 @@ func TestScenario1_APILoad(t *testing.T) { scenario1(t, "scenario1") }
 // scenario1 runs the scenario with its results in runDir/name.
 func scenario1(t *testing.T, name string) {
 	e := startScenario(t, name)
-	levels, err := levelsFor(e.profile, apiLevels, smokeRPS)
+	levels, err := levelsFor(e.profile, apiLevels, e.target.Smoke.RPS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestScenario2_EventLoad(t *testing.T) { scenario2(t, "scenario2") }
 // scenario2 runs the scenario with its results in runDir/name.
 func scenario2(t *testing.T, name string) {
 	e := startScenario(t, name)
-	levels, err := levelsFor(e.profile, eventLevels, smokeEPS)
+	levels, err := levelsFor(e.profile, eventLevels, e.target.Smoke.EPS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestScenario3_Combined(t *testing.T) {
 	}
 	rows, cols := combinedAPI, combinedEvents
 	if !e.profile.Step {
-		rows, cols = []int{smokeCombinedRPS}, []int{smokeCombinedEPS}
+		rows, cols = []int{e.target.Smoke.CombinedRPS}, []int{e.target.Smoke.CombinedEPS}
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	levelOf := map[[2]int]string{} // (row, column) → the level's display name
@@ -153,7 +153,7 @@ func TestScenario4_Database(t *testing.T) {
 	e := startScenario(t, "scenario4")
 	rps, eps := 500, 2000
 	if !e.profile.Step {
-		rps, eps = smokeCombinedRPS, smokeCombinedEPS
+		rps, eps = e.target.Smoke.CombinedRPS, e.target.Smoke.CombinedEPS
 	}
 	if n, err := envInt("PERF_DB_RPS"); err != nil {
 		t.Fatal(err)

@@ -42,6 +42,16 @@ type Target struct {
 	HandlerAfterService bool
 	// NeedsImages: there is no local build; PERF_SERVICE_IMAGE and PERF_HANDLER_IMAGE must name one.
 	NeedsImages bool
+	// Smoke is the single level each scenario runs in the smoke profile: low enough that a healthy
+	// build of this implementation holds it on a 2-core machine, so a smoke failure means a broken
+	// build, not a slower implementation.
+	Smoke SmokeLevels
+}
+
+// SmokeLevels are the smoke profile's rates per scenario kind.
+type SmokeLevels struct {
+	RPS, EPS                 int // scenarios of one kind (1; 2 and 5)
+	CombinedRPS, CombinedEPS int // scenarios of both (3, 4, faults)
 }
 
 // Program is how to run one of the target's programs in a container on the stack network.

@@ -107,3 +107,13 @@ func TestParseCall(t *testing.T) {
 		require.Error(t, err, bad)
 	}
 }
+
+// Every profile names its smoke levels: a zero would run a scenario at no load and pass.
+func TestEveryTargetHasSmokeLevels(t *testing.T) {
+	for _, name := range Names() {
+		tg, err := Lookup(name)
+		require.NoError(t, err)
+		s := tg.Smoke
+		require.True(t, s.RPS > 0 && s.EPS > 0 && s.CombinedRPS > 0 && s.CombinedEPS > 0, "%s: %+v", name, s)
+	}
+}
