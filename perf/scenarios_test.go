@@ -75,19 +75,24 @@ func TestScenario3_Combined(t *testing.T) {
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	levelOf := map[[2]int]string{} // (row, column) → the level's display name
+	st := e.stepper()
+	var held []suite.Held[levelSpec] // every cell that held: the candidates the repeats confirm
 	cell := func(r, c int) bool {
 		if len(res.Levels) > 0 {
 			time.Sleep(e.profile.Cooldown)
 		}
-		runs := e.runJudged(levelSpec{Name: suite.LevelName(rows[r], cols[c]), RPS: rows[r], EPS: cols[c], APIGetOnly: getOnly, Profiles: true})
+		spec := levelSpec{Name: suite.LevelName(rows[r], cols[c]), RPS: rows[r], EPS: cols[c], APIGetOnly: getOnly, Profiles: true}
+		runs := st.Judged(spec)
 		res.Levels = append(res.Levels, runs...)
 		l := runs[len(runs)-1]
 		levelOf[[2]int{r, c}] = l.Level
 		if l.Verdict != runresult.VerdictPass {
 			e.t.Logf("%s: %s failed: %v", e.name, l.Level, l.Reasons)
 			res.StoppedAt, res.StopReasons = l.Level, l.Reasons
+			return false
 		}
-		return l.Verdict == runresult.VerdictPass
+		held = append(held, st.HeldAs(spec, runs, len(res.Levels)-1))
+		return true
 	}
 	found := map[int]int{}
 	if matrix == "full" {
@@ -128,19 +133,28 @@ func TestScenario3_Combined(t *testing.T) {
 		for n, ok := search.Next(); ok; n, ok = search.Next() {
 			t.Logf("%s: bisecting the event rate at %d RPS between %d and %d EPS: %d", e.name, rps, search.Held, search.Failed, n)
 			time.Sleep(e.profile.Cooldown)
-			runs := e.runJudged(levelSpec{Name: suite.LevelName(rps, n), RPS: rps, EPS: n, APIGetOnly: getOnly})
+			// The pool re-run, not the baseline's retry: a bracket's end is never the generator's pool.
+			spec := levelSpec{Name: suite.LevelName(rps, n), RPS: rps, EPS: n, APIGetOnly: getOnly}
+			runs := st.PoolJudged(spec)
 			res.Levels = append(res.Levels, runs...)
 			l := runs[len(runs)-1]
 			search.Record(n, l.Verdict == runresult.VerdictPass)
 			if l.Verdict == runresult.VerdictPass {
 				res.MaxSustainable, res.MaxEPS = l.Level, n
 				frontier[rps] = n
+				held = append(held, st.HeldAs(spec, runs, len(res.Levels)-1))
 			} else {
 				res.StoppedAt, res.StopReasons = l.Level, l.Reasons
 			}
 		}
 		res.Bracket = &runresult.Bracket{Unit: "EPS", Held: search.Held, Failed: search.Failed, WithinPct: search.WithinPct(), ExtraLevels: search.Extra}
 		res.Search += fmt.Sprintf("; then the event rate at %d RPS bisected between %d and %d EPS", rps, cols[c], cols[c+1])
+	}
+	if e.profile.Step && e.profile.Repeats > 1 && len(held) > 0 {
+		res.MaxSustainable, res.MaxRPS, res.MaxEPS = "", 0, 0
+		if best := st.Confirm(res, held); best != nil {
+			res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
+		}
 	}
 	writeJSON(t, filepath.Join(e.dir, "frontier.json"), frontier)
 	e.finish(res)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/loadgen"
@@ -14,8 +15,8 @@ import (
 )
 
 // stepper runs this scenario's levels by the suite's stepping rules (suite.Stepper): the ladder
-// until the limit, the re-runs, bisection (PERF_BISECT=false turns it off) and, in the nightly
-// profile, the repeat of the maximum.
+// until the limit, the re-runs, bisection (PERF_BISECT=false turns it off) and the confirmation
+// of the maximum by repeats (PERF_REPEATS; the nightly profile's 3 runs).
 func (e *scenarioEnv) stepper() *suite.Stepper[levelSpec] {
 	return &suite.Stepper[levelSpec]{
 		Scenario: e.name,
@@ -24,7 +25,7 @@ func (e *scenarioEnv) stepper() *suite.Stepper[levelSpec] {
 		Logf:     e.t.Logf,
 		Step:     e.profile.Step,
 		Bisect:   os.Getenv("PERF_BISECT") != "false",
-		Repeat:   e.profile.Name == "nightly",
+		Repeats:  e.profile.Repeats,
 		MaxPool:  loadgen.MaxHTTPPool,
 		Baseline: e.baselineEntryQuiet,
 	}
@@ -34,12 +35,6 @@ func (e *scenarioEnv) stepper() *suite.Stepper[levelSpec] {
 // the previous level is the maximum sustainable one), then narrows the maximum.
 func (e *scenarioEnv) stepLevels(res *runresult.ScenarioResult, specs []levelSpec) (lastPass *runresult.LevelResult) {
 	return e.stepper().Ladder(res, specs)
-}
-
-// runJudged runs a level, and once more when its failure may not be the service's (see
-// suite.Stepper.Judged); both runs are kept and the second decides.
-func (e *scenarioEnv) runJudged(l levelSpec) []runresult.LevelResult {
-	return e.stepper().Judged(l)
 }
 
 // writeResult writes the scenario's result.json with the limit definition its levels were judged by.
@@ -58,7 +53,13 @@ func (e *scenarioEnv) finish(res *runresult.ScenarioResult) {
 	e.writeResult(res)
 	t.Logf("%s: maximum sustainable: %s; stopped at: %s", e.name, orNone(res.MaxSustainable), orNone(res.StoppedAt))
 	if b := res.Bracket; b != nil {
-		t.Logf("%s: maximum between %d and %d %s (%.1f%% apart); repeat: %s", e.name, b.Held, b.Failed, b.Unit, b.WithinPct, orNone(b.Repeat))
+		t.Logf("%s: maximum between %d and %d %s (%.1f%% apart)", e.name, b.Held, b.Failed, b.Unit, b.WithinPct)
+	}
+	if r := res.Repeats; r != nil {
+		for _, c := range r.Candidates {
+			t.Logf("%s: %s held %d of %d runs (%s)", e.name, c.Level, c.Held, len(c.Runs), spreadText(c))
+		}
+		t.Logf("%s: confirmed maximum (held all %d runs): %s", e.name, r.Required, orNone(r.Confirmed))
 	}
 	minRPS, err := envInt("PERF_MIN_RPS")
 	if err != nil {
@@ -118,6 +119,21 @@ func (e *scenarioEnv) lookupBaseline() (runresult.BaselineEntry, bool, string) {
 }
 
 var baselinePath = filepath.Join("testdata", "baseline.json")
+
+// spreadText is a candidate's spread over its runs, for the log.
+func spreadText(c runresult.RepeatCandidate) string {
+	var parts []string
+	for _, side := range []struct {
+		name string
+		s    *runresult.Spread
+	}{{"API", c.API}, {"events", c.Events}} {
+		if side.s != nil {
+			parts = append(parts, fmt.Sprintf("%s achieved %.0f..%.0f/s, p95 %.1f..%.1f ms", side.name,
+				side.s.AchievedMin, side.s.AchievedMax, side.s.P95MinMs, side.s.P95MaxMs))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
 
 func orNone(s string) string {
 	if s == "" {

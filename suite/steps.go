@@ -33,17 +33,20 @@ type Stepper[L Level[L]] struct {
 	Logf     func(format string, args ...any) // the run's log
 	Step     bool                             // the profile steps through levels (false: one level, no confirming re-run or bisection)
 	Bisect   bool                             // narrow the maximum after the first failure (PERF_BISECT)
-	Repeat   bool                             // run the narrowed maximum once more (the nightly profile)
-	MaxPool  int                              // the generator's largest HTTP pool
+	// Repeats is how many runs in all the maximum must hold (stepping profiles; 0 or 1: the one run
+	// that found it). With more, the highest held levels are confirmed in turn (see confirm).
+	Repeats int
+	MaxPool int // the generator's largest HTTP pool
 	// Baseline is the scenario's baseline entry (false: none); asked only when a level fails.
 	Baseline func() (runresult.BaselineEntry, bool)
 }
 
 // Ladder runs levels in order until one fails the limit definition (stepping stops there: the
 // previous level is the maximum sustainable one), appending every run to res, then narrows the
-// maximum (see narrow). It returns the highest level that held, nil if none.
-func (s *Stepper[L]) Ladder(res *runresult.ScenarioResult, levels []L) (lastPass *runresult.LevelResult) {
-	var passLevel L
+// maximum (see narrow) and, with Repeats, confirms it (see confirm). It returns the highest level
+// that held (every time, with Repeats), nil if none.
+func (s *Stepper[L]) Ladder(res *runresult.ScenarioResult, levels []L) *runresult.LevelResult {
+	var held []Held[L]
 	for i, l := range levels {
 		if i > 0 {
 			s.Cooldown()
@@ -55,32 +58,62 @@ func (s *Stepper[L]) Ladder(res *runresult.ScenarioResult, levels []L) (lastPass
 			res.StoppedAt = r.Level
 			res.StopReasons = r.Reasons
 			s.Logf("%s: stopped at %s: %v", s.Scenario, r.Level, r.Reasons)
-			if lastPass != nil {
-				lastPass = s.narrow(res, passLevel, l, r, lastPass)
+			if len(held) > 0 {
+				held = s.narrow(res, held, l, r)
 			}
-			return lastPass
+			break
 		}
-		lastPass = &res.Levels[len(res.Levels)-1]
-		passLevel = l
+		held = append(held, Held[L]{Ran: s.ranAs(l, runs), Result: len(res.Levels) - 1})
 	}
-	return lastPass
+	if len(held) == 0 {
+		return nil
+	}
+	if s.Step && s.Repeats > 1 {
+		return s.Confirm(res, held)
+	}
+	return &res.Levels[held[len(held)-1].Result]
+}
+
+// Held is a level that held: as it ran (with its pool re-run's pool, if that decided; its own
+// name) and its result's index in the scenario's levels.
+type Held[L any] struct {
+	Ran    L
+	Result int
+}
+
+// HeldAs is l as Held: runs are what PoolJudged or Judged returned for it, the last at index
+// result of the scenario's levels.
+func (s *Stepper[L]) HeldAs(l L, runs []runresult.LevelResult, result int) Held[L] {
+	return Held[L]{Ran: s.ranAs(l, runs), Result: result}
+}
+
+// ranAs is the level as its deciding run ran it: the pool re-run's fixed pool, the original name.
+func (s *Stepper[L]) ranAs(l L, runs []runresult.LevelResult) L {
+	ld := l.Load()
+	pool, ok := PoolRerun(runs[0], ld, s.MaxPool)
+	if len(runs) < 2 || !ok {
+		return l
+	}
+	ld.HTTPPool = pool
+	return l.WithLoad(ld)
 }
 
 // narrow bisects between the last level that held and the first that failed until the maximum is
 // known within levelsearch.Tolerance (at most levelsearch.MaxExtraLevels levels), for stepping
-// profiles and ladders of one rate. With Repeat it then runs the found maximum once more: a
-// maximum that does not hold twice is flagged. A generator-limited failure is not bisected: the
-// generator, not the service, would be measured.
-func (s *Stepper[L]) narrow(res *runresult.ScenarioResult, held, failed L, r runresult.LevelResult, lastPass *runresult.LevelResult) *runresult.LevelResult {
-	h := held.Load()
+// profiles and ladders of one rate; each bisection level gets the pool re-run (PoolJudged), so a
+// bracket's end is never the generator's pool. A generator-limited failure is not bisected: the
+// generator, not the service, would be measured. It returns held with the levels that held added.
+func (s *Stepper[L]) narrow(res *runresult.ScenarioResult, held []Held[L], failed L, r runresult.LevelResult) []Held[L] {
+	top := held[len(held)-1].Ran
+	h := top.Load()
 	if !s.Step || r.Verdict == runresult.VerdictGenerator || (h.RPS > 0) == (h.EPS > 0) || !s.Bisect {
-		return lastPass
+		return held
 	}
 	unit, rate := "EPS", func(l Load) int { return l.EPS }
 	at := func(l Load, n int) Load { l.EPS = n; l.Name = LevelName(0, n); return l }
 	if h.RPS > 0 {
 		unit, rate = "RPS", func(l Load) int { return l.RPS }
-		at = func(l Load, n int) Load { l.RPS = n; l.Name = LevelName(n, 0); return l }
+		at = func(l Load, n int) Load { l.RPS = n; l.Name = LevelName(n, 0); l.HTTPPool = 0; return l }
 	}
 	search := levelsearch.Search{Held: rate(h), Failed: rate(failed.Load())}
 	for {
@@ -90,61 +123,60 @@ func (s *Stepper[L]) narrow(res *runresult.ScenarioResult, held, failed L, r run
 		}
 		s.Cooldown()
 		s.Logf("%s: bisecting between %d and %d %s: %d", s.Scenario, search.Held, search.Failed, unit, n)
-		l := held.WithLoad(at(held.Load(), n))
-		out := s.Run(l)
-		res.Levels = append(res.Levels, out)
+		l := top.WithLoad(at(top.Load(), n))
+		runs := s.PoolJudged(l)
+		res.Levels = append(res.Levels, runs...)
+		out := runs[len(runs)-1]
 		search.Record(n, out.Verdict == runresult.VerdictPass)
 		if out.Verdict == runresult.VerdictPass {
-			lastPass, held = &res.Levels[len(res.Levels)-1], l
+			held = append(held, Held[L]{Ran: s.ranAs(l, runs), Result: len(res.Levels) - 1})
 		} else {
 			res.StoppedAt, res.StopReasons = out.Level, out.Reasons
 		}
 	}
-	b := &runresult.Bracket{Unit: unit, Held: search.Held, Failed: search.Failed, WithinPct: search.WithinPct(), ExtraLevels: search.Extra}
-	if s.Repeat {
-		s.Cooldown()
-		out := s.Run(rerun(held, "_repeat"))
-		res.Levels = append(res.Levels, out)
-		b.Repeat = out.Level + ": " + out.Verdict
-		b.RepeatDisagrees = out.Verdict != runresult.VerdictPass
-		if b.RepeatDisagrees {
-			s.Logf("%s: the maximum %s did not hold when repeated (%v): the two runs disagree by more than the %.0f%% interval",
-				s.Scenario, out.Level, out.Reasons, 100*levelsearch.Tolerance)
-		}
-	}
-	res.Bracket = b
+	res.Bracket = &runresult.Bracket{Unit: unit, Held: search.Held, Failed: search.Failed, WithinPct: search.WithinPct(), ExtraLevels: search.Extra}
+	b := res.Bracket
 	s.Logf("%s: maximum between %d (held) and %d (failed) %s: within %.1f%% after %d extra levels", s.Scenario, b.Held, b.Failed, unit, b.WithinPct, b.ExtraLevels)
-	return lastPass
+	return held
 }
 
 // Judged runs a level, and runs it once more when its failure may not be the service's: when VUs
-// waited for the generator's HTTP pool (PoolRerun), and, stepping, when it failed although the
+// waited for the generator's HTTP pool (PoolJudged), and, stepping, when it failed although the
 // baseline held it, so that one noisy run at the boundary is not reported as a regression (a real
 // regression fails twice). Every run is returned; the last decides.
 func (s *Stepper[L]) Judged(l L) []runresult.LevelResult {
-	r := s.Run(l)
-	if pool, ok := PoolRerun(r, l.Load(), s.MaxPool); ok {
-		s.Cooldown()
-		again := rerun(l, "_pool")
-		ld := again.Load()
-		ld.HTTPPool = pool
-		again = again.WithLoad(ld)
-		s.Logf("%s: %s waited for the generator's HTTP pool (%v): running it again with %d connections", s.Scenario, r.Level, r.Loadgen.PoolLimited, pool)
-		return []runresult.LevelResult{r, s.Run(again)}
-	}
-	if r.Verdict == runresult.VerdictPass || !s.Step || s.Baseline == nil {
-		return []runresult.LevelResult{r}
+	runs := s.PoolJudged(l)
+	r := runs[len(runs)-1]
+	if len(runs) > 1 || r.Verdict == runresult.VerdictPass || !s.Step || s.Baseline == nil {
+		return runs
 	}
 	ld := l.Load()
 	ref, ok := s.Baseline()
 	if !ok || !HeldByBaseline(ref, ld.RPS, ld.EPS) {
-		return []runresult.LevelResult{r}
+		return runs
 	}
 	s.Logf("%s: %s failed although the baseline held it (%s): running it once more to confirm", s.Scenario, r.Level, ref.Source)
 	s.Cooldown()
 	again := rerun(l, "_retry")
 	ld = again.Load()
 	ld.Retry = true
+	return append(runs, s.Run(again.WithLoad(ld)))
+}
+
+// PoolJudged runs a level, and once more with the largest pool its VUs can use when they waited
+// for the generator's HTTP pool (PoolRerun): what limits the second run is the service (or the
+// host), not the generator. Both runs are returned; the last decides.
+func (s *Stepper[L]) PoolJudged(l L) []runresult.LevelResult {
+	r := s.Run(l)
+	pool, ok := PoolRerun(r, l.Load(), s.MaxPool)
+	if !ok {
+		return []runresult.LevelResult{r}
+	}
+	s.Cooldown()
+	again := rerun(l, "_pool")
+	ld := again.Load()
+	ld.HTTPPool = pool
+	s.Logf("%s: %s waited for the generator's HTTP pool (%v): running it again with %d connections", s.Scenario, r.Level, r.Loadgen.PoolLimited, pool)
 	return []runresult.LevelResult{r, s.Run(again.WithLoad(ld))}
 }
 

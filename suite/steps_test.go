@@ -67,10 +67,10 @@ func (s *service) names() []string {
 	return out
 }
 
-func (s *service) stepper(step, repeat bool) *Stepper[level] {
+func (s *service) stepper(step bool, repeats int) *Stepper[level] {
 	return &Stepper[level]{
 		Scenario: "scenario2", Run: s.run, Cooldown: func() { s.cooldowns++ }, Logf: func(string, ...any) {},
-		Step: step, Bisect: true, Repeat: repeat, MaxPool: 1000,
+		Step: step, Bisect: true, Repeats: repeats, MaxPool: 1000,
 		Baseline: func() (runresult.BaselineEntry, bool) {
 			if s.baseline == nil {
 				return runresult.BaselineEntry{}, false
@@ -81,14 +81,15 @@ func (s *service) stepper(step, repeat bool) *Stepper[level] {
 }
 
 // The event ladder on a stack that holds 8,200 EPS: the ladder stops at 10,000, bisection runs
-// 7,500 (held), 8,800 (failed), 8,200 (held), and the nightly repeat runs 8,200 again.
+// 7,500 (held), 8,800 (failed), 8,200 (held), and the nightly repeats run 8,200 twice more.
 func TestLadderBisectsTheMaximumAndRepeatsIt(t *testing.T) {
 	svc := &service{maxRPS: 1e9, maxEPS: 8200}
 	res := &runresult.ScenarioResult{}
-	best := svc.stepper(true, true).Ladder(res, ladder(epsLevel, 100, 500, 1000, 2000, 5000, 10000))
+	best := svc.stepper(true, 3).Ladder(res, ladder(epsLevel, 100, 500, 1000, 2000, 5000, 10000))
 	require.NotNil(t, best)
 	assert.Equal(t, "eps-8200", best.Level)
-	assert.Equal(t, []string{"eps-100", "eps-500", "eps-1000", "eps-2000", "eps-5000", "eps-10000", "eps-7500", "eps-8800", "eps-8200", "eps-8200_repeat"}, svc.names())
+	assert.Equal(t, []string{"eps-100", "eps-500", "eps-1000", "eps-2000", "eps-5000", "eps-10000", "eps-7500", "eps-8800", "eps-8200",
+		"eps-8200_repeat1", "eps-8200_repeat2"}, svc.names())
 	assert.Equal(t, len(svc.ran)-1, svc.cooldowns, "a cooldown between every two levels")
 	assert.Len(t, res.Levels, len(svc.ran))
 	assert.Equal(t, "eps-8800", res.StoppedAt, "the lowest level that failed")
@@ -96,7 +97,60 @@ func TestLadderBisectsTheMaximumAndRepeatsIt(t *testing.T) {
 	b := *res.Bracket
 	assert.InDelta(t, 7.3, b.WithinPct, 0.1)
 	b.WithinPct = 0
-	assert.Equal(t, runresult.Bracket{Unit: "EPS", Held: 8200, Failed: 8800, ExtraLevels: 3, Repeat: "eps-8200_repeat: pass"}, b)
+	assert.Equal(t, runresult.Bracket{Unit: "EPS", Held: 8200, Failed: 8800, ExtraLevels: 3, Repeat: "eps-8200_repeat1: pass"}, b)
+	require.NotNil(t, res.Repeats)
+	assert.Equal(t, "eps-8200", res.Repeats.Confirmed)
+	require.Len(t, res.Repeats.Candidates, 1)
+	assert.Equal(t, runresult.RepeatCandidate{Level: "eps-8200", Runs: []string{"eps-8200", "eps-8200_repeat1", "eps-8200_repeat2"}, Held: 3}, res.Repeats.Candidates[0])
+}
+
+// A maximum that holds in one run of three is not the maximum: the next lower level that held is
+// repeated in turn, and the first that holds every run is the maximum sustainable level.
+func TestAMaximumThatDoesNotRepeatIsNotTheMaximum(t *testing.T) {
+	svc := &service{maxRPS: 1e9, maxEPS: 8200, failOnce: map[string]bool{"eps-8200_repeat2": true}}
+	res := &runresult.ScenarioResult{}
+	best := svc.stepper(true, 3).Ladder(res, ladder(epsLevel, 1000, 5000, 10000))
+	require.NotNil(t, best)
+	assert.Equal(t, "eps-7500", best.Level)
+	assert.Equal(t, []string{"eps-1000", "eps-5000", "eps-10000", "eps-7500", "eps-8800", "eps-8200",
+		"eps-8200_repeat1", "eps-8200_repeat2", "eps-7500_repeat1", "eps-7500_repeat2"}, svc.names())
+	require.NotNil(t, res.Repeats)
+	assert.Equal(t, "eps-7500", res.Repeats.Confirmed)
+	require.Len(t, res.Repeats.Candidates, 2)
+	assert.Equal(t, 2, res.Repeats.Candidates[0].Held, "8,200 held two of three runs")
+	assert.True(t, res.Bracket.RepeatDisagrees)
+
+	// No candidate repeats: no confirmed maximum, after at most MaxRepeatCandidates candidates.
+	svc = &service{maxRPS: 1e9, maxEPS: 8200, failOnce: map[string]bool{
+		"eps-8200_repeat1": true, "eps-7500_repeat1": true, "eps-5000_repeat1": true, "eps-1000_repeat1": true}}
+	res = &runresult.ScenarioResult{}
+	assert.Nil(t, svc.stepper(true, 3).Ladder(res, ladder(epsLevel, 1000, 5000, 10000)))
+	assert.Equal(t, "", res.Repeats.Confirmed)
+	assert.Len(t, res.Repeats.Candidates, MaxRepeatCandidates)
+	assert.NotContains(t, svc.names(), "eps-1000_repeat1")
+}
+
+// Every level of the ladder stepped and held: the top one is confirmed all the same.
+func TestRepeatsConfirmATopThatNeverFailed(t *testing.T) {
+	svc := &service{maxRPS: 1e9, maxEPS: 1e9}
+	res := &runresult.ScenarioResult{}
+	best := svc.stepper(true, 2).Ladder(res, ladder(epsLevel, 100, 500))
+	require.NotNil(t, best)
+	assert.Equal(t, []string{"eps-100", "eps-500", "eps-500_repeat1"}, svc.names())
+	assert.Nil(t, res.Bracket)
+	assert.Equal(t, "eps-500", res.Repeats.Confirmed)
+}
+
+// Bisection levels get the pool re-run too: a bracket's upper end is never the generator's pool.
+func TestBisectionRerunsAPoolLimitedLevel(t *testing.T) {
+	svc := &service{maxRPS: 800, maxEPS: 1e9, poolOnce: map[string]bool{"rps-750": true}}
+	res := &runresult.ScenarioResult{}
+	best := svc.stepper(true, 0).Ladder(res, ladder(rpsLevel, 500, 1000))
+	require.NotNil(t, best)
+	assert.Equal(t, []string{"rps-500", "rps-1000", "rps-750", "rps-750_pool", "rps-880", "rps-820"}, svc.names())
+	assert.Equal(t, 750, res.Bracket.Held)
+	assert.Equal(t, 1000, svc.ran[3].HTTPPool, "the re-run has the largest pool")
+	assert.Zero(t, svc.ran[4].HTTPPool, "the next bisection level sizes its own pool")
 }
 
 func TestLadderNarrowsOnlyAStepOfOneRateThatTheServiceFailed(t *testing.T) {
@@ -124,7 +178,7 @@ func TestLadderNarrowsOnlyAStepOfOneRateThatTheServiceFailed(t *testing.T) {
 				fixPool(c.levels)
 			}
 			res := &runresult.ScenarioResult{}
-			svc.stepper(c.step, false).Ladder(res, c.levels)
+			svc.stepper(c.step, 0).Ladder(res, c.levels)
 			assert.Equal(t, c.want, svc.names())
 			assert.Equal(t, c.name == "API ladder", res.Bracket != nil)
 		})
@@ -141,7 +195,7 @@ func fixPool(levels []level) {
 
 func TestJudgedRerunsAPoolLimitedLevelWithTheLargestPool(t *testing.T) {
 	svc := &service{maxRPS: 5000, maxEPS: 1e9, poolOnce: map[string]bool{"rps-2000": true}}
-	runs := svc.stepper(true, false).Judged(rpsLevel(2000))
+	runs := svc.stepper(true, 0).Judged(rpsLevel(2000))
 	require.Len(t, runs, 2)
 	assert.Equal(t, []Load{{Name: "rps-2000", RPS: 2000}, {Name: "rps-2000_pool", RPS: 2000, HTTPPool: 1000}}, svc.ran)
 	assert.Equal(t, runresult.VerdictPass, runs[1].Verdict)
@@ -173,7 +227,7 @@ func TestJudgedConfirmsAFailureTheBaselineHeld(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			svc := &service{maxRPS: 5000, maxEPS: 1e9, failOnce: map[string]bool{"rps-1000": true}, baseline: c.baseline}
-			runs := svc.stepper(c.step, false).Judged(rpsLevel(1000))
+			runs := svc.stepper(c.step, 0).Judged(rpsLevel(1000))
 			assert.Equal(t, c.want, svc.ran)
 			assert.Len(t, runs, len(c.want))
 		})
