@@ -170,6 +170,11 @@ func (e *scenarioEnv) cpuLimits() map[string]float64 {
 	}
 }
 
+// capacities are the CPUs each resource may use, for the utilization law (suite.UtilizationBounds).
+func (e *scenarioEnv) capacities() suite.Capacities {
+	return suite.Capacities{Roles: e.cpuLimits(), Loadgen: loadgenLimits(e.t).CPUs, HostCPUs: e.hostCPUs()}
+}
+
 // holdEstimateMs is an API iteration's connection time before any level measured it: a GET of
 // about 10 ms, plus, in 20% of iterations, a claim waiting on the mock reward platform's mean
 // latency. An over-estimate only opens more connections; an under-estimate shows as pool waits,

@@ -259,6 +259,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		e.checkLevelIntegrity(ctx, &out, dir)
 	}
 	suite.Judge(&out, suite.Thresholds, e.hostCPUs(), e.cpuLimits())
+	suite.UtilizationBounds(&out, e.capacities())
 	writeJSON(t, filepath.Join(dir, "level.json"), out)
 	t.Logf("level %s: %s", l, describe(out))
 	return out

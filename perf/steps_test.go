@@ -42,6 +42,7 @@ func (e *scenarioEnv) writeResult(res *runresult.ScenarioResult) {
 	th := suite.Thresholds
 	res.Thresholds = &th
 	res.Target = e.targetInfo()
+	res.BottleneckBound = suite.Bottleneck(res.Levels, e.capacities())
 	writeJSON(e.t, filepath.Join(e.dir, runresult.ResultFile), res)
 }
 
@@ -54,6 +55,10 @@ func (e *scenarioEnv) finish(res *runresult.ScenarioResult) {
 	t.Logf("%s: maximum sustainable: %s; stopped at: %s", e.name, orNone(res.MaxSustainable), orNone(res.StoppedAt))
 	if b := res.Bracket; b != nil {
 		t.Logf("%s: maximum between %d and %d %s (%.1f%% apart)", e.name, b.Held, b.Failed, b.Unit, b.WithinPct)
+	}
+	if b := res.BottleneckBound; b != nil {
+		t.Logf("%s: projected bound (operational laws, not a measurement): %s at %.0f %s (%.3f CPU-ms per unit, %.2f cores background, %.2f cores; %s over %v); bounds by resource: %v",
+			e.name, b.Resource, b.Rate, b.Unit, b.DemandMs, b.BackgroundCores, b.CapacityCores, b.Method, b.FromLevels, b.Bounds)
 	}
 	if r := res.Repeats; r != nil {
 		for _, c := range r.Candidates {

@@ -187,6 +187,11 @@ type LevelResult struct {
 	Retry       bool                   `json:"retry,omitempty"` // a re-run: the previous run of this level failed although the baseline held it
 	Verdict     string                 `json:"verdict"`         // pass | limit | fail_integrity | integrity_not_proven | generator_limited | host_limited
 	Reasons     []string               `json:"reasons,omitempty"`
+	// UtilizationBounds: per resource (each container's role, "loadgen", "host"), the CPU demand per
+	// unit of the level's work and the rate at which it would saturate (DemandUnit: "request" for
+	// API iterations, "event" for events; only for levels of one kind of work).
+	UtilizationBounds map[string]Demand `json:"utilization_bounds,omitempty"`
+	DemandUnit        string            `json:"demand_unit,omitempty"`
 	// Saturated names what else gave out while the target failed by its own signals (its verdict is
 	// then limit, the target's reason first): "host", "generator" or "" (nothing, or not known).
 	Saturated string `json:"saturated,omitempty"`
@@ -210,6 +215,62 @@ type ScenarioResult struct {
 	Thresholds *Thresholds `json:"thresholds,omitempty"`
 	// Target: which implementation was measured (absent before the suite measured others: ours).
 	Target *TargetInfo `json:"target,omitempty"`
+	// Repeats: the nightly profile's confirmation of the maximum (MaxSustainable is the highest
+	// level that held in every run of it).
+	Repeats *Repeats `json:"repeats,omitempty"`
+	// BottleneckBound: the rate the busiest resource allows, projected from the service demand
+	// measured at the levels that held (operational laws; a projection, not a measurement).
+	BottleneckBound *BottleneckBound `json:"bottleneck_bound,omitempty"`
+}
+
+// Demand is one resource's service demand at a level, by the utilization law D = U / X.
+type Demand struct {
+	DemandMs      float64 `json:"demand_ms"`      // CPU-milliseconds per unit of work
+	CapacityCores float64 `json:"capacity_cores"` // the resource's CPUs (its limit; the host's for "host")
+	BoundRate     float64 `json:"bound_rate"`     // capacity / demand: the rate it cannot exceed
+}
+
+// BottleneckBound is the rate the target's busiest resource allows (X ≤ (capacity − background)
+// / demand), projected from the levels that held: a projection, not a measured maximum. Bounds
+// holds every resource's projection, the instrument's ("loadgen", "host") included.
+type BottleneckBound struct {
+	Resource        string             `json:"resource"`
+	Unit            string             `json:"unit"` // RPS or EPS
+	Rate            float64            `json:"rate"`
+	DemandMs        float64            `json:"demand_ms"`
+	BackgroundCores float64            `json:"background_cores"` // CPU used at no load (the fit's intercept; 0 for one level)
+	CapacityCores   float64            `json:"capacity_cores"`
+	Method          string             `json:"method"` // "fit over N levels" or "one level"
+	FromLevels      []string           `json:"from_levels"`
+	Bounds          map[string]float64 `json:"bounds"`
+}
+
+// Repeats is how the maximum was confirmed: each candidate (highest first) ran Required times in
+// all; the first that held every time is the maximum.
+type Repeats struct {
+	Required   int               `json:"required"`
+	Confirmed  string            `json:"confirmed"` // the level that held every run ("" = none did)
+	Candidates []RepeatCandidate `json:"candidates"`
+}
+
+// RepeatCandidate is one level's runs: their names (the first is the original), how many held,
+// and the spread of what they achieved.
+type RepeatCandidate struct {
+	Level  string   `json:"level"`
+	Runs   []string `json:"runs"`
+	Held   int      `json:"held"`
+	API    *Spread  `json:"api,omitempty"`
+	Events *Spread  `json:"events,omitempty"`
+}
+
+// Spread is the minimum, median and maximum over repeated runs of a level.
+type Spread struct {
+	AchievedMin    float64 `json:"achieved_min"`
+	AchievedMedian float64 `json:"achieved_median"`
+	AchievedMax    float64 `json:"achieved_max"`
+	P95MinMs       float64 `json:"p95_min_ms"`
+	P95MedianMs    float64 `json:"p95_median_ms"`
+	P95MaxMs       float64 `json:"p95_max_ms"`
 }
 
 // Bracket is where bisection placed the maximum: Held held, Failed failed, WithinPct apart.

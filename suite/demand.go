@@ -1,0 +1,185 @@
+package suite
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/challenge-perf/challenge-perf/runresult"
+)
+
+// Resources of the instrument in a level's utilization bounds, beside the containers' roles.
+const (
+	ResourceLoadgen = "loadgen" // the load generator (its own CPU report)
+	ResourceHost    = "host"    // every container and the generator together, against the host's CPUs
+)
+
+// Capacities are the CPUs each resource may use: the containers' limits by role, the generator's
+// (0: the host's), the host's (0: not known, e.g. an external target).
+type Capacities struct {
+	Roles    map[string]float64
+	Loadgen  float64
+	HostCPUs int
+}
+
+// workRate is the achieved rate of a level's one kind of work and its unit ("" when the level
+// mixes API iterations and events: its demand per unit would mix them too).
+func workRate(l *runresult.LevelResult) (x float64, unit, rateUnit string) {
+	switch {
+	case l.API != nil && l.Events == nil:
+		return l.API.AchievedRate, "request", "RPS"
+	case l.Events != nil && l.API == nil:
+		return l.Events.AchievedRate, "event", "EPS"
+	}
+	return 0, "", ""
+}
+
+// utilizations are the cores each resource used during the level.
+func utilizations(l *runresult.LevelResult, c Capacities) map[string]float64 {
+	u := map[string]float64{}
+	total := l.Loadgen.CPUCores
+	for role, r := range l.Resources {
+		u[role] = r.CPUAvgPct / 100
+		total += r.CPUAvgPct / 100
+	}
+	if l.Loadgen.CPUCores > 0 {
+		u[ResourceLoadgen] = l.Loadgen.CPUCores
+	}
+	if c.HostCPUs > 0 && len(l.Resources) > 0 {
+		u[ResourceHost] = total
+	}
+	return u
+}
+
+func (c Capacities) of(resource string) float64 {
+	switch resource {
+	case ResourceHost:
+		return float64(c.HostCPUs)
+	case ResourceLoadgen:
+		if c.Loadgen > 0 {
+			return c.Loadgen
+		}
+		return float64(c.HostCPUs)
+	}
+	return c.Roles[resource]
+}
+
+// UtilizationBounds sets the level's service demand per resource by the utilization law
+// (D = U / X: CPU-ms per request or event) and the rate each resource's capacity bounds
+// (X ≤ capacity / D). Levels that mix API and event work get none.
+func UtilizationBounds(l *runresult.LevelResult, c Capacities) {
+	x, unit, _ := workRate(l)
+	if x <= 0 {
+		return
+	}
+	l.DemandUnit = unit
+	l.UtilizationBounds = map[string]runresult.Demand{}
+	for res, u := range utilizations(l, c) {
+		d := runresult.Demand{DemandMs: 1000 * u / x, CapacityCores: c.of(res)}
+		if d.DemandMs > 0 && d.CapacityCores > 0 {
+			d.BoundRate = d.CapacityCores / (u / x)
+		}
+		l.UtilizationBounds[res] = d
+	}
+}
+
+// Bottleneck projects the rate the target's busiest resource allows from the levels that held
+// (only those of one kind of work): for each resource, utilization against rate fitted by least
+// squares (U = U0 + D·X: background U0 and demand D) when two or more rates held and the fit is
+// sane (D > 0, U0 ≥ 0), else D = U / X at the highest rate held. The bound is
+// (capacity − U0) / D. The target's resources are its containers; the generator's and the host's
+// bounds are listed beside them but never chosen. nil when no level qualifies.
+func Bottleneck(levels []runresult.LevelResult, c Capacities) *runresult.BottleneckBound {
+	type point struct{ x, u float64 }
+	pts := map[string][]point{}
+	var from []string
+	rateUnit := ""
+	for i := range levels {
+		l := &levels[i]
+		x, _, ru := workRate(l)
+		if l.Verdict != runresult.VerdictPass || x <= 0 || (rateUnit != "" && ru != rateUnit) {
+			continue
+		}
+		rateUnit = ru
+		from = append(from, l.Level)
+		for res, u := range utilizations(l, c) {
+			pts[res] = append(pts[res], point{x, u})
+		}
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	var best *runresult.BottleneckBound
+	bounds := map[string]float64{}
+	resources := make([]string, 0, len(pts))
+	for res := range pts {
+		resources = append(resources, res)
+	}
+	sort.Strings(resources)
+	for _, res := range resources {
+		p := pts[res]
+		capacity := c.of(res)
+		if capacity <= 0 {
+			continue
+		}
+		xs, us := make([]float64, len(p)), make([]float64, len(p))
+		for i, q := range p {
+			xs[i], us[i] = q.x, q.u
+		}
+		d, u0, method := fitDemand(xs, us)
+		if d <= 0 {
+			continue
+		}
+		rate := (capacity - u0) / d
+		bounds[res] = math.Round(rate)
+		if res == ResourceHost || res == ResourceLoadgen {
+			continue
+		}
+		if best == nil || rate < best.Rate {
+			best = &runresult.BottleneckBound{Resource: res, Unit: rateUnit, Rate: math.Round(rate), DemandMs: 1000 * d,
+				BackgroundCores: u0, CapacityCores: capacity, Method: method}
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	best.FromLevels, best.Bounds = from, bounds
+	return best
+}
+
+// fitDemand is the demand D (cores per unit of rate) and the background U0 (cores) of U = U0 + D·X.
+func fitDemand(xs, us []float64) (d, u0 float64, method string) {
+	hi := 0
+	for i := range xs {
+		if xs[i] > xs[hi] {
+			hi = i
+		}
+	}
+	single := func() (float64, float64, string) {
+		return us[hi] / xs[hi], 0, "one level (U / X at the highest rate held)"
+	}
+	if len(xs) < 2 {
+		return single()
+	}
+	var mx, mu float64
+	for i := range xs {
+		mx += xs[i]
+		mu += us[i]
+	}
+	n := float64(len(xs))
+	mx, mu = mx/n, mu/n
+	var sxx, sxu float64
+	for i := range xs {
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+		sxu += (xs[i] - mx) * (us[i] - mu)
+	}
+	if sxx == 0 {
+		return single()
+	}
+	d = sxu / sxx
+	u0 = mu - d*mx
+	if d <= 0 || u0 < 0 {
+		return single()
+	}
+	return d, u0, fmt.Sprintf("fit over %d levels (U = U0 + D·X)", len(xs))
+}
