@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
@@ -120,7 +121,29 @@ func (e *scenarioEnv) lookupBaseline() (runresult.BaselineEntry, bool, string) {
 	if ref.HostCPUs > 0 && e.hostCPUs() > 0 && ref.HostCPUs != e.hostCPUs() {
 		return ref, false, fmt.Sprintf("%s was measured on %d CPUs, this host has %d: measured, not gated", path, ref.HostCPUs, e.hostCPUs())
 	}
+	if e.stack != nil {
+		if diff := limitsDiffer(e.cfg, harness.DefaultStackConfig()); diff != "" {
+			return ref, false, fmt.Sprintf("%s was measured with the default container limits, this run has %s: measured, not gated", path, diff)
+		}
+	}
 	return ref, true, ""
+}
+
+// limitsDiffer names the containers whose CPU limit differs between two stack configurations.
+func limitsDiffer(got, base harness.StackConfig) string {
+	var out []string
+	for _, c := range []struct {
+		role      string
+		got, base float64
+	}{
+		{harness.AliasService, got.Service.CPUs, base.Service.CPUs}, {harness.AliasHandler, got.Handler.CPUs, base.Handler.CPUs},
+		{harness.AliasPostgres, got.Postgres.CPUs, base.Postgres.CPUs}, {harness.AliasRedis, got.Redis.CPUs, base.Redis.CPUs},
+	} {
+		if c.got != c.base {
+			out = append(out, fmt.Sprintf("%s at %g CPUs (baseline %g)", c.role, c.got, c.base))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 var baselinePath = filepath.Join("testdata", "baseline.json")

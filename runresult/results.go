@@ -74,10 +74,13 @@ type Integrity struct {
 	UsersChecked    int   `json:"users_checked"`
 	ValuesChecked   int   `json:"values_checked"`
 	Lost            int   `json:"lost"`  // stored value below what acknowledged events imply
-	Extra           int   `json:"extra"` // stored value above it (double-applied unless uncertain)
-	ExtraExplained  bool  `json:"extra_explained_by_uncertain_events"`
-	CompletionsOK   bool  `json:"completions_consistent"`
-	APIChecked      int   `json:"api_users_checked"`
+	Extra           int   `json:"extra"` // a value no acknowledged event implies and no uncertain event of its own (user, stat) explains
+	// Explained: values that differ from what the acknowledged events imply but equal what an
+	// uncertain event of the same user and stat would leave (attribution, not a count).
+	Explained      int  `json:"explained_by_own_uncertain_event"`
+	ExtraExplained bool `json:"extra_explained_by_uncertain_events"` // Extra == 0
+	CompletionsOK  bool `json:"completions_consistent"`
+	APIChecked     int  `json:"api_users_checked"`
 	// Method says how the state was read: "sql+api" (this repository's schema, every value, and
 	// the API for a few users) or "api" (the public API only, for APIChecked users of UsersChecked).
 	Method string `json:"method,omitempty"`
@@ -234,15 +237,22 @@ type Demand struct {
 // / demand), projected from the levels that held: a projection, not a measured maximum. Bounds
 // holds every resource's projection, the instrument's ("loadgen", "host") included.
 type BottleneckBound struct {
-	Resource        string             `json:"resource"`
-	Unit            string             `json:"unit"` // RPS or EPS
-	Rate            float64            `json:"rate"`
-	DemandMs        float64            `json:"demand_ms"`
-	BackgroundCores float64            `json:"background_cores"` // CPU used at no load (the fit's intercept; 0 for one level)
-	CapacityCores   float64            `json:"capacity_cores"`
-	Method          string             `json:"method"` // "fit over N levels" or "one level"
-	FromLevels      []string           `json:"from_levels"`
-	Bounds          map[string]float64 `json:"bounds"`
+	Resource        string  `json:"resource"`
+	Unit            string  `json:"unit"` // RPS or EPS
+	Rate            float64 `json:"rate"`
+	DemandMs        float64 `json:"demand_ms"`
+	BackgroundCores float64 `json:"background_cores"` // CPU used at no load (the fit's intercept; 0 for one level)
+	CapacityCores   float64 `json:"capacity_cores"`
+	Method          string  `json:"method"` // "fit over N levels" or "one level"
+	// UsedLevels: how many of FromLevels the resource was unsaturated at (the fit's points).
+	UsedLevels int `json:"used_levels"`
+	// DemandLowRateMs / DemandHighRateMs: U / X at the lowest and the highest rate used; a fall says
+	// the cost per unit drops with load and the linear bound is conservative (Note).
+	DemandLowRateMs  float64            `json:"demand_low_rate_ms"`
+	DemandHighRateMs float64            `json:"demand_high_rate_ms"`
+	Note             string             `json:"note,omitempty"`
+	FromLevels       []string           `json:"from_levels"`
+	Bounds           map[string]float64 `json:"bounds"`
 }
 
 // Repeats is how the maximum was confirmed: each candidate (highest first) ran Required times in

@@ -64,6 +64,10 @@ func (c Capacities) of(resource string) float64 {
 	return c.Roles[resource]
 }
 
+type point struct{ x, u float64 }
+
+func (p point) util() float64 { return p.u }
+
 // UtilizationBounds sets the level's service demand per resource by the utilization law
 // (D = U / X: CPU-ms per request or event) and the rate each resource's capacity bounds
 // (X ≤ capacity / D). Levels that mix API and event work get none.
@@ -83,14 +87,21 @@ func UtilizationBounds(l *runresult.LevelResult, c Capacities) {
 	}
 }
 
+// SaturatedShare: a level at which a resource used this share of its capacity or more says
+// nothing about its demand below saturation (a throttled container batches its work), so the
+// projection leaves it out for that resource.
+const SaturatedShare = 0.9
+
 // Bottleneck projects the rate the target's busiest resource allows from the levels that held
-// (only those of one kind of work): for each resource, utilization against rate fitted by least
-// squares (U = U0 + D·X: background U0 and demand D) when two or more rates held and the fit is
-// sane (D > 0, U0 ≥ 0), else D = U / X at the highest rate held. The bound is
+// (only those of one kind of work), each resource from the levels at which it was unsaturated
+// (below SaturatedShare of its capacity; all of them when it never was): utilization against rate
+// fitted by least squares (U = U0 + D·X: background U0 and demand D) when two or more rates
+// qualify and the fit is sane (D > 0, U0 ≥ 0), else D = U / X at the highest. The bound is
 // (capacity − U0) / D. The target's resources are its containers; the generator's and the host's
-// bounds are listed beside them but never chosen. nil when no level qualifies.
+// bounds are listed beside them but never chosen. When the demand per unit fell across the levels
+// used (economies of scale: batching, fewer wake-ups), the linear bound is conservative and Note
+// says so. nil when no level qualifies.
 func Bottleneck(levels []runresult.LevelResult, c Capacities) *runresult.BottleneckBound {
-	type point struct{ x, u float64 }
 	pts := map[string][]point{}
 	var from []string
 	rateUnit := ""
@@ -117,11 +128,11 @@ func Bottleneck(levels []runresult.LevelResult, c Capacities) *runresult.Bottlen
 	}
 	sort.Strings(resources)
 	for _, res := range resources {
-		p := pts[res]
 		capacity := c.of(res)
 		if capacity <= 0 {
 			continue
 		}
+		p := unsaturated(pts[res], capacity)
 		xs, us := make([]float64, len(p)), make([]float64, len(p))
 		for i, q := range p {
 			xs[i], us[i] = q.x, q.u
@@ -136,8 +147,13 @@ func Bottleneck(levels []runresult.LevelResult, c Capacities) *runresult.Bottlen
 			continue
 		}
 		if best == nil || rate < best.Rate {
+			lo, hi := demandRange(xs, us)
 			best = &runresult.BottleneckBound{Resource: res, Unit: rateUnit, Rate: math.Round(rate), DemandMs: 1000 * d,
-				BackgroundCores: u0, CapacityCores: capacity, Method: method}
+				BackgroundCores: u0, CapacityCores: capacity, Method: method, DemandLowRateMs: 1000 * lo, DemandHighRateMs: 1000 * hi,
+				UsedLevels: len(p)}
+			if hi < 0.8*lo {
+				best.Note = fmt.Sprintf("the demand per unit fell from %.3f to %.3f CPU-ms between the lowest and the highest rate used: the cost per request falls with load, so this linear bound is conservative (a lower estimate)", 1000*lo, 1000*hi)
+			}
 		}
 	}
 	if best == nil {
@@ -145,6 +161,34 @@ func Bottleneck(levels []runresult.LevelResult, c Capacities) *runresult.Bottlen
 	}
 	best.FromLevels, best.Bounds = from, bounds
 	return best
+}
+
+// unsaturated keeps the points below SaturatedShare of capacity (all when none is).
+func unsaturated[P interface{ util() float64 }](pts []P, capacity float64) []P {
+	var out []P
+	for _, p := range pts {
+		if p.util() < SaturatedShare*capacity {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return pts
+	}
+	return out
+}
+
+// demandRange is U / X at the lowest and at the highest rate.
+func demandRange(xs, us []float64) (lo, hi float64) {
+	il, ih := 0, 0
+	for i := range xs {
+		if xs[i] < xs[il] {
+			il = i
+		}
+		if xs[i] > xs[ih] {
+			ih = i
+		}
+	}
+	return us[il] / xs[il], us[ih] / xs[ih]
 }
 
 // fitDemand is the demand D (cores per unit of rate) and the background U0 (cores) of U = U0 + D·X.

@@ -78,3 +78,33 @@ func TestFitDemandFallsBackWhenTheFitIsNotSane(t *testing.T) {
 	assert.Zero(t, u0)
 	assert.Contains(t, method, "one level")
 }
+
+// The quarter-core run measured here (scenario 1, service at 0.25 CPU, 2026-12-04): a level at
+// which the service used ≥ 90% of its quarter core is left out of its projection, and the fall in
+// demand per request between the levels used is flagged: the linear bound is then conservative.
+func TestBottleneckUsesUnsaturatedLevelsAndFlagsFallingDemand(t *testing.T) {
+	levels := []runresult.LevelResult{
+		apiLevelAt(50, 50, 7, 5, 0.07, runresult.VerdictPass),
+		apiLevelAt(100, 100, 13, 7, 0.13, runresult.VerdictPass),
+		apiLevelAt(200, 200, 20, 12, 0.2, runresult.VerdictPass),
+		apiLevelAt(500, 500, 24, 30, 0.3, runresult.VerdictPass), // 96% of a quarter core: saturated
+	}
+	b := Bottleneck(levels, caps)
+	require.NotNil(t, b)
+	assert.Equal(t, "challenge-service", b.Resource)
+	assert.Equal(t, 3, b.UsedLevels, "the saturated 500 RPS level is left out")
+	assert.InDelta(t, 1.4, b.DemandLowRateMs, 1e-9)
+	assert.InDelta(t, 1.0, b.DemandHighRateMs, 1e-9)
+	assert.Contains(t, b.Note, "conservative")
+	assert.Less(t, b.Rate, 300.0)
+
+	// Demand that holds steady gives no note.
+	steady := []runresult.LevelResult{
+		apiLevelAt(50, 50, 3.5, 5, 0.07, runresult.VerdictPass),
+		apiLevelAt(100, 100, 7, 7, 0.13, runresult.VerdictPass),
+	}
+	b = Bottleneck(steady, caps)
+	require.NotNil(t, b)
+	assert.Empty(t, b.Note)
+	assert.InDelta(t, 357, b.Rate, 1)
+}
