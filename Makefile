@@ -6,7 +6,7 @@ export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 GO ?= go
 PERF_PROFILE ?= smoke
 
-.PHONY: all docker images test unit race perf-smoke perf-nightly perf vet fmt-check staticcheck static lint clean fixtures report baseline bench k6-check actionlint
+.PHONY: all docker images test unit race perf-smoke perf-instrument perf-nightly perf vet fmt-check staticcheck static lint clean fixtures report baseline bench k6-check actionlint
 
 all: test
 
@@ -36,9 +36,15 @@ race: images
 	$(GO) test -race -p 1 -count=1 -timeout 30m $(RACE_PKGS_DOCKER)
 	$(GO) test -race -short -count=1 -timeout 10m $(RACE_PKGS_SHORT)
 
-## perf-smoke: the perf suite at the per-PR level (one low level per scenario)
+## perf-smoke: the main job: the six scenarios at the per-PR level (one low level per scenario)
+INSTRUMENT_TESTS := TestReferenceDouble|TestExternalTarget
 perf-smoke: images
-	PERF_PROFILE=smoke $(GO) test -count=1 -tags perf -timeout 60m -v ./perf
+	PERF_PROFILE=smoke $(GO) test -count=1 -tags perf -timeout 60m -v -skip '$(INSTRUMENT_TESTS)' ./perf
+
+## perf-instrument: the suite's tests of itself in containers: the reference double (in the stack,
+# external, a double that drops acknowledged events) and a target reached by address only
+perf-instrument: images
+	PERF_PROFILE=smoke $(GO) test -count=1 -tags perf -timeout 60m -v -run '$(INSTRUMENT_TESTS)' ./perf
 
 ## perf-nightly: every level, about two minutes each
 perf-nightly: images
