@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/envconf"
+	"github.com/challenge-perf/challenge-perf/service/internal/claims"
+	"github.com/challenge-perf/challenge-perf/service/internal/reward"
 	"github.com/challenge-perf/challenge-perf/service/internal/store"
 )
 
@@ -47,6 +49,10 @@ type config struct {
 	ShutdownTimeout time.Duration
 	LogLevel        slog.Level
 	LogFormat       string
+
+	// RewardIdempotentRetries (REWARD_IDEMPOTENT_RETRIES): the platform honours Idempotency-Key,
+	// so a grant whose outcome is unknown may be repeated (REWARD_ATTEMPTS > 1).
+	RewardIdempotentRetries bool
 }
 
 // claimFinishTimeout bounds recording a claim's outcome; CLAIM_STALE_AFTER must leave room for it.
@@ -80,12 +86,19 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		AGSBaseURL:      r.String("AGS_BASE_URL", ""),
 		AGSAccessToken:  r.String("AGS_ACCESS_TOKEN", ""),
 		RewardTimeout:   r.Duration("REWARD_TIMEOUT", 10*time.Second, time.Millisecond),
-		RewardAttempts:  r.Int("REWARD_ATTEMPTS", 3, 1, 10),
 		ClaimStaleAfter: r.Duration("CLAIM_STALE_AFTER", 60*time.Second, time.Second),
 		ClaimReconcile:  r.Duration("CLAIM_RECONCILE_INTERVAL", 10*time.Second, 0),
 		ShutdownTimeout: r.Duration("SHUTDOWN_TIMEOUT", 15*time.Second, 0),
 		LogFormat:       strings.ToLower(r.String("LOG_FORMAT", "json")),
 	}
+	// Claims (issue 23.7): repeating a grant whose answer was lost pays twice unless the platform
+	// honours Idempotency-Key, so REWARD_ATTEMPTS is 1 unless it does (the mock declares it does).
+	c.RewardIdempotentRetries = r.Bool("REWARD_IDEMPOTENT_RETRIES", c.MockAGS && reward.MockHonoursIdempotencyKey)
+	defaultAttempts := 1
+	if c.RewardIdempotentRetries {
+		defaultAttempts = 3
+	}
+	c.RewardAttempts = r.Int("REWARD_ATTEMPTS", defaultAttempts, 1, 10)
 	var errs []string
 	if err := r.Err(); err != nil {
 		errs = append(errs, strings.TrimPrefix(err.Error(), "invalid configuration: "))
@@ -161,6 +174,18 @@ func loadConfig(r *envconf.Reader) (config, error) {
 	if live := time.Duration(c.RewardAttempts)*c.RewardTimeout + claimFinishTimeout; c.ClaimStaleAfter <= live {
 		bad("CLAIM_STALE_AFTER (%s) must exceed REWARD_ATTEMPTS × REWARD_TIMEOUT (%d × %s) + %s, or a live claim could be taken over",
 			c.ClaimStaleAfter, c.RewardAttempts, c.RewardTimeout, claimFinishTimeout)
+	}
+	if c.RewardAttempts > 1 && !c.RewardIdempotentRetries {
+		bad("REWARD_ATTEMPTS=%d repeats a grant whose outcome is unknown, which pays twice unless the platform honours Idempotency-Key: "+
+			"set REWARD_IDEMPOTENT_RETRIES=true if it does, else REWARD_ATTEMPTS=1", c.RewardAttempts)
+	}
+	// The claim route's answer may take the claim's worst case plus a margin to write it (its write
+	// deadline is set from that, past the server's WriteTimeout); beyond claims.MaxResponseTime
+	// clients give up first.
+	cc := claims.Config{RewardTimeout: c.RewardTimeout, RewardAttempts: c.RewardAttempts, FinishTimeout: claimFinishTimeout}
+	if w := cc.WorstCase(); w+claims.ResponseMargin > claims.MaxResponseTime {
+		bad("worst-case claim (%s: 2 × %s + REWARD_ATTEMPTS × REWARD_TIMEOUT (%d × %s) + backoff) + %s to answer exceeds %s: lower REWARD_TIMEOUT or REWARD_ATTEMPTS",
+			w, claimFinishTimeout, c.RewardAttempts, c.RewardTimeout, claims.ResponseMargin, claims.MaxResponseTime)
 	}
 	if len(errs) > 0 {
 		return c, errors.New("invalid configuration: " + strings.Join(errs, "; "))

@@ -23,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, 50*time.Millisecond, c.MockLatencyMin)
 	require.Equal(t, 200*time.Millisecond, c.MockLatencyMax)
 	require.Equal(t, 60*time.Second, c.ClaimStaleAfter)
-	require.Equal(t, 3, c.RewardAttempts)
+	require.Equal(t, 1, c.RewardAttempts, "no REWARD_IDEMPOTENT_RETRIES: a grant with no answer is not repeated")
 	require.Equal(t, 10*time.Second, c.ClaimReconcile)
 	require.Equal(t, "", c.OpsDebugToken)
 	require.Equal(t, time.Hour, c.JWKSRefresh)
@@ -88,4 +88,42 @@ func TestConfigErrors(t *testing.T) {
 	_, err = loadConfig(envconf.FromMap(map[string]string{"DB_PORT": "x", "HTTP_ADDR": "nope"}))
 	require.ErrorContains(t, err, "DB_PORT")
 	require.ErrorContains(t, err, "HTTP_ADDR")
+}
+
+// Issue 23.7 (claims): retrying a grant whose outcome is unknown pays twice unless the platform
+// honours Idempotency-Key, so retries are off unless REWARD_IDEMPOTENT_RETRIES says it does (the
+// mock platform does); and a claim's worst case must fit the time its answer is given.
+func TestConfigClaimRetriesAndWorstCase(t *testing.T) {
+	realEnv := func(kv ...string) map[string]string {
+		env := map[string]string{"JWT_PUBLIC_KEY_PATH": "/keys/pub.pem", "AGS_BASE_URL": "https://ags.example"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			env[kv[i]] = kv[i+1]
+		}
+		return env
+	}
+	c, err := loadConfig(envconf.FromMap(realEnv()))
+	require.NoError(t, err)
+	require.Equal(t, 1, c.RewardAttempts, "real platform by default: one call, an unknown outcome is not repeated")
+	c, err = loadConfig(envconf.FromMap(realEnv("REWARD_IDEMPOTENT_RETRIES", "true")))
+	require.NoError(t, err)
+	require.Equal(t, 3, c.RewardAttempts)
+	c, err = loadConfig(envconf.FromMap(map[string]string{"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "false", "MOCK_IDENTITY": "true", "MOCK_AGS": "true"}))
+	require.NoError(t, err)
+	require.Equal(t, 3, c.RewardAttempts, "the mock platform honours the key")
+
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"attempts without idempotent platform": {realEnv("REWARD_ATTEMPTS", "3"), "REWARD_ATTEMPTS=3 repeats a grant whose outcome is unknown"},
+		"bad flag":                             {realEnv("REWARD_IDEMPOTENT_RETRIES", "maybe"), "REWARD_IDEMPOTENT_RETRIES"},
+		// 5 s to start + 5 × 10 s + 1 s of backoff + 5 s to record = 61 s: longer than a claim's answer may take.
+		"worst case too long": {realEnv("REWARD_IDEMPOTENT_RETRIES", "true", "REWARD_ATTEMPTS", "5", "CLAIM_STALE_AFTER", "10m"), "worst-case claim (1m1s:"},
+		"one slow attempt":    {realEnv("REWARD_TIMEOUT", "50s", "CLAIM_STALE_AFTER", "10m"), "worst-case claim (1m0s:"},
+	} {
+		_, err := loadConfig(envconf.FromMap(tc.env))
+		require.ErrorContains(t, err, tc.want, name)
+	}
+	_, err = loadConfig(envconf.FromMap(realEnv("REWARD_IDEMPOTENT_RETRIES", "true", "REWARD_ATTEMPTS", "4", "CLAIM_STALE_AFTER", "10m")))
+	require.NoError(t, err, "5 + 4 × 10 + 0.6 + 5 s = 50.6 s fits")
 }

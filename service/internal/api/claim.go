@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/service/internal/claims"
@@ -24,7 +26,39 @@ type claimResponse struct {
 	ClaimedAt time.Time  `json:"claimedAt"`
 }
 
+// claimPendingResponse is the 202 answer of a claim in progress: the grant's outcome is not known
+// yet (it may still happen), so the goal is neither claimed nor claimable now.
+type claimPendingResponse struct {
+	GoalID            string     `json:"goalId"`
+	Status            string     `json:"status"` // "claiming"
+	ErrorCode         string     `json:"errorCode"`
+	Message           string     `json:"message"`
+	RetryAfterSeconds int        `json:"retryAfterSeconds"`
+	ClaimedAt         *time.Time `json:"claimedAt"` // null
+}
+
+// responseBounded is implemented by claims.Service: how long a claim's answer may take at most.
+type responseBounded interface{ ResponseTimeout() time.Duration }
+
+// retryHinted is implemented by claims.PendingError.
+type retryHinted interface{ RetryAfter() time.Duration }
+
+var (
+	_ responseBounded = (*claims.Service)(nil)
+	_ retryHinted     = (*claims.PendingError)(nil)
+)
+
 func (h *handler) handleClaim(w http.ResponseWriter, r *http.Request) {
+	// A claim waits for the reward platform and may outlast the server's WriteTimeout; its answer
+	// must not be lost to the connection's write deadline, so this route sets its own from the
+	// claim's bound (the server clears it after the request).
+	if b, ok := h.cfg.Claims.(responseBounded); ok {
+		if d := b.ResponseTimeout(); d > 0 {
+			if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d)); err != nil {
+				h.log.Debug("claim: could not extend the write deadline; the server's WriteTimeout applies", "err", err)
+			}
+		}
+	}
 	user, ok := h.authenticate(w, r)
 	if !ok {
 		return
@@ -90,11 +124,30 @@ func (h *handler) writeClaimError(w http.ResponseWriter, user, goalID string, er
 	case errors.Is(err, claims.ErrAlreadyClaimed):
 		writeError(w, http.StatusConflict, CodeAlreadyClaimed, "goal already claimed")
 	case errors.Is(err, claims.ErrInProgress):
-		writeError(w, http.StatusConflict, CodeClaimInProgress, "a claim of this goal is in progress; retry later")
+		// Also an unknown outcome (claims.ErrRewardUnknown): the grant may have happened, so the
+		// claim is accepted and in progress, not failed; a later claim answers 200/409 once known.
+		writePending(w, goalID, err)
 	case errors.Is(err, claims.ErrRewardFailed):
-		writeError(w, http.StatusBadGateway, CodeRewardFailed, "reward platform failed; the goal is still claimable")
+		writeError(w, http.StatusBadGateway, CodeRewardFailed, "reward platform refused the grant; the goal is still claimable")
 	default:
 		h.log.Error("claim failed", "user", user, "goal", goalID, "err", err)
 		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, "claim could not be processed; retry later")
 	}
+}
+
+func writePending(w http.ResponseWriter, goalID string, err error) {
+	after := time.Second
+	var hint retryHinted
+	if errors.As(err, &hint) {
+		after = max(after, hint.RetryAfter())
+	}
+	secs := int(math.Ceil(after.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	msg := "a claim of this goal is in progress; claim again after Retry-After seconds to learn its outcome"
+	if errors.Is(err, claims.ErrRewardUnknown) {
+		msg = "the reward platform has not confirmed the grant yet (it may still happen); it is completed in the background: claim again after Retry-After seconds to learn the outcome"
+	}
+	writeJSON(w, http.StatusAccepted, claimPendingResponse{
+		GoalID: goalID, Status: "claiming", ErrorCode: CodeClaimInProgress, Message: msg, RetryAfterSeconds: secs,
+	})
 }

@@ -240,7 +240,8 @@ func TestClaimHandler(t *testing.T) {
 		claims.ErrNotCompleted:                      {400, CodeGoalNotCompleted},
 		claims.ErrPrerequisites:                     {400, CodePrerequisitesNotMet},
 		claims.ErrAlreadyClaimed:                    {409, CodeAlreadyClaimed},
-		claims.ErrInProgress:                        {409, CodeClaimInProgress},
+		claims.ErrInProgress:                        {202, CodeClaimInProgress},
+		claims.ErrRewardUnknown:                     {202, CodeClaimInProgress},
 		fmt.Errorf("%w: x", claims.ErrRewardFailed): {502, CodeRewardFailed},
 		errors.New("connection refused"):            {503, CodeUnavailable},
 	}

@@ -68,6 +68,7 @@ const prereqsMetSQL = `(SELECT count(*) FROM goal_definitions d
 
 const inspectSQL = `
 SELECT cl.state, cl.claimed_at,
+       coalesce(extract(epoch FROM now() - cl.attempt_started_at), 0)::float8,
        ` + completedSQL + `,
        (SELECT count(*) FROM goal_definitions d
          JOIN user_stats s ON s.user_id = $1 AND s.stat_key = d.stat_key AND s.max_value >= d.target_value
@@ -80,13 +81,15 @@ func (s *PGStore) Inspect(ctx context.Context, k Key, prereqs []string) (Inspect
 		in        Inspection
 		state     pgtype.Text
 		claimedAt pgtype.Timestamptz
+		age       float64
 	)
 	err := s.db.QueryRow(ctx, inspectSQL, k.UserID, k.GoalID, nonNil(prereqs)).
-		Scan(&state, &claimedAt, &in.Completed, &in.PrereqsMet)
+		Scan(&state, &claimedAt, &age, &in.Completed, &in.PrereqsMet)
 	if err != nil {
 		return in, fmt.Errorf("inspect claim: %w", err)
 	}
 	in.State, in.ClaimedAt = state.String, claimedAt.Time
+	in.Age = time.Duration(age * float64(time.Second))
 	return in, nil
 }
 
@@ -132,14 +135,17 @@ SELECT count(*), coalesce(extract(epoch FROM now() - min(attempt_started_at)), 0
 FROM user_goal_claims
 WHERE state = 'claiming' AND attempt_started_at < now() - make_interval(secs => $1)`
 
-const stuckKeysSQL = `
-SELECT namespace, user_id, challenge_id, goal_id
+// stuckRowsSQL pages through the stuck rows in StuckPos order ($3 NULL: from the oldest). The row
+// comparison and the ORDER BY use the same collation, so a page starts right after the last one.
+const stuckRowsSQL = `
+SELECT namespace, user_id, challenge_id, goal_id, attempt_started_at
 FROM user_goal_claims
 WHERE state = 'claiming' AND attempt_started_at < now() - make_interval(secs => $1)
-ORDER BY attempt_started_at
+  AND ($3::timestamptz IS NULL OR (attempt_started_at, user_id, goal_id) > ($3::timestamptz, $4::text, $5::text))
+ORDER BY attempt_started_at, user_id, goal_id
 LIMIT $2`
 
-func (s *PGStore) Stuck(ctx context.Context, staleAfter time.Duration, limit int) (Stuck, error) {
+func (s *PGStore) Stuck(ctx context.Context, staleAfter time.Duration, after StuckPos, limit int) (Stuck, error) {
 	var st Stuck
 	var oldest float64
 	if err := s.db.QueryRow(ctx, stuckSQL, staleAfter.Seconds()).Scan(&st.Count, &oldest); err != nil {
@@ -149,14 +155,17 @@ func (s *PGStore) Stuck(ctx context.Context, staleAfter time.Duration, limit int
 	if st.Count == 0 {
 		return st, nil
 	}
-	rows, err := s.db.Query(ctx, stuckKeysSQL, staleAfter.Seconds(), limit)
+	from := pgtype.Timestamptz{Time: after.Started, Valid: !after.Started.IsZero()}
+	rows, err := s.db.Query(ctx, stuckRowsSQL, staleAfter.Seconds(), limit, from, after.UserID, after.GoalID)
 	if err != nil {
 		return st, fmt.Errorf("stuck claims: %w", err)
 	}
-	st.Keys, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Key, error) {
-		var k Key
-		err := r.Scan(&k.Namespace, &k.UserID, &k.ChallengeID, &k.GoalID)
-		return k, err
+	st.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (StuckRow, error) {
+		var row StuckRow
+		k := &row.Key
+		err := r.Scan(&k.Namespace, &k.UserID, &k.ChallengeID, &k.GoalID, &row.Pos.Started)
+		row.Pos.UserID, row.Pos.GoalID = k.UserID, k.GoalID
+		return row, err
 	})
 	if err != nil {
 		return st, fmt.Errorf("stuck claims: %w", err)

@@ -27,7 +27,7 @@ func newReconcileMetrics() reconcileMetrics {
 		}),
 		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "challenge_claims_reconciled_total",
-			Help: "Stuck claims the reconciler handled, by result (finished, released, unresolved).",
+			Help: "Stuck claims the reconciler handled, by result (finished, released, unresolved; skipped: not taken over, because resolved meanwhile, the goal left the catalog or is no longer completed).",
 		}, []string{"result"}),
 	}
 }
@@ -57,19 +57,33 @@ func (s *Service) RunReconciler(ctx context.Context, every time.Duration) {
 // grant is asked for again with the same idempotency key, so a grant that already happened is
 // answered, not repeated; then the row becomes 'claimed', or is released on a definite refusal.
 // Taking over is the same atomic step as a user's claim, so replicas and users never both own a row.
+//
+// A round reads at most ReconcileBatch rows, continuing after the row the previous round stopped
+// at and starting over from the oldest once it reached the end. Rows it cannot take over (a goal
+// gone from the catalog, a goal no longer completed under the current catalog) keep their age and
+// would otherwise be the oldest rows every round: so many of them could never starve the others.
 func (s *Service) ReconcileOnce(ctx context.Context) error {
-	st, err := s.store.Stuck(ctx, s.cfg.StaleAfter, s.cfg.ReconcileBatch)
+	s.reconcile.Lock()
+	defer s.reconcile.Unlock()
+	st, err := s.store.Stuck(ctx, s.cfg.StaleAfter, s.reconcile.after, s.cfg.ReconcileBatch)
 	if err != nil {
 		return err
 	}
 	s.m.stuck.Set(float64(st.Count))
 	s.m.oldest.Set(st.Oldest.Seconds())
-	for _, k := range st.Keys {
+	if len(st.Rows) < s.cfg.ReconcileBatch {
+		s.reconcile.after = StuckPos{} // reached the end: the next round starts from the oldest
+	} else {
+		s.reconcile.after = st.Rows[len(st.Rows)-1].Pos
+	}
+	for _, r := range st.Rows {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		k := r.Key
 		g, ok := s.cat.Goal(k.GoalID)
 		if !ok {
+			s.m.reconciled.WithLabelValues("skipped").Inc()
 			continue // a goal removed from the catalog: nothing to grant; left for an operator
 		}
 		attempt := uuid.New()
@@ -80,13 +94,16 @@ func (s *Service) ReconcileOnce(ctx context.Context) error {
 			return err
 		}
 		if !ok {
-			continue // finished or taken over by someone else meanwhile
+			// Finished or taken over by someone else meanwhile, or not claimable under the current
+			// catalog (left for an operator).
+			s.m.reconciled.WithLabelValues("skipped").Inc()
+			continue
 		}
-		_, err = s.complete(context.WithoutCancel(ctx), k, g, attempt)
+		_, err = s.complete(context.WithoutCancel(ctx), k, g, attempt, time.Now())
 		switch {
 		case err == nil:
 			s.m.reconciled.WithLabelValues("finished").Inc()
-		case errors.Is(err, ErrRewardFailed) && !errors.Is(err, ErrRewardUnknown):
+		case errors.Is(err, ErrRewardFailed):
 			s.m.reconciled.WithLabelValues("released").Inc()
 		default:
 			s.m.reconciled.WithLabelValues("unresolved").Inc()
@@ -95,9 +112,22 @@ func (s *Service) ReconcileOnce(ctx context.Context) error {
 	return nil
 }
 
+// StuckPos is a stuck row's place in the reconciler's order: attempt start, then user, then goal
+// (the primary key makes it total). The zero value is before every row.
+type StuckPos struct {
+	Started        time.Time
+	UserID, GoalID string
+}
+
+// StuckRow is one stuck row.
+type StuckRow struct {
+	Key Key
+	Pos StuckPos
+}
+
 // Stuck describes 'claiming' rows older than the stale window.
 type Stuck struct {
 	Count  int
 	Oldest time.Duration
-	Keys   []Key // the oldest ones, at most the limit asked for
+	Rows   []StuckRow // in StuckPos order after the position asked for, at most the limit asked for
 }

@@ -29,13 +29,49 @@ type Config struct {
 	// RewardTimeout bounds one platform call.
 	RewardTimeout time.Duration
 	// RewardAttempts: calls with the same idempotency key before an unknown outcome (timeout) is
-	// left to the reconciler (default 3).
+	// left to the reconciler (default 1). More than one is safe only against a platform that
+	// honours the key (REWARD_IDEMPOTENT_RETRIES): otherwise a repeat of a grant that happened
+	// but whose answer was lost pays the reward twice.
 	RewardAttempts int
 	// FinishTimeout bounds recording the outcome (retried within it).
 	FinishTimeout time.Duration
 	// ReconcileBatch: stuck rows resolved per reconciler round at most (default 100).
 	ReconcileBatch int
 }
+
+// ResponseMargin is the time left after a worst-case claim to write its answer.
+const ResponseMargin = 5 * time.Second
+
+// MaxResponseTime bounds WorstCase() + ResponseMargin: HTTP clients commonly give up after 60 s
+// (k6's default, and the suite's generator's), so a configuration whose claims could take longer
+// is refused at start (cmd/challenge-service).
+const MaxResponseTime = 60 * time.Second
+
+func (c Config) withDefaults() Config {
+	if c.RewardAttempts <= 0 {
+		c.RewardAttempts = 1
+	}
+	if c.ReconcileBatch <= 0 {
+		c.ReconcileBatch = 100
+	}
+	return c
+}
+
+// WorstCase is the longest a claim takes from its first statement to its outcome: starting it
+// (bounded by FinishTimeout), RewardAttempts platform calls of RewardTimeout each with the pauses
+// between them, and recording the outcome (FinishTimeout). With the defaults (one attempt of 10 s,
+// 5 s steps) 20 s; with 3 attempts 40.3 s.
+func (c Config) WorstCase() time.Duration {
+	c = c.withDefaults()
+	d := 2*c.FinishTimeout + time.Duration(c.RewardAttempts)*c.RewardTimeout
+	for i := 1; i < c.RewardAttempts; i++ {
+		d += backoff(i)
+	}
+	return d
+}
+
+// backoff is the pause before the i-th repeat of a grant (i ≥ 1).
+func backoff(i int) time.Duration { return time.Duration(100*i) * time.Millisecond }
 
 // Result of a successful claim.
 type Result struct {
@@ -56,16 +92,17 @@ type Service struct {
 
 	// inflight counts claims between start and their last step, so shutdown can wait for them.
 	inflight sync.WaitGroup
+
+	// reconcile serialises reconciler rounds; after is the stuck row the last round stopped at.
+	reconcile struct {
+		sync.Mutex
+		after StuckPos
+	}
 }
 
 // New builds the service; claims_total{outcome} and the reconciler's metrics are registered on reg.
 func New(cfg Config, cat *challenges.Catalog, store Store, rw reward.Client, reg prometheus.Registerer, log *slog.Logger) *Service {
-	if cfg.RewardAttempts <= 0 {
-		cfg.RewardAttempts = 3
-	}
-	if cfg.ReconcileBatch <= 0 {
-		cfg.ReconcileBatch = 100
-	}
+	cfg = cfg.withDefaults()
 	s := &Service{
 		cfg: cfg, cat: cat, store: store, reward: rw, log: log,
 		prereqs: map[string][]string{},
@@ -87,6 +124,11 @@ func New(cfg Config, cat *challenges.Catalog, store Store, rw reward.Client, reg
 	}
 	return s
 }
+
+// ResponseTimeout is how long the answer to a claim may take at most: the claim's worst case plus
+// time to write it. The API's claim route sets its write deadline from it (the server's own
+// WriteTimeout may be shorter than a claim that waits for the platform).
+func (s *Service) ResponseTimeout() time.Duration { return s.cfg.WorstCase() + ResponseMargin }
 
 // Claim grants goalID's reward to userID once. Errors are the Err* values of this package (use
 // errors.Is) or an internal failure.
@@ -118,14 +160,14 @@ func (s *Service) claim(ctx context.Context, userID, challengeID, goalID string)
 	if err != nil {
 		return Result{}, err
 	}
-	return s.complete(detached, k, g, attempt)
+	return s.complete(detached, k, g, attempt, time.Now())
 }
 
 // complete runs steps (c) and (d) for an attempt that owns the 'claiming' row: grant with the
 // (namespace, user, goal) idempotency key, then record. Every way out leaves either a final state
 // or a 'claiming' row that the reconciler (or a later claim) resolves by granting again with the
-// same key, which the platform answers with the first grant.
-func (s *Service) complete(ctx context.Context, k Key, g *challenges.Goal, attempt uuid.UUID) (Result, error) {
+// same key, which the platform answers with the first grant. began is when the attempt took the row.
+func (s *Service) complete(ctx context.Context, k Key, g *challenges.Goal, attempt uuid.UUID, began time.Time) (Result, error) {
 	grant := reward.Grant{
 		Namespace: k.Namespace, UserID: k.UserID, GoalID: k.GoalID,
 		Type: g.Reward.Type, RewardID: g.Reward.RewardID, Quantity: g.Reward.Quantity,
@@ -145,9 +187,10 @@ func (s *Service) complete(ctx context.Context, k Key, g *challenges.Goal, attem
 		return Result{}, fmt.Errorf("%w: %v", ErrRewardFailed, grantErr)
 	default:
 		// Unknown outcome after every attempt: releasing could lose a grant that happened, so the
-		// row stays 'claiming' for the reconciler.
+		// row stays 'claiming' for the reconciler. Nothing changes before it goes stale.
 		s.log.Warn("claim: reward outcome unknown; left to the reconciler", "user", k.UserID, "goal", k.GoalID, "err", grantErr)
-		return Result{}, fmt.Errorf("%w: %v", ErrRewardUnknown, grantErr)
+		return Result{}, &PendingError{Err: fmt.Errorf("%w: %v", ErrRewardUnknown, grantErr),
+			After: s.cfg.StaleAfter - time.Since(began)}
 	}
 	var at time.Time
 	err := retry(fctx, func() (err error) { at, err = s.store.Finish(fctx, k, attempt); return err })
@@ -161,12 +204,12 @@ func (s *Service) complete(ctx context.Context, k Key, g *challenges.Goal, attem
 }
 
 // grant calls the platform up to RewardAttempts times with the same key, stopping at a success or
-// a definite refusal.
+// a definite refusal (RewardAttempts is 1 unless the platform honours the key).
 func (s *Service) grant(ctx context.Context, g reward.Grant) error {
 	var err error
 	for i := range s.cfg.RewardAttempts {
 		if i > 0 {
-			time.Sleep(time.Duration(100*i) * time.Millisecond)
+			time.Sleep(backoff(i))
 		}
 		gctx, cancel := context.WithTimeout(ctx, s.cfg.RewardTimeout)
 		err = s.reward.Grant(gctx, g)
@@ -211,14 +254,25 @@ func (s *Service) start(ctx context.Context, k Key, prereqs []string) (uuid.UUID
 		case in.State == "claimed":
 			return uuid.UUID{}, ErrAlreadyClaimed
 		case in.State == "claiming":
-			return uuid.UUID{}, ErrInProgress
+			return uuid.UUID{}, &PendingError{Err: ErrInProgress, After: s.retryHint(in.Age)}
 		case !in.Completed:
 			return uuid.UUID{}, ErrNotCompleted
 		case !in.PrereqsMet:
 			return uuid.UUID{}, ErrPrerequisites
 		}
 	}
-	return uuid.UUID{}, ErrInProgress
+	return uuid.UUID{}, &PendingError{Err: ErrInProgress, After: time.Second}
+}
+
+// retryHint says when a claim that met a 'claiming' row of this age may find it changed. While
+// the attempt may still be running (younger than a claim's worst case) that can be any moment;
+// after that, nothing happens before the row goes stale and is taken over (by the reconciler, or
+// by the next claim).
+func (s *Service) retryHint(age time.Duration) time.Duration {
+	if age < s.cfg.WorstCase() {
+		return time.Second
+	}
+	return s.cfg.StaleAfter - age
 }
 
 // retry runs f up to 3 times with a short pause, within ctx: a recording failure is usually a
@@ -250,10 +304,10 @@ func outcome(err error) string {
 		return "prerequisites_not_met"
 	case errors.Is(err, ErrAlreadyClaimed):
 		return "already_claimed"
-	case errors.Is(err, ErrInProgress):
-		return "in_progress"
 	case errors.Is(err, ErrRewardUnknown):
 		return "reward_unknown"
+	case errors.Is(err, ErrInProgress):
+		return "in_progress"
 	case errors.Is(err, ErrRewardFailed):
 		return "reward_failed"
 	default:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,6 +93,9 @@ func (m *memStore) Inspect(_ context.Context, k Key, prereqs []string) (Inspecti
 	}
 	if r := m.rows[key(k)]; r != nil {
 		in.State, in.ClaimedAt = r.state, r.claimedAt
+		if r.state == "claiming" {
+			in.Age = m.now().Sub(r.started)
+		}
 	}
 	return in, nil
 }
@@ -113,26 +117,42 @@ func (m *memStore) Finish(_ context.Context, k Key, attempt uuid.UUID) (time.Tim
 	return r.claimedAt, nil
 }
 
-func (m *memStore) Stuck(_ context.Context, stale time.Duration, limit int) (Stuck, error) {
+func (m *memStore) Stuck(_ context.Context, stale time.Duration, after StuckPos, limit int) (Stuck, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var st Stuck
+	var all []StuckRow
 	for k, r := range m.rows {
 		if r.state != "claiming" || !r.started.Before(m.now().Add(-stale)) {
 			continue
 		}
 		st.Count++
 		st.Oldest = max(st.Oldest, m.now().Sub(r.started))
-		if len(st.Keys) < limit {
-			user, goal, _ := strings.Cut(k, "/")
-			ch := "c1"
-			if goal == "h1" {
-				ch = "c2"
-			}
-			st.Keys = append(st.Keys, Key{Namespace: "test", UserID: user, ChallengeID: ch, GoalID: goal})
+		user, goal, _ := strings.Cut(k, "/")
+		ch := "c1"
+		if goal == "h1" {
+			ch = "c2"
+		}
+		all = append(all, StuckRow{Key: Key{Namespace: "test", UserID: user, ChallengeID: ch, GoalID: goal},
+			Pos: StuckPos{Started: r.started, UserID: user, GoalID: goal}})
+	}
+	slices.SortFunc(all, func(a, b StuckRow) int { return comparePos(a.Pos, b.Pos) })
+	for _, r := range all {
+		if (after == StuckPos{} || comparePos(r.Pos, after) > 0) && len(st.Rows) < limit {
+			st.Rows = append(st.Rows, r)
 		}
 	}
 	return st, nil
+}
+
+func comparePos(a, b StuckPos) int {
+	if c := a.Started.Compare(b.Started); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.UserID, b.UserID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.GoalID, b.GoalID)
 }
 
 func (m *memStore) Abort(_ context.Context, k Key, attempt uuid.UUID) error {

@@ -14,8 +14,9 @@ type Key struct {
 
 // Why a claim could not start.
 type Inspection struct {
-	State      string    // "", "claiming" or "claimed"
-	ClaimedAt  time.Time // when State == "claimed"
+	State      string        // "", "claiming" or "claimed"
+	ClaimedAt  time.Time     // when State == "claimed"
+	Age        time.Duration // when State == "claiming": since its attempt started
 	Completed  bool
 	PrereqsMet bool
 }
@@ -34,6 +35,7 @@ type Store interface {
 	Finish(ctx context.Context, k Key, attempt uuid.UUID) (claimedAt time.Time, err error)
 	// Abort deletes this attempt's 'claiming' row (the grant was refused): the goal is claimable again.
 	Abort(ctx context.Context, k Key, attempt uuid.UUID) error
-	// Stuck counts the 'claiming' rows older than staleAfter and returns the oldest (up to limit).
-	Stuck(ctx context.Context, staleAfter time.Duration, limit int) (Stuck, error)
+	// Stuck counts the 'claiming' rows older than staleAfter and returns up to limit of them in
+	// StuckPos order, the first ones after `after` (the zero StuckPos: from the oldest).
+	Stuck(ctx context.Context, staleAfter time.Duration, after StuckPos, limit int) (Stuck, error)
 }

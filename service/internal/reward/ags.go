@@ -16,6 +16,8 @@ import (
 
 // AGS is the HTTP client for the AccelByte Gaming Services platform service. Only the request
 // shape matters in this project (MOCK_AGS=true in every test run); it is unit-tested against httptest.
+// It sends the grant's Idempotency-Key header; whether the platform's entitlement and wallet
+// endpoints honour it is not verified here (see REWARD_IDEMPOTENT_RETRIES).
 type AGS struct {
 	baseURL string
 	token   func(ctx context.Context) (string, error)

@@ -13,6 +13,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// MockHonoursIdempotencyKey declares that Mock deduplicates grants by IdempotencyKey, as a
+// platform must for a repeated grant to be safe (TestMockHonoursIdempotencyKey holds it to that).
+// The service's REWARD_IDEMPOTENT_RETRIES defaults to it with MOCK_AGS=true.
+const MockHonoursIdempotencyKey = true
+
 // ErrMockFailure is the injected failure of the mock platform (a definite refusal).
 var ErrMockFailure = fmt.Errorf("%w: mock AGS: injected failure", ErrRefused)
 

@@ -11,7 +11,9 @@ import (
 
 // Grant is one reward to give. IdempotencyKey is stable per (namespace, user, goal) so a grant
 // retried after an unknown outcome (timeout, crash, stale-claim takeover) is deduplicated by the
-// platform instead of paid twice.
+// platform instead of paid twice. Exactly-once rests on that: against a platform that does not
+// honour the key, a repeat of a grant whose answer was lost pays twice (the service repeats one
+// on its claim path only with REWARD_IDEMPOTENT_RETRIES=true).
 type Grant struct {
 	Namespace      string
 	UserID         string

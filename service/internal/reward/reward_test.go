@@ -98,6 +98,7 @@ func TestAGSRefusalVersusUnknown(t *testing.T) {
 // The mock honours idempotency keys like a real platform: a repeated key answers as the first
 // grant and is counted once.
 func TestMockHonoursIdempotencyKey(t *testing.T) {
+	require.True(t, MockHonoursIdempotencyKey, "the declaration this test holds the mock to")
 	reg := prometheus.NewRegistry()
 	m := NewMock(0, 0, 0, reg)
 	ctx := context.Background()
