@@ -164,7 +164,7 @@ export const NAME_CLAIM = 'POST /v1/challenges/{challengeId}/goals/{goalId}/clai
 
 // For a claim, 200 (claimed now) and 409 (already claimed, e.g. by a concurrent VU) are both
 // expected outcomes: neither counts in http_req_failed.
-const claimCallback = http.expectedStatuses(200, 409);
+const claimCallback = http.expectedStatuses(200, 202, 409); // 202: the outcome is not known yet (in progress)
 
 export function listChallenges(fx, idx, name) {
   return http.get(`${cfg.baseUrl}/v1/challenges`, {
@@ -211,7 +211,7 @@ export function apiIteration(fx) {
     tags: { name: NAME_CLAIM },
     responseCallback: claimCallback,
   });
-  check(c, { 'POST claim: status 200 or 409': (res) => res.status === 200 || res.status === 409 });
+  check(c, { 'POST claim: status 200, 202 or 409': (res) => res.status === 200 || res.status === 202 || res.status === 409 });
 }
 
 // ---------------------------------------------------------------------------------------------
