@@ -49,13 +49,16 @@ func TestStatLastWriterWinsByEventTime(t *testing.T) {
 	b := New(10)
 	add(t, b, stat("u1", "wins", 5, t0.Add(time.Second)))
 	add(t, b, stat("u1", "wins", 9, t0)) // older event arriving later: must not overwrite
-	add(t, b, stat("u2", "wins", 1, t0))
-	add(t, b, stat("u2", "wins", 2, t0)) // same time: the later arrival wins, like the SQL's >=
+	first, later := stat("u2", "wins", 1, t0), stat("u2", "wins", 2, t0)
+	first.EventID, later.EventID = "b", "a"
+	add(t, b, first)
+	add(t, b, later) // same time: the greater id wins, not the later arrival (issue 23.2)
 	rows := snapshot(b)
 	require.Equal(t, 5.0, rows[Key{"u1", "wins"}].Value)
 	require.Equal(t, t0.Add(time.Second), rows[Key{"u1", "wins"}].At)
 	require.Equal(t, 9.0, rows[Key{"u1", "wins"}].Max, "the max still sees the late higher value (completions)")
-	require.Equal(t, 2.0, rows[Key{"u2", "wins"}].Value)
+	require.Equal(t, 1.0, rows[Key{"u2", "wins"}].Value)
+	require.Equal(t, 2.0, rows[Key{"u2", "wins"}].Max)
 }
 
 func TestCapacityCountsReservationsAndCoalescing(t *testing.T) {

@@ -13,30 +13,50 @@ type Update struct {
 	Key
 	Namespace string
 	// Value is a delta when Additive (logins), otherwise the absolute latest value of the stat.
-	Value    float64
-	At       time.Time // event time; absolute values are last-writer-wins by it
+	Value float64
+	// At is the event time (zero when the event carried none) and EventID its id: together the key
+	// that orders absolute values (see after). EventID also de-duplicates additive events.
+	At       time.Time
+	EventID  string
 	Additive bool
 }
 
 // entry is the coalesced state of one key: what the next flush writes.
 type entry struct {
 	namespace string
-	value     float64   // summed delta (additive) or the value with the latest event time
+	value     float64   // summed delta (additive) or the value of the greatest key (absolute)
 	max       float64   // greatest absolute value seen (completions); equals value for additive entries
-	at        time.Time // latest event time seen
+	at        time.Time // absolute: the key's time; additive: the latest login time
+	eventID   string    // absolute: the key's id; additive: "" (logins are counted, not ordered)
 	additive  bool
 }
 
 func entryOf(u *Update) entry {
-	return entry{namespace: u.Namespace, value: u.Value, max: u.Value, at: u.At, additive: u.Additive}
+	e := entry{namespace: u.Namespace, value: u.Value, max: u.Value, at: u.At, eventID: u.EventID, additive: u.Additive}
+	if e.additive {
+		e.eventID = ""
+	}
+	return e
 }
 
-// combine merges two entries of the same key; newer is the one that arrived later, so it wins
-// event-time ties (the SQL uses >= for the same reason). Order-independent otherwise, which is what
-// lets a failed flush be merged back under entries that arrived meanwhile.
+// after reports whether e's key (at, eventID) is greater than o's: the later event time, then the
+// greater id compared bytewise. It is the one order of absolute values, the same as UpsertCTE's
+// (value_at, value_event_id COLLATE "C") row comparison, and it depends on nothing a redelivery or
+// a commit can change (not arrival, not batch, not commit order).
+func (e *entry) after(o *entry) bool {
+	if !e.at.Equal(o.at) {
+		return e.at.After(o.at)
+	}
+	return e.eventID > o.eventID
+}
+
+// combine merges two entries of the same key. Absolute entries keep the value of the greater key
+// and the greatest maximum, so the result does not depend on which arrived first, which is what lets
+// a failed flush be merged back under entries that arrived meanwhile. Equal keys are one event
+// delivered twice: the older is kept, as the SQL keeps the stored row.
 func combine(older, newer entry) entry {
-	out := newer
 	if older.additive {
+		out := newer
 		out.value = older.value + newer.value
 		out.max = out.value
 		if older.at.After(newer.at) {
@@ -44,8 +64,9 @@ func combine(older, newer entry) entry {
 		}
 		return out
 	}
-	if older.at.After(newer.at) {
-		out.value, out.at = older.value, older.at
+	out := older
+	if newer.after(&older) {
+		out = newer
 	}
 	out.max = max(older.max, newer.max)
 	return out
@@ -58,20 +79,21 @@ type Row struct {
 	Value     float64
 	Max       float64
 	At        time.Time
+	EventID   string
 	Additive  bool
 }
 
 func rowOf(k Key, e entry) Row {
-	return Row{Key: k, Namespace: e.namespace, Value: e.value, Max: e.max, At: e.at, Additive: e.additive}
+	return Row{Key: k, Namespace: e.namespace, Value: e.value, Max: e.max, At: e.at, EventID: e.eventID, Additive: e.additive}
 }
 
 func (r *Row) entry() entry {
-	return entry{namespace: r.Namespace, value: r.Value, max: r.Max, at: r.At, additive: r.Additive}
+	return entry{namespace: r.Namespace, value: r.Value, max: r.Max, at: r.At, eventID: r.EventID, additive: r.Additive}
 }
 
 // Merge coalesces two rows of the same key by the buffer's rules (login deltas add up, a statistic
-// keeps the value with the latest event time, a later arrival winning ties, and the greatest value
-// seen); newer is the one that arrived later.
+// keeps the value of the greatest (event time, event id) and the greatest value seen); older is
+// the one applied first, which only matters for logins' bookkeeping and for an event seen twice.
 func Merge(older, newer Row) Row {
 	return rowOf(older.Key, combine(older.entry(), newer.entry()))
 }

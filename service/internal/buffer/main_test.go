@@ -57,7 +57,16 @@ func testPool(t testing.TB) *pgxpool.Pool {
 }
 
 func openPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return openPoolConfig(ctx, cfg)
+}
+
+// openPoolConfig opens a pool on cfg and migrates its database.
+func openPoolConfig(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -68,4 +69,50 @@ func TestMigrationBackfillsCrossedAtFromCompletions(t *testing.T) {
 	require.False(t, exists, "the completion table is gone")
 	_, err = pgPool.Exec(ctx, `DROP SCHEMA upgrade_test CASCADE`)
 	require.NoError(t, err)
+}
+
+// 0005 adds value_event_id to a database holding rows: they get the empty id, which orders before
+// every id, so an event with the same value_at replaces the value, and an older one still does not.
+func TestMigrationGivesExistingRowsAnEmptyEventID(t *testing.T) {
+	testPool(t) // starts the container
+	ctx := context.Background()
+	_, err := pgPool.Exec(ctx, `DROP SCHEMA IF EXISTS upgrade5_test CASCADE; CREATE SCHEMA upgrade5_test`)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = pgPool.Exec(ctx, `DROP SCHEMA upgrade5_test CASCADE`) })
+	cfg, err := pgxpool.ParseConfig(pg.DSN(t))
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = "upgrade5_test"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+
+	_, err = pool.Exec(ctx, `CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`)
+	require.NoError(t, err)
+	for v, name := range []string{"0001_init.sql", "0002_crossed_at.sql", "0003_applied_events.sql", "0004_claiming_index.sql"} {
+		sql, err := os.ReadFile("../store/migrations/" + name)
+		require.NoError(t, err)
+		_, err = pool.Exec(ctx, string(sql))
+		require.NoError(t, err, name)
+		_, err = pool.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v+1, name)
+		require.NoError(t, err)
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO user_stats (user_id, stat_key, namespace, value, value_at, max_value) VALUES
+		('u1', 'wins', 'test', 3, $1, 3), ('u2', 'wins', 'test', 3, $1, 3)`, t0)
+	require.NoError(t, err)
+
+	require.NoError(t, store.Migrate(ctx, pool))
+	rows, err := pool.Query(ctx, `SELECT value_event_id FROM user_stats ORDER BY user_id`)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, []string{"", ""}, ids)
+
+	w := NewPGWriter(pool)
+	write(t, w, rowFor("u1", "a", 2, t0), rowFor("u2", "z", 9, t0.Add(-time.Microsecond)))
+	var v1, v2 float64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT (SELECT value FROM user_stats WHERE user_id = 'u1'),
+		(SELECT value FROM user_stats WHERE user_id = 'u2')`).Scan(&v1, &v2))
+	require.Equal(t, 2.0, v1, "same value_at: any id is greater than ''")
+	require.Equal(t, 3.0, v2, "an older event still loses")
 }

@@ -32,30 +32,38 @@ const newMaxSQL = `CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN
 // transaction's now() (a metric; another transaction starting in the same microsecond could add to it).
 const upsertSQL = `
 WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[])
-        AS t(user_id, stat_key, namespace, value, max_value, value_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::text[])
+        AS t(user_id, stat_key, namespace, value, max_value, value_at, value_event_id)
 ),` + UpsertCTE + `
 SELECT coalesce(sum(crossed), 0)::int8 FROM up`
 
+// greaterKeySQL: the input's (event time, event id) is greater than the stored one's, ids compared
+// bytewise. The same order as the in-memory merge (entry.after). It compares with the row as it is
+// when this statement holds its lock, so of two concurrent batches the greater key wins whichever
+// commits first; equal keys (a redelivery of the same event) change nothing.
+const greaterKeySQL = `(excluded.value_at, excluded.value_event_id COLLATE "C") > (s.value_at, s.value_event_id COLLATE "C")`
+
 // UpsertCTE is the common table expression "up" that applies the rows of a preceding CTE named
-// input (user_id, stat_key, namespace, value, max_value, value_at; unique keys, in lock order)
-// and returns each row's newly crossed thresholds as crossed. The buffered flusher and the
-// group committer (internal/groupcommit) share it, so both apply events by the same rules.
+// input (user_id, stat_key, namespace, value, max_value, value_at, value_event_id; unique keys, in
+// lock order) and returns each row's newly crossed thresholds as crossed. The buffered flusher and
+// the group committer (internal/groupcommit) share it, so both apply events by the same rules.
+// Logins carry an empty value_event_id, so for them the key is their latest time.
 const UpsertCTE = `
 up AS (
-    INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, max_value, crossed_at)
-    SELECT user_id, stat_key, namespace, value, value_at, max_value,
+    INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, value_event_id, max_value, crossed_at)
+    SELECT user_id, stat_key, namespace, value, value_at, value_event_id, max_value,
            array_fill(now(), ARRAY[coalesce(width_bucket(max_value,
                (SELECT targets FROM stat_thresholds th WHERE th.stat_key = input.stat_key)), 0)])
     FROM input
     ON CONFLICT (user_id, stat_key) DO UPDATE SET
         value = CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN s.value + excluded.value
-                     WHEN excluded.value_at >= s.value_at THEN excluded.value
+                     WHEN ` + greaterKeySQL + ` THEN excluded.value
                      ELSE s.value END,
         max_value = ` + newMaxSQL + `,
         crossed_at = s.crossed_at || array_fill(now(), ARRAY[GREATEST(0, coalesce(width_bucket(` + newMaxSQL + `,
                (SELECT targets FROM stat_thresholds th WHERE th.stat_key = s.stat_key)), 0) - cardinality(s.crossed_at))]),
-        value_at = GREATEST(s.value_at, excluded.value_at),
+        value_at = CASE WHEN ` + greaterKeySQL + ` THEN excluded.value_at ELSE s.value_at END,
+        value_event_id = CASE WHEN ` + greaterKeySQL + ` THEN excluded.value_event_id ELSE s.value_event_id END,
         updated_at = now()
     RETURNING cardinality(array_positions(s.crossed_at, now())) AS crossed
 )`
@@ -65,9 +73,9 @@ up AS (
 type PGWriter struct {
 	pool *pgxpool.Pool
 
-	users, keys, namespaces []string
-	values, maxima          []float64
-	times                   []time.Time
+	users, keys, namespaces, eventIDs []string
+	values, maxima                    []float64
+	times                             []time.Time
 }
 
 // NewPGWriter returns a writer on pool.
@@ -75,7 +83,7 @@ func NewPGWriter(pool *pgxpool.Pool) *PGWriter { return &PGWriter{pool: pool} }
 
 // Write applies rows (unique keys, sorted by key) in one statement.
 func (w *PGWriter) Write(ctx context.Context, rows []Row) (int64, error) {
-	w.users, w.keys, w.namespaces = w.users[:0], w.keys[:0], w.namespaces[:0]
+	w.users, w.keys, w.namespaces, w.eventIDs = w.users[:0], w.keys[:0], w.namespaces[:0], w.eventIDs[:0]
 	w.values, w.maxima, w.times = w.values[:0], w.maxima[:0], w.times[:0]
 	for i := range rows {
 		r := &rows[i]
@@ -85,9 +93,10 @@ func (w *PGWriter) Write(ctx context.Context, rows []Row) (int64, error) {
 		w.values = append(w.values, r.Value)
 		w.maxima = append(w.maxima, r.Max)
 		w.times = append(w.times, r.At)
+		w.eventIDs = append(w.eventIDs, r.EventID)
 	}
 	var crossed int64
-	err := w.pool.QueryRow(ctx, upsertSQL, w.users, w.keys, w.namespaces, w.values, w.maxima, w.times).Scan(&crossed)
+	err := w.pool.QueryRow(ctx, upsertSQL, w.users, w.keys, w.namespaces, w.values, w.maxima, w.times, w.eventIDs).Scan(&crossed)
 	if err != nil {
 		return 0, err
 	}

@@ -219,7 +219,7 @@ func TestWriterPlanUsesIndexes(t *testing.T) {
 	defer tx.Rollback(ctx) //nolint:errcheck
 	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+upsertSQL,
 		[]string{"u00001", "u00002"}, []string{"wins", "wins"}, []string{"test", "test"},
-		[]float64{5, 6}, []float64{5, 6}, []time.Time{t0.Add(time.Second), t0.Add(time.Second)})
+		[]float64{5, 6}, []float64{5, 6}, []time.Time{t0.Add(time.Second), t0.Add(time.Second)}, []string{"e1", "e2"})
 	require.NoError(t, err)
 	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
@@ -230,11 +230,12 @@ func TestWriterPlanUsesIndexes(t *testing.T) {
 
 	// One 20k-row flush that raises every row by 10 (each crosses 10 thresholds), for the record.
 	users, keys, nss := make([]string, 20_000), make([]string, 20_000), make([]string, 20_000)
-	vals, times := make([]float64, 20_000), make([]time.Time, 20_000)
+	vals, times, ids := make([]float64, 20_000), make([]time.Time, 20_000), make([]string, 20_000)
 	for u := range 20_000 {
 		users[u], keys[u], nss[u], vals[u], times[u] = fmt.Sprintf("u%05d", u), "wins", "test", 11, t0.Add(time.Second)
+		ids[u] = fmt.Sprintf("e%05d", u)
 	}
-	rows, err = tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+upsertSQL, users, keys, nss, vals, vals, times)
+	rows, err = tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+upsertSQL, users, keys, nss, vals, vals, times, ids)
 	require.NoError(t, err)
 	lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)

@@ -87,13 +87,13 @@ func TestMapping(t *testing.T) {
 		Payload: &accountv1.UserLoggedInPayload{UserAccount: &accountv1.UserAccount{UserId: "u-payload"}}}, now, time.Hour)
 	require.NoError(t, err)
 	require.Equal(t, buffer.Update{Key: buffer.Key{UserID: "u-payload", StatKey: "@login"}, Namespace: "test",
-		Value: 1, At: now, Additive: true}, ev.update, "login: +1 on @login, user from payload when top-level is empty, arrival time")
+		Value: 1, EventID: "e1", Additive: true}, ev.update, "login: +1 on @login, user from payload when top-level is empty, no timestamp: zero time")
 
 	ev, err = mapStat(&statisticv1.StatItemUpdated{Id: "e2", UserId: "u1", Namespace: "test", Timestamp: "2026-03-01T11:00:00.123456789Z",
 		Payload: &statisticv1.StatItem{StatCode: "wins", LatestValue: 7, UserId: "other"}}, now, time.Hour)
 	require.NoError(t, err)
 	require.Equal(t, buffer.Update{Key: buffer.Key{UserID: "u1", StatKey: "wins"}, Namespace: "test", Value: 7,
-		At: time.Date(2026, 3, 1, 11, 0, 0, 123456000, time.UTC)}, ev.update, "stat: absolute value, top-level user wins, µs precision")
+		At: time.Date(2026, 3, 1, 11, 0, 0, 123456000, time.UTC), EventID: "e2"}, ev.update, "stat: absolute value, top-level user wins, µs precision")
 	require.Equal(t, "e2", ev.id)
 
 	ev, err = mapStat(&statisticv1.StatItemUpdated{Id: "e3", Namespace: "test", Timestamp: "2026-03-01T13:00:00+02:00",

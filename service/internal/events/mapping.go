@@ -34,7 +34,7 @@ func mapLogin(msg *accountv1.UserLoggedIn, now time.Time, maxSkew time.Duration)
 	}
 	return event{id: msg.GetId(), namespace: msg.GetNamespace(), update: buffer.Update{
 		Key:       buffer.Key{UserID: user, StatKey: challenges.LoginStatKey},
-		Namespace: msg.GetNamespace(), Value: 1, At: at, Additive: true,
+		Namespace: msg.GetNamespace(), Value: 1, At: at, EventID: msg.GetId(), Additive: true,
 	}}, nil
 }
 
@@ -66,6 +66,6 @@ func mapStat(msg *statisticv1.StatItemUpdated, now time.Time, maxSkew time.Durat
 	}
 	return event{id: msg.GetId(), namespace: msg.GetNamespace(), update: buffer.Update{
 		Key:       buffer.Key{UserID: user, StatKey: p.GetStatCode()},
-		Namespace: msg.GetNamespace(), Value: p.GetLatestValue(), At: at,
+		Namespace: msg.GetNamespace(), Value: p.GetLatestValue(), At: at, EventID: msg.GetId(),
 	}}, nil
 }

@@ -18,9 +18,9 @@ type DurableSink struct {
 	Committer *groupcommit.Committer
 }
 
-// Accept waits for the event's batch to commit.
-func (s *DurableSink) Accept(ctx context.Context, id string, u *buffer.Update) (Outcome, error) {
-	err := s.Committer.Submit(ctx, groupcommit.Event{ID: id, Update: *u})
+// Accept waits for the event's batch to commit. The id travels in u.EventID (mapping sets both).
+func (s *DurableSink) Accept(ctx context.Context, _ string, u *buffer.Update) (Outcome, error) {
+	err := s.Committer.Submit(ctx, groupcommit.Event{Update: *u})
 	switch {
 	case err == nil:
 		return Applied, nil

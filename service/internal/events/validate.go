@@ -25,6 +25,7 @@ var (
 	errBadValue     = status.Error(codes.InvalidArgument, "payload.latestValue must be a finite number")
 	errBadTimestamp = status.Error(codes.InvalidArgument, "timestamp must be RFC 3339")
 	errFutureTime   = status.Error(codes.InvalidArgument, "timestamp too far in the future")
+	errEarlyTime    = status.Error(codes.InvalidArgument, "timestamp must lie after 0001-01-01T00:00:00Z (an absent timestamp orders before every present one)")
 	errUnavailable  = status.Error(codes.Unavailable, "de-duplication store unavailable; retry later")
 	errShuttingDown = status.Error(codes.Unavailable, "event handler shutting down; retry later")
 	errBufferFull   = status.Error(codes.ResourceExhausted, "update buffer full; retry later")
@@ -94,11 +95,14 @@ func checkValue(v float64) error {
 
 // eventTime parses the event's RFC 3339 timestamp (fractional seconds accepted), truncated to the
 // microseconds PostgreSQL keeps so the buffer and the database order ties alike. An absent
-// timestamp means arrival time. A timestamp far in the future is refused: it would win every
-// last-writer-wins comparison until then.
+// timestamp is the zero time, not the arrival time: a redelivery arrives later than its original,
+// and must not order differently from it (docs/DESIGN_STORAGE.md, "The order of absolute values").
+// So it orders before every event with a timestamp, and the id decides among such events; a
+// timestamp that is not after the zero time would tie with or precede them, and is refused. A
+// timestamp far in the future is refused: it would win every comparison of its stat until then.
 func eventTime(ts string, now time.Time, maxSkew time.Duration) (time.Time, error) {
 	if ts == "" {
-		return now.Truncate(time.Microsecond), nil
+		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339, ts)
 	if err != nil {
@@ -107,7 +111,11 @@ func eventTime(ts string, now time.Time, maxSkew time.Duration) (time.Time, erro
 	if t.Sub(now) > maxSkew {
 		return time.Time{}, errFutureTime
 	}
-	return t.Truncate(time.Microsecond), nil
+	t = t.Truncate(time.Microsecond)
+	if !t.After(time.Time{}) {
+		return time.Time{}, errEarlyTime
+	}
+	return t, nil
 }
 
 func isExhausted(err error) bool { return status.Code(err) == codes.ResourceExhausted }

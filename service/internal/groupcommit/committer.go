@@ -23,9 +23,9 @@ var (
 	ErrClosed = errors.New("group commit: closed")
 )
 
-// Event is one validated event: its id (de-duplicates additive updates) and the update it applies.
+// Event is one validated event: the update it applies. Its Update.EventID de-duplicates additive
+// updates and orders absolute ones (one id, so the two uses cannot disagree).
 type Event struct {
-	ID     string
 	Update buffer.Update
 }
 

@@ -77,7 +77,7 @@ func start(t *testing.T, app Applier, cfg Config) *Committer {
 }
 
 func ev(i int) Event {
-	return Event{ID: "e" + strconv.Itoa(i), Update: buffer.Update{Key: buffer.Key{UserID: "u", StatKey: "@login"}, Value: 1, Additive: true}}
+	return Event{Update: buffer.Update{Key: buffer.Key{UserID: "u", StatKey: "@login"}, Value: 1, EventID: "e" + strconv.Itoa(i), Additive: true}}
 }
 
 // submitAll submits n events concurrently and returns their errors once all answered.
@@ -196,11 +196,13 @@ func TestAtMostConcurrencyCommitsRun(t *testing.T) {
 	f.gate = make(chan struct{})
 	f.firstGate = f.gate
 	c := start(t, f, Config{Window: 100 * time.Microsecond, Concurrency: 2})
-	var all []<-chan []error
-	for i := range 50 {
+	// The rest is submitted only once the first commit started: submitted together, all 500 could
+	// land in the first batch (a late timer on a busy machine), and no second commit would start.
+	all := []<-chan []error{submitAll(c, 0, 10)}
+	<-f.started
+	for i := 1; i < 50; i++ {
 		all = append(all, submitAll(c, i*10, 10))
 	}
-	<-f.started
 	<-f.started
 	waitPending(t, c, 500)
 	require.EqualValues(t, 2, f.running.Load(), "two commits run, the rest of the events wait in the open batch")

@@ -18,12 +18,12 @@ import (
 var t0 = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
 func login(id, user string) Event {
-	return Event{ID: id, Update: buffer.Update{Key: buffer.Key{UserID: user, StatKey: challenges.LoginStatKey},
-		Namespace: "test", Value: 1, At: t0, Additive: true}}
+	return Event{Update: buffer.Update{Key: buffer.Key{UserID: user, StatKey: challenges.LoginStatKey},
+		Namespace: "test", Value: 1, At: t0, EventID: id, Additive: true}}
 }
 
 func stat(id, user, code string, v float64, at time.Time) Event {
-	return Event{ID: id, Update: buffer.Update{Key: buffer.Key{UserID: user, StatKey: code}, Namespace: "test", Value: v, At: at}}
+	return Event{Update: buffer.Update{Key: buffer.Key{UserID: user, StatKey: code}, Namespace: "test", Value: v, At: at, EventID: id}}
 }
 
 func statValue(t *testing.T, pool *pgxpool.Pool, user, key string) (value, maxValue float64) {
