@@ -58,9 +58,16 @@ type config struct {
 // claimFinishTimeout bounds recording a claim's outcome; CLAIM_STALE_AFTER must leave room for it.
 const claimFinishTimeout = 5 * time.Second
 
+// dbTimeouts are the defaults of DB_STATEMENT_TIMEOUT and DB_LOCK_TIMEOUT. Every statement the
+// service runs is a primary-key read or a one-row write, done in milliseconds: 5 s (the list's and
+// a claim step's own client bounds) only ends backends whose client is gone. A lock wait of 2 s
+// means a stuck lock; giving up then leaves recording a claim's outcome (retried within its 5 s)
+// time for another try.
+var dbTimeouts = store.Timeouts{Statement: 5 * time.Second, Lock: 2 * time.Second}
+
 func loadConfig(r *envconf.Reader) (config, error) {
 	c := config{
-		DB:              store.ConfigFromEnv(r),
+		DB:              store.ConfigFromEnv(r, dbTimeouts),
 		DBConnectWait:   r.Duration("DB_CONNECT_TIMEOUT", 60*time.Second, time.Second),
 		CatalogPath:     r.String("CHALLENGE_CONFIG_PATH", "/config/challenges.json"),
 		BasePath:        r.String("BASE_PATH", "/challenge"),
@@ -104,6 +111,9 @@ func loadConfig(r *envconf.Reader) (config, error) {
 		errs = append(errs, strings.TrimPrefix(err.Error(), "invalid configuration: "))
 	}
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	if err := c.DB.Check(); err != nil {
+		bad("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
 
 	if err := c.LogLevel.UnmarshalText([]byte(r.String("LOG_LEVEL", "info"))); err != nil {
 		bad("LOG_LEVEL: want debug, info, warn or error")

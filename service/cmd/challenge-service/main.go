@@ -60,7 +60,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	opsSrv := app.opsServer(cfg.OpsAddr, cfg.OpsDebugToken)
+	opsSrv := app.opsServer(cfg.OpsAddr, cfg.OpsDebugToken, log)
 	reconcileCtx, stopReconciler := context.WithCancel(context.WithoutCancel(ctx))
 	reconciled := make(chan struct{})
 	go func() {

@@ -120,10 +120,10 @@ func newAuthenticator(ctx context.Context, cfg config, log *slog.Logger) (auth.A
 
 // opsServer serves metrics, health and pprof, plus the mock platform's grant counts (only when
 // the mock is on); debug routes are guarded (OPS_DEBUG_TOKEN, see opshttp.Guard).
-func (a *app) opsServer(addr, debugToken string) *http.Server {
+func (a *app) opsServer(addr, debugToken string, log *slog.Logger) *http.Server {
 	health := func(ctx context.Context) error { return a.pool.Ping(ctx) }
 	mux := http.NewServeMux()
-	mux.Handle("/", opshttp.Handler(a.reg, health, debugToken))
+	mux.Handle("/", opshttp.Handler(a.reg, health, debugToken, log))
 	if a.mock != nil {
 		mux.Handle("/debug/mock-ags/grants", opshttp.Guard(debugToken, a.mock.DebugHandler()))
 	}

@@ -48,15 +48,32 @@ type config struct {
 	DedupeBatch  int
 	FullWait     time.Duration
 
-	MaxStreams int
-	Shutdown   time.Duration
-	LogLevel   string
+	// gRPC port limits (server.go).
+	MaxStreams       int
+	MaxRecvBytes     int
+	MaxConns         int
+	MaxConnIdle      time.Duration
+	KeepaliveTime    time.Duration
+	KeepaliveTimeout time.Duration
+	KeepaliveMinTime time.Duration
+	Reflection       bool
+
+	Shutdown time.Duration
+	LogLevel string
 }
+
+// dbTimeouts are the defaults of DB_STATEMENT_TIMEOUT and DB_LOCK_TIMEOUT. The statement timeout
+// stays below COMMIT_TIMEOUT (12 s), so the server gives a commit up before its client does and
+// none can commit after its calls were refused. Row locks here are taken by the handler's own
+// commits (COMMIT_CONCURRENCY batches, other replicas), which take milliseconds: waiting 5 s for
+// one means a stuck lock (a long transaction, DDL), and giving up frees the commit slot for the
+// next batch instead of holding it until the statement timeout.
+var dbTimeouts = store.Timeouts{Statement: 10 * time.Second, Lock: 5 * time.Second}
 
 func loadConfig(r *envconf.Reader) (config, error) {
 	c := config{
 		CatalogPath: r.String("CHALLENGE_CONFIG_PATH", "/config/challenges.json"),
-		DB:          store.ConfigFromEnv(r),
+		DB:          store.ConfigFromEnv(r, dbTimeouts),
 		Namespace:   r.String("AB_NAMESPACE", "test"),
 		RedisAddr:   r.String("REDIS_ADDR", "localhost:6379"),
 		GRPCAddr:    r.String("GRPC_ADDR", ":6565"),
@@ -75,7 +92,6 @@ func loadConfig(r *envconf.Reader) (config, error) {
 	c.BufferLimit = r.Int("BUFFER_SIZE_LIMIT", 100_000, 1, 100_000_000)
 	c.FlushRows = r.Int("BUFFER_FLUSH_BATCH_ROWS", 10_000, 1, 1_000_000)
 	c.CommitConcurrency = r.Int("COMMIT_CONCURRENCY", 2, 1, 64)
-	c.DB.StatementTimeout = r.Duration("DB_STATEMENT_TIMEOUT", 10*time.Second, 10*time.Millisecond)
 	c.CommitTimeout = r.Duration("COMMIT_TIMEOUT", 12*time.Second, 10*time.Millisecond)
 	c.Retention = r.Duration("APPLIED_EVENTS_RETENTION", time.Hour, time.Second)
 	c.DedupeTTL = r.Duration("DEDUPE_TTL", 24*time.Hour, time.Second)
@@ -83,10 +99,13 @@ func loadConfig(r *envconf.Reader) (config, error) {
 	c.DedupeWindow = r.Duration("DEDUPE_BATCH_WINDOW", time.Millisecond, time.Microsecond)
 	c.DedupeBatch = r.Int("DEDUPE_BATCH_SIZE", 256, 1, 10_000)
 	c.FullWait = r.Duration("BUFFER_FULL_WAIT", 20*time.Millisecond, 0)
-	c.MaxStreams = r.Int("GRPC_MAX_CONCURRENT_STREAMS", 1000, 1, 1_000_000)
+	readGRPCLimits(r, &c)
 	c.Shutdown = r.Duration("SHUTDOWN_TIMEOUT", 30*time.Second, time.Second)
 	c.LogLevel = r.String("LOG_LEVEL", "info")
 	if err := r.Err(); err != nil {
+		return c, err
+	}
+	if err := c.DB.Check(); err != nil {
 		return c, err
 	}
 	switch {
@@ -99,4 +118,18 @@ func loadConfig(r *envconf.Reader) (config, error) {
 			c.CommitTimeout, c.DB.StatementTimeout)
 	}
 	return c, nil
+}
+
+// readGRPCLimits reads the gRPC port's limits. Events are a few hundred bytes and the platform
+// multiplexes up to 500 calls on one connection, so the defaults leave ample room for it while
+// bounding what any other caller can make the process hold.
+func readGRPCLimits(r *envconf.Reader, c *config) {
+	c.MaxStreams = r.Int("GRPC_MAX_CONCURRENT_STREAMS", 1000, 1, 1_000_000)
+	c.MaxRecvBytes = r.Int("GRPC_MAX_RECV_MSG_BYTES", 64<<10, 1<<10, 64<<20)
+	c.MaxConns = r.Int("GRPC_MAX_CONNECTIONS", 100, 1, 100_000)
+	c.MaxConnIdle = r.Duration("GRPC_MAX_CONNECTION_IDLE", 5*time.Minute, 0)
+	c.KeepaliveTime = r.Duration("GRPC_KEEPALIVE_TIME", time.Minute, time.Second)
+	c.KeepaliveTimeout = r.Duration("GRPC_KEEPALIVE_TIMEOUT", 20*time.Second, time.Second)
+	c.KeepaliveMinTime = r.Duration("GRPC_KEEPALIVE_MIN_TIME", 10*time.Second, time.Second)
+	c.Reflection = r.Bool("GRPC_REFLECTION", false)
 }

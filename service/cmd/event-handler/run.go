@@ -12,8 +12,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/keepalive"
-	"google.golang.org/grpc/reflection"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/service/internal/events"
@@ -53,6 +51,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 	if err != nil {
 		return fmt.Errorf("grpc listen: %w", err)
 	}
+	grpcLis = limitConns(grpcLis, cfg)
 	opsLis, err := net.Listen("tcp", cfg.OpsAddr)
 	if err != nil {
 		grpcLis.Close()
@@ -65,20 +64,17 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 	}
 	p := pl(cfg, pool, reg, log)
 	handler := events.NewHandler(events.Config{Namespace: cfg.Namespace, MaxSkew: cfg.MaxFutureSkew}, cat, p.sink, events.NewMetrics(reg), log)
-	srv := grpc.NewServer(append(opts,
-		// The platform multiplexes up to 500 concurrent calls on one connection.
-		grpc.MaxConcurrentStreams(uint32(cfg.MaxStreams)),
+	srv := grpc.NewServer(append(append(opts, limitOptions(cfg)...),
 		// Stop (after the graceful deadline) still waits for running handlers, so none can touch the
 		// buffer once it is drained.
 		grpc.WaitForHandlers(true),
-		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)...)
 	handler.Register(srv)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
-	reflection.Register(srv)
+	registerReflection(srv, cfg)
 
-	ops := opshttp.Server(cfg.OpsAddr, opshttp.Handler(reg, p.ping, cfg.OpsDebugToken))
+	ops := opshttp.Server(cfg.OpsAddr, opshttp.Handler(reg, p.ping, cfg.OpsDebugToken, log))
 
 	// Started before gRPC serves, so no call waits for a batch nobody closes.
 	p.start()

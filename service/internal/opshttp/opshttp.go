@@ -5,7 +5,7 @@ package opshttp
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"net/netip"
@@ -36,27 +36,35 @@ func NewRegistry() *prometheus.Registry {
 }
 
 // Handler builds the operations mux. /debug/ routes (pprof, including cmdline) go through Guard
-// with token; mount other debug routes (the mock platform's) through Guard too.
-func Handler(reg *prometheus.Registry, health HealthFunc, debugToken string) http.Handler {
+// with token; mount other debug routes (the mock platform's) through Guard too. log receives the
+// reason of a failed health check.
+func Handler(reg *prometheus.Registry, health HealthFunc, debugToken string, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "application/json")
-		if err := health(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(map[string]string{"status": "unhealthy", "error": err.Error()})
-			return
-		}
-		_, _ = w.Write([]byte(`{"status":"healthy"}` + "\n"))
-	})
+	mux.Handle("/healthz", healthHandler(health, log))
 	mux.Handle("/debug/pprof/", Guard(debugToken, http.HandlerFunc(pprof.Index)))
 	mux.Handle("/debug/pprof/cmdline", Guard(debugToken, http.HandlerFunc(pprof.Cmdline)))
 	mux.Handle("/debug/pprof/profile", Guard(debugToken, http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/debug/pprof/symbol", Guard(debugToken, http.HandlerFunc(pprof.Symbol)))
 	mux.Handle("/debug/pprof/trace", Guard(debugToken, http.HandlerFunc(pprof.Trace)))
 	return mux
+}
+
+// healthHandler answers 200 or 503 with a fixed body. Why the check failed goes to the log only:
+// a database error names hosts, users and databases, and the health port is not guarded.
+func healthHandler(health HealthFunc, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "application/json")
+		if err := health(ctx); err != nil {
+			log.Warn("health check failed", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"status":"unhealthy"}` + "\n"))
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"healthy"}` + "\n"))
+	})
 }
 
 // Guard protects a debug route (profiles and the command line reveal internals; a CPU profile
@@ -90,8 +98,17 @@ func privateClient(remote string) bool {
 	return a.IsLoopback() || a.IsPrivate()
 }
 
-// Server wraps Handler in an http.Server with timeouts fit for profile downloads (a CPU profile
-// takes its full duration to answer).
+// Server wraps Handler in an http.Server. Requests are bodiless GETs, so reading one is bounded
+// tightly (a slow or idle client cannot hold a connection); writing is not, for profile downloads
+// (a CPU profile takes its full duration to answer; pprof refuses one longer than WriteTimeout).
 func Server(addr string, h http.Handler) *http.Server {
-	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 5 * time.Minute}
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    16 << 10,
+	}
 }

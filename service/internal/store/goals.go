@@ -31,6 +31,10 @@ func SyncGoals(ctx context.Context, pool *pgxpool.Pool, cat *challenges.Catalog)
 		}
 	}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Like Migrate: wait for the other program past the pool's timeouts, bounded by ctx.
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0`); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
 			return err
 		}

@@ -27,6 +27,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate: acquire: %w", err)
 	}
 	defer conn.Release()
+	if err := liftTimeouts(ctx, conn); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer restoreTimeouts(context.WithoutCancel(ctx), conn)
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
 		return fmt.Errorf("migrate: lock: %w", err)
 	}
@@ -69,4 +73,20 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		}
 	}
 	return nil
+}
+
+// liftTimeouts removes the pool's statement and lock timeouts from conn's session: migrating waits
+// for the migration lock (the other program migrating) and may rewrite tables, which the per-query
+// bounds of serving must not cut; start-up's context bounds it instead.
+func liftTimeouts(ctx context.Context, conn *pgxpool.Conn) error {
+	_, err := conn.Exec(ctx, `SET statement_timeout = 0; SET lock_timeout = 0`)
+	return err
+}
+
+// restoreTimeouts returns conn's session to the pool's timeouts (its startup parameters). A
+// connection that cannot be restored is closed rather than pooled unbounded.
+func restoreTimeouts(ctx context.Context, conn *pgxpool.Conn) {
+	if _, err := conn.Exec(ctx, `RESET statement_timeout; RESET lock_timeout`); err != nil {
+		_ = conn.Conn().Close(ctx)
+	}
 }
