@@ -129,6 +129,9 @@ type scenarioEnv struct {
 	setUp bool
 	// truth is what every acknowledged event and seeded value of the current state implies.
 	truth *suite.Truth
+	// integrityFailed reports a level whose integrity check failed (nil: the test fails, t.Error);
+	// a test of the instrument that expects the failure records it instead.
+	integrityFailed func(msg string)
 	// seeded: the current state holds the realistic progress (seedState).
 	seeded bool
 	// priorRead: the state before this scenario's events was read through the API (a target the

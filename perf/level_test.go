@@ -108,6 +108,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		flushBefore, _ = scrapeIf(ctx, ops.HandlerMetricsURL)
 	}
 
+	l.OrderProbes = e.target.Has.EventOrder
 	plan, err := buildPlan(l, e.profile.Duration, ops, cfg.AuthMode, cfg.Namespace, e.holdEstimateMs())
 	if err != nil {
 		t.Fatal(err)

@@ -22,8 +22,11 @@ type levelSpec struct {
 	DBSampling bool    // sample PostgreSQL every 5 s and analyse it afterwards
 	Retry      bool    // a second run of a level that failed although the baseline held it
 	Redeliver  bool    // the generator redelivers refused event calls until they are answered OK
-	HTTPPool   int     // a fixed HTTP pool (0: sized from the work); set when a re-run removes the pool as a limit
-	Fault      *fault  // injected during the level (scenario 6)
+	// OrderProbes: the generator sends order probes (the target declares the contract's order,
+	// targets.Capabilities.EventOrder): equal-timestamp pairs out of order, timestamp-less streams.
+	OrderProbes bool
+	HTTPPool    int    // a fixed HTTP pool (0: sized from the work); set when a re-run removes the pool as a limit
+	Fault       *fault // injected during the level (scenario 6)
 	// NoIntegrity leaves the integrity check to the caller (a test that expects it to fail).
 	NoIntegrity bool
 }
@@ -81,8 +84,13 @@ func buildPlan(l levelSpec, d time.Duration, e harness.Endpoints, authMode, ns s
 			// The platform's limit: at most 500 concurrent OnMessage calls on one connection.
 			"preAllocatedVUs": 500, "maxVUs": 500, "exec": "eventLoad",
 		}
+		env := map[string]string{}
+		if l.OrderProbes {
+			env["orderProbes"] = "true"
+		}
+		ev["env"] = env
 		if l.Redeliver {
-			ev["env"] = map[string]string{"redeliver": "true"}
+			env["redeliver"] = "true"
 			// Iterations still redelivering at the end get time to be answered (the ground truth
 			// is exact only for answered events).
 			ev["gracefulStop"] = "60s"

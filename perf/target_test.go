@@ -234,14 +234,11 @@ func (e *scenarioEnv) listGoals(ctx context.Context, user, token string) ([]suit
 	return goals, nil
 }
 
-// apiCheckUsers is how many users the public-API check reads (PERF_API_CHECK_USERS, default 200;
-// 0 or "all": every user an event touched).
+// apiCheckUsers is how many users the public-API check reads (PERF_API_CHECK_USERS, default all:
+// every user an event touched, as a sample would miss the losses the check must catch; 0 = all).
 func apiCheckUsers() (int, error) {
 	v := os.Getenv("PERF_API_CHECK_USERS")
-	if v == "" {
-		return 200, nil
-	}
-	if v == "all" {
+	if v == "" || v == "all" {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(v)
@@ -255,14 +252,14 @@ func apiCheckUsers() (int, error) {
 // with the scenario's truth, polling until every sampled user matches or settle passes: with no
 // metrics to tell when the target has written what it acknowledged, the API's agreement is the
 // drain signal. The time it took is reported.
-func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integrity, cat *challenges.Catalog, settle time.Duration) error {
+func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integrity, cat *challenges.Catalog, settle time.Duration) (checked []string, err error) {
 	n, err := apiCheckUsers()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var toks []string
 	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
-		return err
+		return nil, err
 	}
 	tokenOf := make(map[string]string, len(toks))
 	for i, u := range e.fix.Users {
@@ -310,7 +307,7 @@ func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integri
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		case <-time.After(time.Second):
 		}
 	}
@@ -323,7 +320,7 @@ func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integri
 	}
 	in.CompletionsOK = len(pending) == 0
 	in.OK = len(pending) == 0
-	return nil
+	return sample, nil
 }
 
 // baselineFile is this target's baseline: perf/testdata/baseline.json for ours,

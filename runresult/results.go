@@ -88,6 +88,12 @@ type Integrity struct {
 	// (the drain time as the public API shows it).
 	SettledSec float64  `json:"settled_sec,omitempty"`
 	Problems   []string `json:"problems,omitempty"`
+	// ObservableEvents: acknowledged events whose loss the end state the check read would show (an
+	// absolute stat's earlier events are overwritten by later ones); ObservableShare of EventsAcked;
+	// DetectableLossRate: the smallest loss rate the check detects with 95% confidence.
+	ObservableEvents   int64   `json:"observable_events"`
+	ObservableShare    float64 `json:"observable_share"`
+	DetectableLossRate float64 `json:"detectable_loss_rate"`
 	// Unproven is why the check could not prove integrity although it found nothing wrong (e.g. a
 	// sample too small to detect the loss rate the suite promises to catch): such a level is never
 	// a pass ("" = proven, or failed).

@@ -119,3 +119,72 @@ func TestTruthFromAPriorView(t *testing.T) {
 	require.Error(t, tr.CheckUserGoals("u2", []APIGoal{{"logins-2", 2, "completed"}, {"wins-5", 1, "in_progress"}, {"wins-10", 1, "in_progress"}}, cat))
 	require.NoError(t, tr.CheckUserGoals("u2", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 1, "in_progress"}, {"wins-10", 1, "in_progress"}}, cat))
 }
+
+// Integrity by attribution: a value the acknowledged events do not imply is explained only by an
+// uncertain event of the same user and stat, never by one elsewhere; equal timestamps are ordered
+// by id, a missing timestamp orders first.
+func TestTruthAttributesDifferencesToTheirOwnUncertainEvents(t *testing.T) {
+	cat := truthCat(t)
+	tr := NewTruth()
+	require.NoError(t, tr.Merge(gtOf(t, `{"valueMode":"monotonic","eventsUncertain":3,"users":{
+		"u1":{"logins":1,"uncertainLogins":1,"stats":{"wins":{"acked":true,"value":7,"max":7,"timestamp":"2026-12-01T06:00:00Z","id":"lg-b",
+			"uncertain":[{"value":9,"timestamp":"2026-12-01T06:00:00Z","id":"lg-c"}]}}},
+		"u2":{"logins":0,"stats":{"wins":{"acked":true,"value":4,"max":4,"timestamp":"2026-12-01T06:00:00Z","id":"lg-x"}}},
+		"u3":{"logins":0,"stats":{"wins":{"acked":false,"value":0,"timestamp":"","uncertain":[{"value":2,"timestamp":"","id":"lg-q"}]}}}}}`), cat))
+	for _, c := range []struct {
+		user, key string
+		got       float64
+		stored    bool
+		want      Outcome
+	}{
+		{"u1", "wins", 7, true, Match},
+		{"u1", "wins", 9, true, Explained}, // the uncertain lg-c is newer (equal time, greater id)
+		{"u1", "wins", 8, true, Extra},     // no event of u1/wins had 8
+		{"u1", "wins", 5, true, Lost},
+		{"u1", "wins", 0, false, Lost},
+		{"u1", challenges.LoginStatKey, 1, true, Match},
+		{"u1", challenges.LoginStatKey, 2, true, Explained}, // its own uncertain login
+		{"u1", challenges.LoginStatKey, 3, true, Extra},
+		{"u2", "wins", 9, true, Extra}, // u1's uncertain event does not explain u2's value
+		{"u2", "wins", 4, true, Match},
+		{"u3", "wins", 0, false, Match}, // nothing acknowledged, nothing stored
+		{"u3", "wins", 2, true, Explained},
+		{"u9", "wins", 1, true, Extra}, // stored without any event
+	} {
+		require.Equal(t, c.want, tr.CompareStored(c.user, c.key, c.got, c.stored), "%s %s %g", c.user, c.key, c.got)
+	}
+
+	// The API view allows the same states: u1 may show wins 9 (wins-5 completed, wins-10 at 9)
+	// and 2 logins (logins-2 completed), but not 8.
+	require.NoError(t, tr.CheckUserGoals("u1", []APIGoal{{"logins-2", 2, "completed"}, {"wins-5", 9, "completed"}, {"wins-10", 9, "in_progress"}}, cat))
+	require.NoError(t, tr.CheckUserGoals("u1", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 7, "completed"}, {"wins-10", 7, "in_progress"}}, cat))
+	require.Error(t, tr.CheckUserGoals("u1", []APIGoal{{"logins-2", 1, "in_progress"}, {"wins-5", 8, "completed"}, {"wins-10", 8, "in_progress"}}, cat))
+	require.Error(t, tr.CheckUserGoals("u2", []APIGoal{{"logins-2", 0, "not_started"}, {"wins-5", 9, "completed"}, {"wins-10", 9, "in_progress"}}, cat))
+}
+
+// The order is (timestamp, id): an event without a timestamp orders before one with it; of two
+// with the same timestamp the greater id wins, whatever order they were merged in.
+func TestTruthOrdersEqualAndAbsentTimestampsByID(t *testing.T) {
+	cat := truthCat(t)
+	for _, order := range [][]string{{"a", "b"}, {"b", "a"}} {
+		tr := NewTruth()
+		ev := map[string]string{
+			"a": `{"users":{"u1":{"stats":{"wins":{"acked":true,"value":5,"max":5,"timestamp":"2026-12-01T06:00:00Z","id":"lg-1"}}}}}`,
+			"b": `{"users":{"u1":{"stats":{"wins":{"acked":true,"value":7,"max":7,"timestamp":"2026-12-01T06:00:00Z","id":"lg-2"}}}}}`,
+		}
+		for _, k := range order {
+			require.NoError(t, tr.Merge(gtOf(t, ev[k]), cat))
+		}
+		v, _ := tr.Value("u1", "wins")
+		require.Equal(t, 7.0, v, "merged %v", order)
+		// A later timestamp-less event does not override a timestamped one.
+		require.NoError(t, tr.Merge(gtOf(t, `{"users":{"u1":{"stats":{"wins":{"acked":true,"value":1,"max":1,"timestamp":"","id":"lg-9"}}}}}`), cat))
+		v, _ = tr.Value("u1", "wins")
+		require.Equal(t, 7.0, v)
+	}
+	tr := NewTruth()
+	require.NoError(t, tr.Merge(gtOf(t, `{"users":{"u1":{"stats":{"wins":{"acked":true,"value":3,"max":3,"timestamp":"","id":"lg-2"}}}}}`), cat))
+	require.NoError(t, tr.Merge(gtOf(t, `{"users":{"u1":{"stats":{"wins":{"acked":true,"value":2,"max":2,"timestamp":"","id":"lg-1"}}}}}`), cat))
+	v, _ := tr.Value("u1", "wins")
+	require.Equal(t, 3.0, v, "among timestamp-less events the greater id wins")
+}

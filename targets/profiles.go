@@ -18,7 +18,7 @@ func ours() Target {
 	})
 	h := with(db, map[string]string{
 		"REDIS_ADDR": "{{.RedisAddr}}", "GRPC_ADDR": ":6565", "OPS_ADDR": ":8080",
-		"ACK_MODE": "{{.AckMode}}", "BUFFER_FLUSH_INTERVAL": "{{.FlushInterval}}", "BUFFER_SIZE_LIMIT": "{{.BufferSizeLimit}}",
+		"ACK_MODE": "{{.AckMode}}", "BUFFER_FLUSH_INTERVAL": "{{.FlushInterval}}", "COMMIT_WINDOW": `{{if ne .AckMode "buffered"}}{{.FlushInterval}}{{end}}`, "BUFFER_SIZE_LIMIT": "{{.BufferSizeLimit}}",
 	})
 	return Target{
 		Name:        Ours,
@@ -28,7 +28,7 @@ func ours() Target {
 		Handler: Program{Env: h, CatalogPath: "/config/challenges.json", Ports: []string{"6565/tcp", "8080/tcp"}, OpsPort: "8080/tcp",
 			Health: Health{Protocol: HealthHTTP, Port: "8080/tcp", Path: "/healthz"}},
 		Catalog: CatalogOurs,
-		Has:     Capabilities{OurMetrics: true, OurSchema: true, Pprof: true, Redis: true},
+		Has:     Capabilities{OurMetrics: true, OurSchema: true, Pprof: true, Redis: true, EventOrder: true},
 		Smoke:   SmokeLevels{RPS: 200, EPS: 1000, CombinedRPS: 100, CombinedEPS: 500},
 	}
 }

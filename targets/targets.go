@@ -96,6 +96,11 @@ type Capabilities struct {
 	Pprof bool
 	// Redis: the programs use Redis (its memory is then measured).
 	Redis bool
+	// EventOrder: the implementation orders absolute stats by (timestamp, event id bytewise), an
+	// event without a timestamp first — this repository's contract — so the generator sends order
+	// probes (equal-timestamp pairs out of order, timestamp-less streams) that the integrity check
+	// judges. Without it no probe is sent: a tie has no order the target promised.
+	EventOrder bool
 }
 
 // NotMeasured lists, in words for results and reports, what this profile's capabilities exclude.
@@ -109,6 +114,9 @@ func (c Capabilities) NotMeasured() []string {
 	}
 	if !c.Pprof {
 		out = append(out, "CPU/heap/mutex profiles (no pprof on the ops port)")
+	}
+	if !c.EventOrder {
+		out = append(out, "the order of equal-timestamp and timestamp-less stat events (the target does not declare the contract's order: no order probes are sent)")
 	}
 	return out
 }

@@ -56,7 +56,7 @@ func TestReferenceUsesItsOwnNames(t *testing.T) {
 	require.NotContains(t, h, "CHALLENGE_CONFIG_PATH")
 	require.Equal(t, HealthGRPC, r.Handler.Health.Protocol)
 	require.Equal(t, "POST /v1/challenges/initialize {}", r.UserSetup.String())
-	require.Len(t, r.Has.NotMeasured(), 2, "no metrics of ours, no schema of ours; pprof it has")
+	require.Len(t, r.Has.NotMeasured(), 3, "no metrics of ours, no schema of ours, no declared event order; pprof it has")
 }
 
 func TestLookupUnknown(t *testing.T) {

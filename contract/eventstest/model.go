@@ -54,13 +54,18 @@ type State struct {
 	Completions map[string][]string      // user → sorted goal ids of FixtureJSON
 }
 
-// Model computes the exact expected state: logins counted once per id, stats last-writer-wins by
-// event time (the later send wins a tie only in the test's shuffled order, so times are distinct),
-// completions for every goal whose target the stat's maximum reached.
+// Model computes the exact expected state: logins counted once per id, a stat's value that of its
+// event with the greatest (time, id) — ids bytewise, the contract's order, so neither send order
+// nor redelivery matters — its maximum kept, completions for every goal whose target the stat's
+// maximum reached.
 func Model(evs []Event) State {
 	w := State{Stats: map[[2]string][2]float64{}, Completions: map[string][]string{}}
 	seen := map[string]bool{}
-	latest := map[[2]string]time.Time{}
+	type key struct {
+		at time.Time
+		id string
+	}
+	latest := map[[2]string]key{}
 	for _, e := range evs {
 		if seen[e.ID] {
 			continue
@@ -74,8 +79,8 @@ func Model(evs []Event) State {
 		}
 		k := [2]string{e.User, e.Code}
 		s, ok := w.Stats[k]
-		if !ok || e.At.After(latest[k]) {
-			s[0], latest[k] = e.Value, e.At
+		if l := latest[k]; !ok || e.At.After(l.at) || e.At.Equal(l.at) && e.ID > l.id {
+			s[0], latest[k] = e.Value, key{e.At, e.ID}
 		}
 		s[1] = max(s[1], e.Value)
 		w.Stats[k] = s

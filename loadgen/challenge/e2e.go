@@ -91,7 +91,7 @@ func e2eFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
 			return err
 		}
 		next := func(prev float64) float64 { return max(prev, floor) + 1 }
-		v, err := sendStat(ctx, vu, truth, ns, user, code, nameE2EStat, next, false)
+		v, err := sendStat(ctx, vu, truth, ns, user, code, nameE2EStat, next, false, false)
 		if err != nil {
 			vu.Add(e2eFailed, 1, "")
 			return err

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"strconv"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -23,19 +23,21 @@ const (
 	nameStat  = "statItemUpdated"
 )
 
-// eventIDs makes unique event ids: a random run prefix plus a counter.
+// eventIDs makes unique event ids that sort bytewise in the order they were made, also across
+// runs (the ground truth orders events of equal timestamp by id, and timestamp-less streams span
+// levels): the run's start time (fixed-width hex), a random part, a fixed-width counter.
 type eventIDs struct {
 	prefix string
 	n      atomic.Int64
 }
 
 func newEventIDs() *eventIDs {
-	b := make([]byte, 8)
+	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	return &eventIDs{prefix: "lg-" + hex.EncodeToString(b) + "-"}
+	return &eventIDs{prefix: fmt.Sprintf("lg-%016x-%s-", time.Now().UnixNano(), hex.EncodeToString(b))}
 }
 
-func (e *eventIDs) next() string { return e.prefix + strconv.FormatInt(e.n.Add(1), 10) }
+func (e *eventIDs) next() string { return fmt.Sprintf("%s%012d", e.prefix, e.n.Add(1)) }
 
 var runEventIDs = newEventIDs()
 
@@ -46,9 +48,12 @@ var runEventIDs = newEventIDs()
 // env: loginRatio (default 0.2), statCodes (comma list; default the plan's
 // statCodes), values ("monotonic" | "random"; default the plan's eventValues),
 // redeliver ("true": like the platform's bus, an event not answered OK with a
-// code the bus retries is sent again, same id, until it is — see deliver).
+// code the bus retries is sent again, same id, until it is — see deliver),
+// orderProbes ("true": for a target that orders absolute stats by (timestamp, id),
+// no timestamp first — TiePairShare of stat iterations send an equal-timestamp
+// pair later id first, and TimestamplessStreamShare of streams carry no timestamp).
 func eventLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
-	opts, truth, err := eventSetup(sc, "loginRatio", "statCodes", "values", "redeliver")
+	opts, truth, err := eventSetup(sc, "loginRatio", "statCodes", "values", "redeliver", "orderProbes")
 	if err != nil {
 		return nil, err
 	}
@@ -65,13 +70,13 @@ func eventLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
 	} else if v != truth.mode {
 		return nil, sc.EnvError("values", "the same mode as plan eventValues (one ground truth per run)")
 	}
-	redeliver := false
-	switch sc.Env("redeliver", "false") {
-	case "true":
-		redeliver = true
-	case "false":
-	default:
-		return nil, sc.EnvError("redeliver", `"true" or "false"`)
+	redeliver, err := envBool(sc, "redeliver")
+	if err != nil {
+		return nil, err
+	}
+	probes, err := envBool(sc, "orderProbes")
+	if err != nil {
+		return nil, err
 	}
 	sc.SetMainMetric("grpc_req_duration")
 	ns := opts.namespace
@@ -81,9 +86,34 @@ func eventLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
 			return sendLogin(ctx, vu, truth, ns, user, redeliver)
 		}
 		code := codes[vu.Rand.IntN(len(codes))]
-		_, err := sendStat(ctx, vu, truth, ns, user, code, nameStat, nil, redeliver)
+		if probes && vu.Rand.Float64() < TiePairShare {
+			return sendTiePair(ctx, vu, truth, ns, user, code, redeliver)
+		}
+		_, err := sendStat(ctx, vu, truth, ns, user, code, nameStat, nil, redeliver, probes)
 		return err
 	}, nil
+}
+
+// envBool reads a "true" / "false" env key of the scenario (default false).
+func envBool(sc *loadgen.ScenarioContext, key string) (bool, error) {
+	switch sc.Env(key, "false") {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, sc.EnvError(key, `"true" or "false"`)
+}
+
+// sendTiePair sends an equal-timestamp pair of one stream, the later id (and greater value)
+// first and the other only once that one is answered: arrival order is then the reverse of the
+// contract's order, so a target that lets the last arrival win a tie ends at the older value.
+func sendTiePair(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user, code string, redeliver bool) error {
+	p := truth.NextPair(user, code, vu.Rand)
+	if err := sendStatEvent(ctx, vu, truth, ns, user, code, nameStat, p[1], redeliver); err != nil {
+		return err
+	}
+	return sendStatEvent(ctx, vu, truth, ns, user, code, nameStat, p[0], redeliver)
 }
 
 // eventSetup prepares a scenario that sends events: it checks the env keys, reads the plan's
@@ -166,31 +196,41 @@ func sendLogin(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user
 		},
 	}
 	err, uncertain := deliver(ctx, vu, accountv1.UserAuthenticationUserLoggedInService_OnMessage_FullMethodName, nameLogin, ev, redeliver)
-	settle(vu, err, uncertain, truth, func() { truth.AckLogin(user) })
+	settle(vu, err, uncertain, truth, func() { truth.AckLogin(user) }, func() { truth.UncertainLogin(user) })
 	return err
 }
 
-// sendStat sends one statItemUpdated and returns its value; next optionally
-// overrides the value rule (e2e probe).
-func sendStat(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user, code, name string, next func(float64) float64, redeliver bool) (float64, error) {
-	ts, v, inc := truth.NextStat(user, code, vu.Rand, next)
-	ev := &statisticv1.StatItemUpdated{
-		Id: runEventIDs.next(), Version: 1, Name: "statItemUpdated", Namespace: ns, UserId: user,
-		Timestamp: ts.Format(time.RFC3339Nano),
-		Payload:   &statisticv1.StatItem{Namespace: ns, StatCode: code, UserId: user, LatestValue: v, Inc: inc},
-	}
-	err, uncertain := deliver(ctx, vu, statisticv1.StatisticStatItemUpdatedService_OnMessage_FullMethodName, name, ev, redeliver)
-	settle(vu, err, uncertain, truth, func() { truth.AckStat(user, code, ts, v) })
-	return v, err
+// sendStat sends the stream's next statItemUpdated and returns its value; next optionally
+// overrides the value rule (e2e probe); probes allows a timestamp-less stream.
+func sendStat(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user, code, name string, next func(float64) float64, redeliver, probes bool) (float64, error) {
+	e := truth.NextStat(user, code, vu.Rand, next, probes)
+	return e.Value, sendStatEvent(ctx, vu, truth, ns, user, code, name, e, redeliver)
 }
 
-// settle records the event outcome in the ground truth and counters.
-func settle(vu *loadgen.VU, err error, uncertain bool, truth *GroundTruth, ack func()) {
-	if err == nil {
+// sendStatEvent sends one statItemUpdated and records its outcome.
+func sendStatEvent(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user, code, name string, e StatEvent, redeliver bool) error {
+	ev := &statisticv1.StatItemUpdated{
+		Id: e.ID, Version: 1, Name: "statItemUpdated", Namespace: ns, UserId: user,
+		Timestamp: e.Timestamp(),
+		Payload:   &statisticv1.StatItem{Namespace: ns, StatCode: code, UserId: user, LatestValue: e.Value, Inc: e.Inc},
+	}
+	err, uncertain := deliver(ctx, vu, statisticv1.StatisticStatItemUpdatedService_OnMessage_FullMethodName, name, ev, redeliver)
+	settle(vu, err, uncertain, truth, func() { truth.AckStat(user, code, e) }, func() { truth.UncertainStat(user, code, e) })
+	return err
+}
+
+// settle records the event outcome in the ground truth (acknowledged, uncertain under its own
+// user and stat, or refused) and counters.
+func settle(vu *loadgen.VU, err error, uncertain bool, truth *GroundTruth, ack, maybe func()) {
+	switch {
+	case err == nil:
 		ack()
 		vu.Add(eventsAcked, 1, "")
 		return
+	case uncertain:
+		maybe()
+	default:
+		truth.Reject()
 	}
-	truth.Reject(uncertain)
 	vu.Add(eventsRejected, 1, "")
 }

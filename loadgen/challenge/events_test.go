@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
@@ -19,7 +21,7 @@ func TestEventLoadGroundTruth(t *testing.T) {
 	gs := newGRPCServer(t, 2*time.Millisecond, 7)
 	usersFile := writeFile(t, "users.json", users(20))
 	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"events":{"executor":"constant-arrival-rate","rate":300,"duration":"2s",
-		"preAllocatedVUs":20,"maxVUs":100,"exec":"eventLoad"}},"target":{"grpcAddr":%q,"namespace":"test"},
+		"preAllocatedVUs":20,"maxVUs":100,"exec":"eventLoad","env":{"orderProbes":"true"}}},"target":{"grpcAddr":%q,"namespace":"test"},
 		"fixtures":{"users":%q},"seed":42,"thresholds":{"grpc_req_duration":["p(95)<1000"]}}`, gs.addr, usersFile))
 	got := gs.snapshot()
 	// Every call the generator made reached the server; how many of the 600 scheduled ran rather
@@ -30,11 +32,13 @@ func TestEventLoadGroundTruth(t *testing.T) {
 	assert.Zero(t, gs.dupIDs, "event ids must be unique")
 	gs.mu.Unlock()
 
-	// Expected truth from what the server accepted: login counts, latest stat by timestamp.
+	// Expected truth from what the server accepted: login counts, latest stat by (timestamp, id).
 	type st struct {
 		v  float64
 		ts time.Time
+		id string
 	}
+	after := func(e received, p st) bool { return StatEvent{TS: e.ts, ID: e.id}.After(StatEvent{TS: p.ts, ID: p.id}) }
 	logins := map[string]int{}
 	stats := map[string]map[string]st{}
 	var rejected, loginsSeen int
@@ -45,10 +49,10 @@ func TestEventLoadGroundTruth(t *testing.T) {
 		} else {
 			k := e.user + "/" + e.code
 			if p, ok := last[k]; ok {
-				assert.Equal(t, e.ts.After(p.ts), e.value > p.v, "monotonic: timestamp order == value order for %s", k)
+				assert.Equal(t, after(e, p), e.value > p.v, "monotonic: (timestamp, id) order == value order for %s", k)
 			}
-			if p, ok := last[k]; !ok || e.ts.After(p.ts) {
-				last[k] = st{e.value, e.ts}
+			if p, ok := last[k]; !ok || after(e, p) {
+				last[k] = st{e.value, e.ts, e.id}
 			}
 		}
 		if !e.accepted {
@@ -62,8 +66,8 @@ func TestEventLoadGroundTruth(t *testing.T) {
 		if stats[e.user] == nil {
 			stats[e.user] = map[string]st{}
 		}
-		if p, ok := stats[e.user][e.code]; !ok || e.ts.After(p.ts) {
-			stats[e.user][e.code] = st{e.value, e.ts}
+		if p, ok := stats[e.user][e.code]; !ok || after(e, p) {
+			stats[e.user][e.code] = st{e.value, e.ts, e.id}
 		}
 	}
 	assert.InDelta(t, 0.2*float64(len(got)), loginsSeen, 0.06*float64(len(got)), "~20%% logins")
@@ -82,10 +86,15 @@ func TestEventLoadGroundTruth(t *testing.T) {
 		for code, want := range m {
 			g, ok := snap.Users[u].Stats[code]
 			require.True(t, ok, "%s/%s missing", u, code)
+			assert.True(t, g.Acked, "%s/%s", u, code)
 			assert.Equal(t, want.v, g.Value, "%s/%s", u, code)
-			gts, err := time.Parse(time.RFC3339Nano, g.Timestamp)
-			require.NoError(t, err)
-			assert.True(t, want.ts.Equal(gts), "%s/%s timestamp", u, code)
+			assert.Equal(t, want.id, g.ID, "%s/%s", u, code)
+			assert.Equal(t, want.ts.IsZero(), g.Timestamp == "", "%s/%s: a timestamp-less event has none", u, code)
+			if g.Timestamp != "" {
+				gts, err := time.Parse(time.RFC3339Nano, g.Timestamp)
+				require.NoError(t, err)
+				assert.True(t, want.ts.Equal(gts), "%s/%s timestamp", u, code)
+			}
 			nStats++
 		}
 		for code := range snap.Users[u].Stats {
@@ -119,7 +128,7 @@ func TestEventLoadGroundTruth(t *testing.T) {
 	assert.Contains(t, file, "users")
 }
 
-func keysOfStats(m map[string]truthStatJSON) []string {
+func keysOfStats(m map[string]runresult.GroundTruthStat) []string {
 	var k []string
 	for c := range m {
 		k = append(k, c)
@@ -224,4 +233,83 @@ func TestEventLoadRefusesABadRedeliverValue(t *testing.T) {
 		_, err = loadgen.Run(context.Background(), p, loadgen.RunOptions{})
 	}
 	require.ErrorContains(t, err, "redeliver")
+}
+
+// The ground truth's order is the contract's: timestamp, then id bytewise, no timestamp first;
+// ids sort in the order they are made, also across runs.
+func TestStatEventOrder(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := runEventIDs.next(), runEventIDs.next()
+	require.Less(t, a, b)
+	time.Sleep(time.Microsecond)
+	require.Less(t, b, newEventIDs().next(), "a later run's ids sort after this run's")
+	assert.True(t, StatEvent{TS: t0.Add(time.Microsecond), ID: a}.After(StatEvent{TS: t0, ID: b}))
+	assert.True(t, StatEvent{TS: t0, ID: b}.After(StatEvent{TS: t0, ID: a}), "equal timestamps: the greater id")
+	assert.False(t, StatEvent{TS: t0, ID: a}.After(StatEvent{TS: t0, ID: a}), "the same event again changes nothing")
+	assert.True(t, StatEvent{TS: t0, ID: a}.After(StatEvent{ID: b}), "an event without a timestamp orders first")
+	assert.Equal(t, "", StatEvent{ID: a}.Timestamp())
+}
+
+// The order probes: some streams carry no timestamp, a pair shares one; the pair's second
+// event orders after the first (so sent first it arrives out of order), and values follow the
+// order. Without probes no stream goes without a timestamp.
+func TestOrderProbes(t *testing.T) {
+	var users []string
+	for i := range 400 {
+		users = append(users, fmt.Sprintf("user-%06d", i))
+	}
+	g := newGroundTruth("test", ValuesMonotonic, users)
+	r := rand.New(rand.NewPCG(1, 2))
+	var tsless, n int
+	for _, u := range users {
+		var prev StatEvent
+		for i := range 10 {
+			e := g.NextStat(u, "wins", r, nil, true)
+			n++
+			if e.TS.IsZero() {
+				tsless++
+				require.True(t, timestampless(u, "wins"))
+			}
+			if i > 0 {
+				require.True(t, e.After(prev), "%s: each event orders after the previous", u)
+				require.Greater(t, e.Value, prev.Value)
+			}
+			prev = e
+		}
+		p := g.NextPair(u, "wins", r)
+		require.True(t, p[0].TS.Equal(p[1].TS), "a pair shares its timestamp")
+		require.True(t, p[0].After(prev) && p[1].After(p[0]), "the second of a pair orders after the first")
+		require.Greater(t, p[1].Value, p[0].Value)
+		require.Equal(t, timestampless(u, "wins"), p[0].TS.IsZero())
+	}
+	assert.Positive(t, tsless, "some streams carry no timestamp")
+	assert.Less(t, tsless, n/10)
+	for _, u := range users {
+		require.False(t, g.NextStat(u, "kills", r, nil, false).TS.IsZero(), "no probes: every event has a timestamp")
+	}
+	e := g.NextStat(users[0], "wins", r, func(float64) float64 { return 1e6 }, true)
+	assert.False(t, e.TS.IsZero(), "the E2E probe's events always carry a timestamp")
+}
+
+// An uncertain event is recorded under its own user and stat, so only it can explain a value there.
+func TestUncertainEventsAreAttributed(t *testing.T) {
+	g := newGroundTruth("test", ValuesMonotonic, []string{"u1", "u2"})
+	r := rand.New(rand.NewPCG(1, 2))
+	a := g.NextStat("u1", "wins", r, nil, false)
+	g.AckStat("u1", "wins", a)
+	b := g.NextStat("u1", "wins", r, nil, false)
+	g.UncertainStat("u1", "wins", b)
+	g.UncertainLogin("u2")
+	g.Reject()
+	snap := g.Snapshot()
+	assert.EqualValues(t, 1, snap.EventsAcked)
+	assert.EqualValues(t, 3, snap.EventsRejected)
+	assert.EqualValues(t, 2, snap.EventsUncertain)
+	w := snap.Users["u1"].Stats["wins"]
+	assert.True(t, w.Acked)
+	assert.Equal(t, a.Value, w.Value)
+	assert.Equal(t, a.Value, w.Max)
+	assert.Equal(t, []runresult.GroundTruthEvent{{Value: b.Value, Timestamp: b.Timestamp(), ID: b.ID}}, w.Uncertain)
+	assert.Equal(t, 1, snap.Users["u2"].UncertainLogins)
+	assert.Empty(t, snap.Users["u2"].Stats)
 }

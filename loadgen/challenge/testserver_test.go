@@ -60,6 +60,7 @@ func newAPIServer(t testing.TB) *apiServer {
 
 // received is one event as the gRPC server saw it.
 type received struct {
+	id       string
 	login    bool
 	user     string
 	code     string
@@ -131,12 +132,18 @@ type statServer struct {
 }
 
 func (ss statServer) OnMessage(ctx context.Context, m *statisticv1.StatItemUpdated) (*emptypb.Empty, error) {
-	ts, err := time.Parse(time.RFC3339Nano, m.GetTimestamp())
-	if err != nil || m.GetName() != "statItemUpdated" || m.GetVersion() != 1 {
+	var ts time.Time // none: the zero time (the contract's order)
+	if m.GetTimestamp() != "" {
+		var err error
+		if ts, err = time.Parse(time.RFC3339Nano, m.GetTimestamp()); err != nil {
+			return nil, status.Error(codes.InvalidArgument, "bad timestamp")
+		}
+	}
+	if m.GetName() != "statItemUpdated" || m.GetVersion() != 1 {
 		return nil, status.Error(codes.InvalidArgument, "bad envelope")
 	}
 	p := m.GetPayload()
-	return &emptypb.Empty{}, ss.s.record(m.GetId(), received{user: m.GetUserId(), code: p.GetStatCode(), value: p.GetLatestValue(), ts: ts})
+	return &emptypb.Empty{}, ss.s.record(m.GetId(), received{id: m.GetId(), user: m.GetUserId(), code: p.GetStatCode(), value: p.GetLatestValue(), ts: ts})
 }
 
 // snapshot returns a copy of the received events.

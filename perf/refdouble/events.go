@@ -33,11 +33,13 @@ func registerEvents(srv *grpc.Server, s *store, dropEvery int64, log *slog.Logge
 	statisticv1.RegisterStatisticStatItemUpdatedServiceServer(srv, &stats{s: s, dropEvery: dropEvery, log: log})
 }
 
+// eventTime is the event's timestamp; none orders before every event that has one (the zero
+// time), so a redelivery cannot change where it falls.
 func eventTime(ts string) time.Time {
 	if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
-		return t
+		return t.Truncate(time.Microsecond)
 	}
-	return time.Now()
+	return time.Time{}
 }
 
 func (l *logins) OnMessage(ctx context.Context, e *accountv1.UserLoggedIn) (*emptypb.Empty, error) {
@@ -59,7 +61,7 @@ func (h *stats) OnMessage(ctx context.Context, e *statisticv1.StatItemUpdated) (
 		h.log.Warn("REFDOUBLE_DROP_EVERY: acknowledging a stat event without applying it", "user", e.GetUserId(), "stat", p.GetStatCode())
 		return &emptypb.Empty{}, nil
 	}
-	if err := h.s.applyStat(ctx, e.GetUserId(), p.GetStatCode(), p.GetLatestValue(), eventTime(e.GetTimestamp())); err != nil {
+	if err := h.s.applyStat(ctx, e.GetUserId(), p.GetStatCode(), p.GetLatestValue(), eventTime(e.GetTimestamp()), e.GetId()); err != nil {
 		return nil, status.Error(codes.Unavailable, err.Error())
 	}
 	return &emptypb.Empty{}, nil

@@ -81,7 +81,7 @@ func (s *store) migrate(ctx context.Context) error {
 		CREATE TABLE IF NOT EXISTS refdouble_users (user_id text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now());
 		CREATE TABLE IF NOT EXISTS refdouble_stats (
 			user_id text NOT NULL, stat_code text NOT NULL, value double precision NOT NULL,
-			max_value double precision NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (user_id, stat_code));
+			max_value double precision NOT NULL, at timestamptz NOT NULL, event_id text NOT NULL DEFAULT '', PRIMARY KEY (user_id, stat_code));
 		CREATE TABLE IF NOT EXISTS refdouble_claims (
 			user_id text NOT NULL, goal_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (user_id, goal_id));`)
 	return err
@@ -92,15 +92,17 @@ func (s *store) initialise(ctx context.Context, user string) error {
 	return err
 }
 
-// applyStat sets a stat last-writer-wins by event time, keeps its maximum, and only for an
-// initialised user (as the reference: no rows, no effect).
-func (s *store) applyStat(ctx context.Context, user, code string, v float64, at time.Time) error {
+// applyStat sets a stat to the value of the event with the greatest (time, id) — the contract's
+// order, which redelivery cannot change — keeps its maximum, and only for an initialised user (as
+// the reference: no rows, no effect).
+func (s *store) applyStat(ctx context.Context, user, code string, v float64, at time.Time, id string) error {
 	_, err := s.pool.Exec(ctx, `
-		INSERT INTO refdouble_stats AS s (user_id, stat_code, value, max_value, at)
-		SELECT $1, $2, $3, $3, $4 WHERE EXISTS (SELECT 1 FROM refdouble_users WHERE user_id = $1)
+		INSERT INTO refdouble_stats AS s (user_id, stat_code, value, max_value, at, event_id)
+		SELECT $1, $2, $3, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM refdouble_users WHERE user_id = $1)
 		ON CONFLICT (user_id, stat_code) DO UPDATE SET
-			value = CASE WHEN EXCLUDED.at >= s.at THEN EXCLUDED.value ELSE s.value END,
-			at = greatest(s.at, EXCLUDED.at), max_value = greatest(s.max_value, EXCLUDED.value)`, user, code, v, at)
+			value = CASE WHEN (EXCLUDED.at, EXCLUDED.event_id COLLATE "C") > (s.at, s.event_id COLLATE "C") THEN EXCLUDED.value ELSE s.value END,
+			event_id = CASE WHEN (EXCLUDED.at, EXCLUDED.event_id COLLATE "C") > (s.at, s.event_id COLLATE "C") THEN EXCLUDED.event_id ELSE s.event_id END,
+			at = greatest(s.at, EXCLUDED.at), max_value = greatest(s.max_value, EXCLUDED.value)`, user, code, v, at, id)
 	return err
 }
 
