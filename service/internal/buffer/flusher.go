@@ -18,6 +18,12 @@ type FlusherConfig struct {
 	WriteTimeout time.Duration // per statement
 	MinBackoff   time.Duration // retry delay after a failed flush, doubling up to MaxBackoff
 	MaxBackoff   time.Duration
+	// FlushIDRetention is how long a flush id is remembered (default 1 h); PruneEvery how often
+	// older ones are deleted (default 1 min). Only a flush whose retry comes later than the
+	// retention could be applied twice: a failed statement is retried before anything else, and
+	// this flusher prunes only while none is pending.
+	FlushIDRetention time.Duration
+	PruneEvery       time.Duration
 }
 
 func (c *FlusherConfig) defaults() {
@@ -36,10 +42,19 @@ func (c *FlusherConfig) defaults() {
 	if c.MaxBackoff < c.MinBackoff {
 		c.MaxBackoff = max(5*time.Second, c.MinBackoff)
 	}
+	if c.FlushIDRetention <= 0 {
+		c.FlushIDRetention = time.Hour
+	}
+	if c.PruneEvery <= 0 {
+		c.PruneEvery = time.Minute
+	}
 }
 
 // Flusher moves the buffer's contents to a Writer on a timer, on demand (buffer full) and at
-// shutdown. Failed rows go back into the buffer and are retried with capped backoff: never dropped.
+// shutdown. Every statement carries a fresh flush id. A statement that failed may still have
+// committed (its reply lost), so it is kept as it was — rows and id — and retried before anything
+// else until it succeeds: the writer applies it once whichever attempt committed. Rows after it in
+// the same flush were never sent and go back into the buffer. Nothing is dropped; retries back off.
 type Flusher struct {
 	buf *Buffer
 	w   Writer
@@ -47,7 +62,22 @@ type Flusher struct {
 	m   *Metrics
 	log *slog.Logger
 
-	rows []Row // reused between flushes; only the flusher goroutine touches it
+	rows      []Row         // reused between flushes; only the flusher goroutine touches it
+	pending   *pendingFlush // a failed statement, retried before anything else
+	lastPrune time.Time
+}
+
+// pendingFlush is a statement whose outcome is unknown. Its rows stay counted against the buffer's
+// capacity (in flight) and are not merged with later updates of the same keys: a retry must send
+// exactly what the first attempt sent, or a committed attempt could not be recognised.
+type pendingFlush struct {
+	id   string
+	rows []Row
+}
+
+// flushIDPruner is implemented by writers that record flush ids (PGWriter).
+type flushIDPruner interface {
+	PruneFlushIDs(ctx context.Context, olderThan time.Duration) (int64, error)
 }
 
 // NewFlusher wires a flusher; m may come from NewMetrics(nil, b).
@@ -80,6 +110,7 @@ func (f *Flusher) Run(ctx context.Context) {
 			wait = backoff
 		} else {
 			backoff, wait = 0, f.cfg.Interval
+			f.pruneFlushIDs(ctx)
 		}
 		if !t.Stop() {
 			select {
@@ -119,8 +150,14 @@ func (f *Flusher) Drain(ctx context.Context) error {
 	}
 }
 
-// FlushOnce writes everything buffered now. On error the unwritten rows are back in the buffer.
+// FlushOnce retries the pending statement, if any, then writes everything buffered now. On error
+// the failed statement is pending and the rows never sent are back in the buffer.
 func (f *Flusher) FlushOnce(ctx context.Context) error {
+	if f.pending != nil {
+		if err := f.retryPending(ctx); err != nil {
+			return err
+		}
+	}
 	rows := f.buf.takeAll(f.rows[:0])
 	f.rows = rows[:0]
 	if len(rows) == 0 {
@@ -136,13 +173,16 @@ func (f *Flusher) FlushOnce(ctx context.Context) error {
 	written := 0
 	for lo := 0; lo < len(rows); lo += f.cfg.ChunkRows {
 		chunk := rows[lo:min(lo+f.cfg.ChunkRows, len(rows))]
+		id := NewFlushID()
 		wctx, cancel := context.WithTimeout(ctx, f.cfg.WriteTimeout)
-		n, err := f.w.Write(wctx, chunk)
+		n, _, err := f.w.Write(wctx, id, chunk) // a fresh id cannot have been applied
 		cancel()
 		if err != nil {
-			// Each statement is atomic: put back exactly the rows it did not write.
+			// Each statement is atomic, but this one may have committed: keep it as it is for the
+			// retry; the rows after it were never sent.
 			f.m.FlushErrors.Inc()
-			f.buf.putBack(rows[lo:])
+			f.pending = &pendingFlush{id: id, rows: slices.Clone(chunk)}
+			f.buf.putBack(rows[lo+len(chunk):])
 			firstErr = err
 			break
 		}
@@ -152,8 +192,8 @@ func (f *Flusher) FlushOnce(ctx context.Context) error {
 	}
 	elapsed := time.Since(start)
 	if firstErr != nil {
-		f.log.Warn("buffer flush failed; updates kept for retry", "written", written,
-			"kept", len(rows)-written, "error", firstErr)
+		f.log.Warn("buffer flush failed; updates kept for retry (the failed statement as it was, with its flush id)",
+			"written", written, "kept", len(rows)-written, "error", firstErr)
 		clear(rows) // drop string references held by the reused slice
 		return firstErr
 	}
@@ -166,6 +206,51 @@ func (f *Flusher) FlushOnce(ctx context.Context) error {
 		"updates", written, "duration_ms", ms, "thresholds_crossed", crossed, "buffered", f.buf.Len())
 	clear(rows)
 	return nil
+}
+
+// retryPending writes the pending statement again with its id. Success releases its capacity,
+// whichever attempt committed.
+func (f *Flusher) retryPending(ctx context.Context) error {
+	p := f.pending
+	start := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, f.cfg.WriteTimeout)
+	crossed, replayed, err := f.w.Write(wctx, p.id, p.rows)
+	cancel()
+	if err != nil {
+		f.m.FlushErrors.Inc()
+		f.log.Warn("buffer flush retry failed; the statement is kept for the next retry", "updates", len(p.rows), "error", err)
+		return err
+	}
+	f.pending = nil
+	f.buf.done(len(p.rows))
+	f.m.FlushEntries.Observe(float64(len(p.rows)))
+	f.m.FlushDuration.Observe(time.Since(start).Seconds())
+	f.m.FlushedEntries.Add(float64(len(p.rows)))
+	f.m.Completions.Add(float64(crossed))
+	if replayed {
+		f.m.FlushReplays.Inc()
+		f.log.Warn("buffer flush retry: the failed attempt had committed (its reply was lost); nothing applied twice",
+			"updates", len(p.rows))
+	} else {
+		f.log.Info("buffer flush retry: "+strconv.Itoa(len(p.rows))+" updates written", "updates", len(p.rows))
+	}
+	clear(p.rows)
+	return nil
+}
+
+// pruneFlushIDs deletes old flush ids every PruneEvery, never while a statement is pending (its
+// id must outlive its retries). A failure is logged and tried again at the next period.
+func (f *Flusher) pruneFlushIDs(ctx context.Context) {
+	p, ok := f.w.(flushIDPruner)
+	if !ok || f.pending != nil || time.Since(f.lastPrune) < f.cfg.PruneEvery {
+		return
+	}
+	f.lastPrune = time.Now()
+	pctx, cancel := context.WithTimeout(ctx, f.cfg.WriteTimeout)
+	defer cancel()
+	if _, err := p.PruneFlushIDs(pctx, f.cfg.FlushIDRetention); err != nil && ctx.Err() == nil {
+		f.log.Warn("pruning flush ids failed; retrying in "+f.cfg.PruneEvery.String(), "error", err)
+	}
 }
 
 func nextBackoff(cur, lo, hi time.Duration) time.Duration {

@@ -5,31 +5,44 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 )
 
-// fakeWriter records writes and fails while failing is set.
+// fakeWriter records writes and fails while failing is set. Like PGWriter it applies a flush id
+// once; loseNext makes the next write apply and then report an error (its reply lost).
 type fakeWriter struct {
-	mu      sync.Mutex
-	failing bool
-	calls   int
-	stored  map[Key]Row
+	mu       sync.Mutex
+	failing  bool
+	loseNext bool
+	calls    int
+	ids      []string
+	sent     [][]Row
+	applied  map[string]bool
+	stored   map[Key]Row
 }
 
-func (w *fakeWriter) Write(_ context.Context, rows []Row) (int64, error) {
+func (w *fakeWriter) Write(_ context.Context, id string, rows []Row) (int64, bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.calls++
+	w.ids = append(w.ids, id)
+	w.sent = append(w.sent, slices.Clone(rows))
 	if w.failing {
-		return 0, errors.New("database down")
+		return 0, false, errors.New("database down")
+	}
+	if w.applied[id] {
+		return 0, true, nil
 	}
 	if w.stored == nil {
-		w.stored = map[Key]Row{}
+		w.stored, w.applied = map[Key]Row{}, map[string]bool{}
 	}
+	w.applied[id] = true
 	for i := 1; i < len(rows); i++ {
 		if rows[i-1].UserID > rows[i].UserID {
 			panic("rows not sorted")
@@ -42,7 +55,11 @@ func (w *fakeWriter) Write(_ context.Context, rows []Row) (int64, error) {
 		}
 		w.stored[r.Key] = r
 	}
-	return 0, nil
+	if w.loseNext {
+		w.loseNext = false
+		return 0, false, errors.New("connection reset after commit")
+	}
+	return 0, false, nil
 }
 
 func (w *fakeWriter) set(failing bool) { w.mu.Lock(); w.failing = failing; w.mu.Unlock() }
@@ -66,13 +83,44 @@ func TestFlushErrorPutsBackAndRetries(t *testing.T) {
 	}
 	require.Error(t, f.FlushOnce(context.Background()))
 	require.Equal(t, 3, b.Len(), "nothing dropped")
-	add(t, b, login("a", t0)) // arrives during the outage, coalesces with the put-back row
+	add(t, b, login("c", t0)) // arrives during the outage, coalesces with the put-back row (never sent)
 	require.Equal(t, 3, b.Len())
+	// The failed statement (a, b) may have committed: it is kept as it was, so a login arriving now
+	// is a key of its own, not merged into it.
+	add(t, b, login("a", t0))
+	require.Equal(t, 4, b.Len())
 	w.set(false)
 	require.NoError(t, f.FlushOnce(context.Background()))
 	require.Equal(t, 0, b.Len())
 	require.Equal(t, 2.0, w.value(Key{"a", "@login"}))
+	require.Equal(t, 1.0, w.value(Key{"b", "@login"}))
+	require.Equal(t, 2.0, w.value(Key{"c", "@login"}))
+}
+
+// A statement that failed is retried before anything else with the same id and exactly the same
+// rows, so a writer that had committed it recognises the retry; rows after it in the same flush
+// were never sent and get a new statement.
+func TestAFailedStatementIsRetriedAsItWas(t *testing.T) {
+	b := New(100)
+	w := &fakeWriter{loseNext: true}
+	f := newTestFlusher(b, w, FlusherConfig{ChunkRows: 2})
+	for _, u := range []string{"a", "b", "c"} {
+		add(t, b, login(u, t0))
+	}
+	require.Error(t, f.FlushOnce(context.Background()), "committed, but the flusher saw an error")
+	require.Equal(t, 3, b.Len())
+	add(t, b, login("a", t0.Add(time.Second)))
+	require.NoError(t, f.FlushOnce(context.Background()))
+	require.Zero(t, b.Len())
+	require.Len(t, w.ids, 3)
+	require.Equal(t, w.ids[0], w.ids[1], "the retry carries the failed statement's id")
+	require.Equal(t, w.sent[0], w.sent[1], "and its rows, unmerged")
+	require.NotEqual(t, w.ids[0], w.ids[2])
+	require.Equal(t, []Key{{"a", "@login"}, {"c", "@login"}}, []Key{w.sent[2][0].Key, w.sent[2][1].Key})
+	require.Equal(t, 2.0, w.value(Key{"a", "@login"}), "one login before, one after the lost reply")
+	require.Equal(t, 1.0, w.value(Key{"b", "@login"}))
 	require.Equal(t, 1.0, w.value(Key{"c", "@login"}))
+	require.Equal(t, 1.0, testutil.ToFloat64(f.m.FlushReplays))
 }
 
 func TestRunRetriesWithBackoffAndDrainEmpties(t *testing.T) {
@@ -121,6 +169,34 @@ func TestKickTriggersEarlyFlush(t *testing.T) {
 	add(t, b, login("a", t0))
 	b.Kick()
 	require.Eventually(t, func() bool { return b.Len() == 0 }, time.Second, time.Millisecond)
+}
+
+// prunerWriter is a fakeWriter that also prunes flush ids (like PGWriter).
+type prunerWriter struct {
+	fakeWriter
+	prunes int
+}
+
+func (w *prunerWriter) PruneFlushIDs(context.Context, time.Duration) (int64, error) {
+	w.prunes++
+	return 0, nil
+}
+
+// Flush ids are pruned once per PruneEvery, and never while a statement is pending: its id must
+// outlive its retries.
+func TestFlushIDsArePrunedOnlyWithNothingPending(t *testing.T) {
+	b := New(100)
+	w := &prunerWriter{fakeWriter: fakeWriter{failing: true}}
+	f := newTestFlusher(b, w, FlusherConfig{PruneEvery: time.Hour})
+	add(t, b, login("a", t0))
+	require.Error(t, f.FlushOnce(context.Background()))
+	f.pruneFlushIDs(context.Background())
+	require.Zero(t, w.prunes, "a statement is pending")
+	w.set(false)
+	require.NoError(t, f.FlushOnce(context.Background()))
+	f.pruneFlushIDs(context.Background())
+	f.pruneFlushIDs(context.Background())
+	require.Equal(t, 1, w.prunes, "once per PruneEvery")
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -7,6 +7,7 @@ type Metrics struct {
 	FlushEntries   prometheus.Histogram
 	FlushDuration  prometheus.Histogram
 	FlushErrors    prometheus.Counter
+	FlushReplays   prometheus.Counter
 	Completions    prometheus.Counter
 	FlushedEntries prometheus.Counter
 }
@@ -24,7 +25,10 @@ func NewMetrics(reg prometheus.Registerer, b *Buffer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14), // 1 ms .. 8 s
 		}),
 		FlushErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "buffer_flush_errors_total", Help: "Failed flush statements (their rows were put back and retried).",
+			Name: "buffer_flush_errors_total", Help: "Failed flush statements (retried with their flush id until written).",
+		}),
+		FlushReplays: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "buffer_flush_replays_total", Help: "Flush retries that found their failed attempt committed (its reply lost): nothing applied twice.",
 		}),
 		Completions: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "goal_completions_total", Help: "Goal thresholds (distinct targets of a stat key) newly crossed by flushes; one per goal when targets are distinct.",
@@ -34,7 +38,7 @@ func NewMetrics(reg prometheus.Registerer, b *Buffer) *Metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.FlushEntries, m.FlushDuration, m.FlushErrors, m.Completions, m.FlushedEntries,
+		reg.MustRegister(m.FlushEntries, m.FlushDuration, m.FlushErrors, m.FlushReplays, m.Completions, m.FlushedEntries,
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "buffer_entries", Help: "Keys held by the buffer: live, being flushed, or reserved.",
 			}, func() float64 { return float64(b.Len()) }),

@@ -55,14 +55,15 @@ const oldUserGoalCompletions = `CREATE TABLE IF NOT EXISTS user_goal_completions
 
 type oldPGWriter struct{ pool *pgxpool.Pool }
 
-func (w oldPGWriter) Write(ctx context.Context, rows []Row) (int64, error) {
+// Write ignores the flush id: the first design recorded none.
+func (w oldPGWriter) Write(ctx context.Context, _ string, rows []Row) (int64, bool, error) {
 	users, keys, nss := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
 	vals, maxima, times := make([]float64, len(rows)), make([]float64, len(rows)), make([]time.Time, len(rows))
 	for i, r := range rows {
 		users[i], keys[i], nss[i], vals[i], maxima[i], times[i] = r.UserID, r.StatKey, r.Namespace, r.Value, r.Max, r.At
 	}
 	tag, err := w.pool.Exec(ctx, oldUpsertSQL, users, keys, nss, vals, maxima, times)
-	return tag.RowsAffected(), err
+	return tag.RowsAffected(), false, err
 }
 
 // BenchmarkFlushFastProgress: 10,000 users (5 stat keys round robin), every flush raises every

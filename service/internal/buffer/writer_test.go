@@ -58,10 +58,12 @@ func goalRange(challenge int, from, to int) []string {
 	return ids
 }
 
+// write applies rows as one flush with a fresh id.
 func write(t testing.TB, w *PGWriter, rows ...Row) int64 {
 	t.Helper()
-	n, err := w.Write(context.Background(), rows)
+	n, replayed, err := w.Write(context.Background(), NewFlushID(), rows)
 	require.NoError(t, err)
+	require.False(t, replayed)
 	return n
 }
 
@@ -184,7 +186,7 @@ func TestConcurrentWritersStayCorrect(t *testing.T) {
 		wg.Go(func() {
 			w := NewPGWriter(pool)
 			for range 5 {
-				_, err := w.Write(context.Background(), batch)
+				_, _, err := w.Write(context.Background(), NewFlushID(), batch)
 				require.NoError(t, err)
 			}
 		})
@@ -219,7 +221,7 @@ func TestWriterPlanUsesIndexes(t *testing.T) {
 	defer tx.Rollback(ctx) //nolint:errcheck
 	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+upsertSQL,
 		[]string{"u00001", "u00002"}, []string{"wins", "wins"}, []string{"test", "test"},
-		[]float64{5, 6}, []float64{5, 6}, []time.Time{t0.Add(time.Second), t0.Add(time.Second)}, []string{"e1", "e2"})
+		[]float64{5, 6}, []float64{5, 6}, []time.Time{t0.Add(time.Second), t0.Add(time.Second)}, []string{"e1", "e2"}, NewFlushID())
 	require.NoError(t, err)
 	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
@@ -235,7 +237,7 @@ func TestWriterPlanUsesIndexes(t *testing.T) {
 		users[u], keys[u], nss[u], vals[u], times[u] = fmt.Sprintf("u%05d", u), "wins", "test", 11, t0.Add(time.Second)
 		ids[u] = fmt.Sprintf("e%05d", u)
 	}
-	rows, err = tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+upsertSQL, users, keys, nss, vals, vals, times, ids)
+	rows, err = tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+upsertSQL, users, keys, nss, vals, vals, times, ids, NewFlushID())
 	require.NoError(t, err)
 	lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)

@@ -85,7 +85,7 @@ func takeRows(b *buffer.Buffer) []buffer.Row {
 
 type recordingWriter struct{ rows []buffer.Row }
 
-func (w *recordingWriter) Write(_ context.Context, rows []buffer.Row) (int64, error) {
+func (w *recordingWriter) Write(_ context.Context, _ string, rows []buffer.Row) (int64, bool, error) {
 	w.rows = append(w.rows, rows...)
-	return 0, nil
+	return 0, false, nil
 }
