@@ -51,7 +51,7 @@ func checkIntegrity(ctx context.Context, db *pgxpool.Pool, truth *suite.Truth, g
 		case suite.Lost:
 			in.Lost++
 			want, _ := truth.Value(key[0], key[1])
-			problem("%s %s: %s, acknowledged events imply %g", key[0], key[1], storedText(got, ok), want)
+			problem("%s %s: %s, acknowledged events imply %g (deciding event %s)", key[0], key[1], storedText(got, ok), want, orNone(truth.EventID(key[0], key[1])))
 		case suite.Extra:
 			in.Extra++
 			want, acked := truth.Value(key[0], key[1])

@@ -74,6 +74,7 @@ func TestReferenceDouble(t *testing.T) {
 		e.writeResult(res)
 		require.NotEmpty(t, caught, "an acknowledged stat event was dropped every 500: the API check must see it")
 		t.Logf("caught: %s", caught[0])
+		require.Contains(t, caught[0], "deciding acknowledged event lg-", "the lost event is named by user, stat and event id")
 
 		var written runresult.ScenarioResult
 		b, err := os.ReadFile(filepath.Join(e.dir, runresult.ResultFile))

@@ -208,6 +208,22 @@ func (t *Truth) Candidates(user, key string) []Candidate {
 	return out
 }
 
+// EventID is the id of the acknowledged event that decides (user, key)'s value ("" for a seeded
+// value, a login count, or none).
+func (t *Truth) EventID(user, key string) string {
+	if s, ok := t.stats[[2]string{user, key}]; ok && s.set {
+		return s.id
+	}
+	return ""
+}
+
+func (t *Truth) decidingText(user, key string) string {
+	if id := t.EventID(user, key); id != "" {
+		return ", deciding acknowledged event " + id
+	}
+	return ""
+}
+
 // Acknowledged reports whether an acknowledged event (or the seed) set (user, key).
 func (t *Truth) Acknowledged(user, key string) bool {
 	s, ok := t.stats[[2]string{user, key}]
@@ -355,7 +371,7 @@ func (t *Truth) CheckUserGoals(user string, goals []APIGoal, cat *challenges.Cat
 			}
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("%w (stat %s%s)", err, def.StatKey(), t.decidingText(user, def.StatKey()))
 		}
 	}
 	if len(listed) != cat.NumGoals() {

@@ -188,3 +188,14 @@ func TestTruthOrdersEqualAndAbsentTimestampsByID(t *testing.T) {
 	v, _ := tr.Value("u1", "wins")
 	require.Equal(t, 3.0, v, "among timestamp-less events the greater id wins")
 }
+
+// A goal that does not show what its acknowledged events imply is reported with its stat and the
+// id of the event that decides it, so a lost event can be traced in the target's logs.
+func TestTruthNamesTheDecidingEvent(t *testing.T) {
+	cat := truthCat(t)
+	tr := NewTruth()
+	require.NoError(t, tr.Merge(gtOf(t, `{"users":{"u1":{"stats":{"wins":{"acked":true,"value":3,"max":3,"timestamp":"2026-12-01T06:00:00Z","id":"lg-77"}}}}}`), cat))
+	err := tr.CheckUserGoals("u1", []APIGoal{{"logins-2", 0, "not_started"}, {"wins-5", 2, "in_progress"}, {"wins-10", 2, "in_progress"}}, cat)
+	require.ErrorContains(t, err, "stat wins, deciding acknowledged event lg-77")
+	require.Equal(t, "lg-77", tr.EventID("u1", "wins"))
+}
