@@ -25,7 +25,7 @@ type StackConfig struct {
 
 	DBMaxOpenConns  int           // PERF_DB_MAX_OPEN_CONNS (50) → DB_MAX_OPEN_CONNS of both programs
 	AckMode         string        // PERF_ACK_MODE (durable) → ACK_MODE: durable (OK after commit) or buffered (OK from memory)
-	FlushInterval   time.Duration // PERF_BUFFER_FLUSH_INTERVAL (durable 2ms batch window, buffered 1s flush period) → BUFFER_FLUSH_INTERVAL
+	FlushInterval   time.Duration // PERF_BUFFER_FLUSH_INTERVAL: durable batch window (2ms; our handler refuses > 50ms) → COMMIT_WINDOW (and BUFFER_FLUSH_INTERVAL, for handler images older than COMMIT_WINDOW), buffered flush period (1s) → BUFFER_FLUSH_INTERVAL
 	BufferSizeLimit int           // PERF_BUFFER_SIZE_LIMIT (100000) → BUFFER_SIZE_LIMIT
 	MockLatencyMin  int           // PERF_MOCK_AGS_LATENCY_MIN_MS (50)
 	MockLatencyMax  int           // PERF_MOCK_AGS_LATENCY_MAX_MS (200)

@@ -46,3 +46,77 @@ func TestConfigDatabaseTimeoutsAndGRPCLimits(t *testing.T) {
 		require.ErrorContains(t, err, want, env)
 	}
 }
+
+// Issue 23, item 8: durable mode's batch window is COMMIT_WINDOW; BUFFER_FLUSH_INTERVAL is buffered
+// mode's flush period only, and durable mode no longer reads it as its window.
+func TestCommitWindowIsDurableModesOwnSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		want   time.Duration
+		warned string // substring of the one warning expected; "" for none
+	}{
+		{"durable default", nil, 2 * time.Millisecond, ""},
+		{"durable COMMIT_WINDOW", map[string]string{"COMMIT_WINDOW": "5ms"}, 5 * time.Millisecond, ""},
+		{"durable ignores BUFFER_FLUSH_INTERVAL set alone, and says so", map[string]string{"BUFFER_FLUSH_INTERVAL": "1s"},
+			2 * time.Millisecond, "BUFFER_FLUSH_INTERVAL=1s no longer sets durable mode's batch window"},
+		{"durable with both (the perf stack, for older images)", map[string]string{"COMMIT_WINDOW": "3ms", "BUFFER_FLUSH_INTERVAL": "3ms"},
+			3 * time.Millisecond, ""},
+		{"buffered default: the spec's 1 s", map[string]string{"ACK_MODE": ackBuffered}, time.Second, ""},
+		{"buffered BUFFER_FLUSH_INTERVAL", map[string]string{"ACK_MODE": ackBuffered, "BUFFER_FLUSH_INTERVAL": "200ms"}, 200 * time.Millisecond, ""},
+		{"buffered ignores COMMIT_WINDOW", map[string]string{"ACK_MODE": ackBuffered, "COMMIT_WINDOW": "5ms"},
+			time.Second, "COMMIT_WINDOW is durable mode's batch window and is ignored with ACK_MODE=buffered"},
+		{"buffered takes a long flush period (not a window)", map[string]string{"ACK_MODE": ackBuffered, "BUFFER_FLUSH_INTERVAL": "5s"}, 5 * time.Second, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := loadConfig(envconf.FromMap(tc.env))
+			require.NoError(t, err)
+			require.Equal(t, tc.want, c.FlushInterval)
+			if tc.warned == "" {
+				require.Empty(t, c.warnings)
+				return
+			}
+			require.Len(t, c.warnings, 1)
+			require.Contains(t, c.warnings[0], tc.warned)
+		})
+	}
+	c, err := loadConfig(envconf.FromMap(map[string]string{"BUFFER_FLUSH_INTERVAL": "1s"}))
+	require.NoError(t, err)
+	require.Contains(t, c.warnings[0], "set COMMIT_WINDOW instead", "the warning names the new setting")
+	require.Equal(t, "commit_window", c.periodKey())
+}
+
+// A window above 50 ms would dominate every durable acknowledgement's latency: refused unless
+// COMMIT_WINDOW_ALLOW_LONG=true, which runs with it and warns.
+func TestALongCommitWindowIsRefused(t *testing.T) {
+	_, err := loadConfig(envconf.FromMap(map[string]string{"COMMIT_WINDOW": "51ms"}))
+	require.ErrorContains(t, err, "COMMIT_WINDOW=51ms: above 50ms the batch window dominates")
+	require.ErrorContains(t, err, "COMMIT_WINDOW_ALLOW_LONG=true")
+	_, err = loadConfig(envconf.FromMap(map[string]string{"COMMIT_WINDOW": "1s", "COMMIT_WINDOW_ALLOW_LONG": "false"}))
+	require.ErrorContains(t, err, "COMMIT_WINDOW=1s")
+
+	c, err := loadConfig(envconf.FromMap(map[string]string{"COMMIT_WINDOW": "50ms"}))
+	require.NoError(t, err, "50 ms is the longest accepted as it is")
+	require.Equal(t, 50*time.Millisecond, c.FlushInterval)
+	require.Empty(t, c.warnings)
+
+	c, err = loadConfig(envconf.FromMap(map[string]string{"COMMIT_WINDOW": "1h", "COMMIT_WINDOW_ALLOW_LONG": "true"}))
+	require.NoError(t, err)
+	require.Equal(t, time.Hour, c.FlushInterval)
+	require.Len(t, c.warnings, 1)
+	require.Contains(t, c.warnings[0], "COMMIT_WINDOW=1h0m0s (COMMIT_WINDOW_ALLOW_LONG=true)")
+
+	// Buffered mode never reads COMMIT_WINDOW, so a long one there is no reason to refuse.
+	_, err = loadConfig(envconf.FromMap(map[string]string{"ACK_MODE": ackBuffered, "COMMIT_WINDOW": "1s"}))
+	require.NoError(t, err)
+
+	for env, want := range map[string]string{
+		"COMMIT_WINDOW=0s":              `COMMIT_WINDOW="0s"`,
+		"COMMIT_WINDOW=soon":            `COMMIT_WINDOW="soon"`,
+		"COMMIT_WINDOW_ALLOW_LONG=much": `COMMIT_WINDOW_ALLOW_LONG="much"`,
+	} {
+		k, v, _ := strings.Cut(env, "=")
+		_, err := loadConfig(envconf.FromMap(map[string]string{k: v}))
+		require.ErrorContains(t, err, want, env)
+	}
+}

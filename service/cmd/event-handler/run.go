@@ -26,6 +26,9 @@ type listening func(grpcAddr, opsAddr net.Addr)
 // stop taking calls, let running ones finish, then drain the pipeline (commit the open batch, or
 // flush the buffer) until it is done or the SHUTDOWN_TIMEOUT deadline passes.
 func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) error {
+	for _, w := range cfg.warnings {
+		log.Warn("configuration: " + w)
+	}
 	cat, err := challenges.Load(cfg.CatalogPath)
 	if err != nil {
 		return err
@@ -89,7 +92,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 		ready(grpcLis.Addr(), opsLis.Addr())
 	}
 	log.Info("event handler started", "grpc", grpcLis.Addr().String(), "ops", opsLis.Addr().String(),
-		"namespace", cfg.Namespace, "stat_keys", cat.StatKeys(), "ack_mode", cfg.AckMode, "flush_interval", cfg.FlushInterval,
+		"namespace", cfg.Namespace, "stat_keys", cat.StatKeys(), "ack_mode", cfg.AckMode, cfg.periodKey(), cfg.FlushInterval,
 		"buffer_limit", cfg.BufferLimit)
 
 	var runErr error

@@ -328,7 +328,7 @@ func TestShutdownWritesEverything(t *testing.T) {
 		require.Equal(t, w.Completions, got.Completions)
 	})
 	t.Run(ackDurable, func(t *testing.T) {
-		h := startHandler(t, map[string]string{"ACK_MODE": ackDurable, "BUFFER_FLUSH_INTERVAL": "1h"})
+		h := startHandler(t, map[string]string{"ACK_MODE": ackDurable, "COMMIT_WINDOW": "1h", "COMMIT_WINDOW_ALLOW_LONG": "true"})
 		p := pool(t)
 		evs := eventstest.Workload(300, 50, 3)
 		answers := make(chan error, len(evs))
