@@ -36,6 +36,13 @@ func TestOursRendersTheStacksEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "redis:6379", h["REDIS_ADDR"])
 	require.Equal(t, "2ms", h["BUFFER_FLUSH_INTERVAL"])
+	require.Equal(t, "2ms", h["COMMIT_WINDOW"], "durable mode's window has its own name")
+	bs := settings(false)
+	bs.AckMode, bs.FlushInterval = "buffered", "1s"
+	hb, err := o.Handler.RenderEnv(bs, nil)
+	require.NoError(t, err)
+	require.NotContains(t, hb, "COMMIT_WINDOW", "buffered mode flushes every BUFFER_FLUSH_INTERVAL and has no commit window")
+	require.Equal(t, "1s", hb["BUFFER_FLUSH_INTERVAL"])
 	require.Equal(t, "100000", h["BUFFER_SIZE_LIMIT"])
 	require.Empty(t, o.Has.NotMeasured())
 }
