@@ -78,7 +78,7 @@ func (e *scenarioEnv) checkLevelIntegrity(ctx context.Context, out *runresult.Le
 	}
 	switch {
 	case !in.OK && in.Method == "api":
-		fail(fmt.Sprintf("%s: DATA INTEGRITY (through the API): %d of %d sampled users do not show what the acknowledged events imply after %.0f s:\n  %s",
+		fail(fmt.Sprintf("%s: DATA INTEGRITY (through the API): %d of %d users read do not show what the acknowledged events imply after %.0f s:\n  %s",
 			out.Level, len(in.Problems), in.APIChecked+len(in.Problems), in.SettledSec, strings.Join(in.Problems, "\n  ")))
 	case !in.OK:
 		fail(fmt.Sprintf("%s: DATA INTEGRITY: %d values lost, %d extra no uncertain event of their own explains (%d explained by their own; uncertain events %d), completions consistent %v, API users checked %d:\n  %s",
