@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
@@ -18,6 +19,10 @@ type DurableSink struct {
 	Committer *groupcommit.Committer
 }
 
+// errCommitsBackingOff: a commit failed a moment ago; the event was refused without an attempt of
+// its own, so a database that is down sees about one connection attempt per second, not one per batch.
+var errCommitsBackingOff = status.Error(codes.Unavailable, "event not committed: the database failed the last commit, commits paused briefly; retry later")
+
 // Accept waits for the event's batch to commit. The id travels in u.EventID (mapping sets both).
 func (s *DurableSink) Accept(ctx context.Context, _ string, u *buffer.Update) (Outcome, error) {
 	err := s.Committer.Submit(ctx, groupcommit.Event{Update: *u})
@@ -28,8 +33,10 @@ func (s *DurableSink) Accept(ctx context.Context, _ string, u *buffer.Update) (O
 		return 0, errCommitQueueFull
 	case errors.Is(err, groupcommit.ErrClosed):
 		return 0, errShuttingDown
+	case errors.Is(err, groupcommit.ErrUnavailable):
+		return 0, errCommitsBackingOff
 	case ctx.Err() != nil:
-		return 0, status.FromContextError(ctx.Err()).Err() // the caller is gone; the event may still commit (safe, see above)
+		return 0, status.FromContextError(ctx.Err()).Err() // the caller is gone; its event is left out of a commit not yet begun, or may commit (safe, see above)
 	default:
 		return 0, errNotCommitted
 	}

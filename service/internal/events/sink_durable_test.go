@@ -82,3 +82,26 @@ func TestDurableModeRefusesWhatDidNotCommit(t *testing.T) {
 	_, err = StatServer{h: h}.OnMessage(context.Background(), statMsg("e2", "u1", "wins", 4, ""))
 	require.Equal(t, codes.Unavailable, code(err), "after SIGTERM: refused, redelivered to whoever runs next")
 }
+
+// Issue 23.4: after a failed commit the next calls are refused UNAVAILABLE at once, without a
+// commit attempt of their own (PostgreSQL down must not mean a connection attempt per batch).
+func TestDurableModeRefusesAtOnceWhileCommitsBackOff(t *testing.T) {
+	app := &gatedApplier{gate: make(chan struct{}), started: make(chan struct{}, 100), err: errors.New("connection refused")}
+	close(app.gate)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c := groupcommit.New(app, groupcommit.Config{Window: 100 * time.Millisecond, BackoffMin: time.Second}, nil, log)
+	go c.Run()
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	m := NewMetrics(nil)
+	h := NewHandler(Config{Namespace: "test"}, fixtureCatalog(t), &DurableSink{Committer: c}, m, log)
+	_, err := StatServer{h: h}.OnMessage(context.Background(), statMsg("e1", "u1", "wins", 3, ""))
+	require.Equal(t, codes.Unavailable, code(err))
+	attempts := len(app.started)
+	began := time.Now()
+	_, err = LoginServer{h: h}.OnMessage(context.Background(), loginMsg("e2", "u1"))
+	require.Equal(t, codes.Unavailable, code(err))
+	require.Equal(t, errCommitsBackingOff, err)
+	require.Less(t, time.Since(began), 50*time.Millisecond, "refused at once, not after the 100 ms window and a commit")
+	require.Equal(t, attempts, len(app.started), "no commit attempted for it")
+	require.Equal(t, 1.0, value(m.login.unavailable))
+}

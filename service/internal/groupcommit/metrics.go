@@ -18,8 +18,11 @@ type Metrics struct {
 	completions prometheus.Counter
 	rows        prometheus.Counter
 	duplicates  prometheus.Counter
+	dropped     prometheus.Counter
+	refused     prometheus.Counter
 
-	pending *atomic.Int64 // set by New
+	pending  *atomic.Int64 // set by New
+	failures *atomic.Int64 // set by New
 }
 
 // NewMetrics registers the committer metrics on reg (nil: unregistered, for tests); limit is
@@ -50,9 +53,23 @@ func NewMetrics(reg prometheus.Registerer, limit int) *Metrics {
 		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "events_duplicate_applied_ids_total", Help: "Additive events whose id was already in applied_events: acknowledged, not counted again.",
 		}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "commit_events_dropped_total", Help: "Durable mode: events left out of their batch's commit because their caller had gone (cancelled or past its deadline: answered with that error, so redelivered).",
+		}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "commit_backoff_refused_total", Help: "Durable mode: events refused UNAVAILABLE without a commit attempt because commits were backing off after a failed one.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.batchEvents, m.duration, m.queued, m.errors, m.completions, m.rows, m.duplicates,
+		reg.MustRegister(m.batchEvents, m.duration, m.queued, m.errors, m.completions, m.rows, m.duplicates, m.dropped, m.refused,
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "commit_failures_in_a_row", Help: "Durable mode: failed commits since the last success (0: healthy); while above 0, calls are refused between probe commits.",
+			}, func() float64 {
+				if m.failures == nil {
+					return 0
+				}
+				return float64(m.failures.Load())
+			}),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "buffer_entries", Help: "Durable mode: events waiting for or in a commit (none is acknowledged yet).",
 			}, func() float64 {
@@ -79,4 +96,16 @@ func (m *Metrics) observe(events int, res Result, err error, took, open time.Dur
 	m.rows.Add(float64(res.Rows))
 	m.duplicates.Add(float64(res.Duplicates))
 	m.completions.Add(float64(res.Crossed))
+}
+
+func (m *Metrics) droppedGone(n int) {
+	if m != nil {
+		m.dropped.Add(float64(n))
+	}
+}
+
+func (m *Metrics) refusedBackoff(n int) {
+	if m != nil && n > 0 {
+		m.refused.Add(float64(n))
+	}
 }

@@ -3,9 +3,11 @@ package groupcommit
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
@@ -63,6 +65,22 @@ func (a *PGApplier) Apply(ctx context.Context, events []Event) (Result, error) {
 		return Result{}, err
 	}
 	return Result{Rows: int(written), Duplicates: b.inBatch + len(b.eventIDs) - int(fresh), Crossed: crossed}, nil
+}
+
+// Isolated reports failures that concern only the rows of the failed batch: lock_not_available
+// (DB_LOCK_TIMEOUT behind another transaction's row lock), deadlock_detected and
+// serialization_failure. The committer refuses such a batch without backing off; anything else
+// (no connection, statement timeout, the server shutting down) says the database is unwell.
+func (a *PGApplier) Isolated(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "55P03", "40P01", "40001":
+		return true
+	}
+	return false
 }
 
 // batchArgs is one batch reduced to applySQL's parameters.
