@@ -66,8 +66,6 @@ func (c Capacities) of(resource string) float64 {
 
 type point struct{ x, u float64 }
 
-func (p point) util() float64 { return p.u }
-
 // UtilizationBounds sets the level's service demand per resource by the utilization law
 // (D = U / X: CPU-ms per request or event) and the rate each resource's capacity bounds
 // (X ≤ capacity / D). Levels that mix API and event work get none.
@@ -164,10 +162,10 @@ func Bottleneck(levels []runresult.LevelResult, c Capacities) *runresult.Bottlen
 }
 
 // unsaturated keeps the points below SaturatedShare of capacity (all when none is).
-func unsaturated[P interface{ util() float64 }](pts []P, capacity float64) []P {
-	var out []P
+func unsaturated(pts []point, capacity float64) []point {
+	var out []point
 	for _, p := range pts {
-		if p.util() < SaturatedShare*capacity {
+		if p.u < SaturatedShare*capacity {
 			out = append(out, p)
 		}
 	}

@@ -28,7 +28,8 @@ func DetectableLossRate(m int64) float64 {
 // goal's progress is not compared); every login counts (logins add up), through the API only
 // while the user's login goals are open (byAPI). Stats that drive no goal are not stored at all.
 func Observable(gt *GroundTruth, users map[string]bool, cat *challenges.Catalog, byAPI bool) int64 {
-	loginTarget := maxTarget(cat, challenges.LoginStatKey)
+	targets := maxTargets(cat)
+	loginTarget := targets[challenges.LoginStatKey]
 	var m int64
 	for user, u := range gt.Users {
 		if users != nil && !users[user] {
@@ -38,7 +39,7 @@ func Observable(gt *GroundTruth, users map[string]bool, cat *challenges.Catalog,
 			m += int64(u.Logins)
 		}
 		for code, s := range u.Stats {
-			if t := maxTarget(cat, code); s.Acked && t > 0 && (!byAPI || s.Max < t) {
+			if t := targets[code]; s.Acked && t > 0 && (!byAPI || s.Max < t) {
 				m++
 			}
 		}
@@ -46,12 +47,15 @@ func Observable(gt *GroundTruth, users map[string]bool, cat *challenges.Catalog,
 	return m
 }
 
-func maxTarget(cat *challenges.Catalog, key string) float64 {
-	var t float64
-	for _, g := range cat.GoalsForStatKey(key) {
-		t = math.Max(t, float64(g.Requirement.TargetValue))
+// maxTargets is each stat key's largest goal target (absent: the key drives no goal).
+func maxTargets(cat *challenges.Catalog) map[string]float64 {
+	out := map[string]float64{}
+	for _, key := range cat.StatKeys() {
+		for _, g := range cat.GoalsForStatKey(key) {
+			out[key] = math.Max(out[key], float64(g.Requirement.TargetValue))
+		}
 	}
-	return t
+	return out
 }
 
 // DetectionPower states what a check could see: observable of acked events, the loss rate it

@@ -34,7 +34,7 @@ type Stepper[L Level[L]] struct {
 	Step     bool                             // the profile steps through levels (false: one level, no confirming re-run or bisection)
 	Bisect   bool                             // narrow the maximum after the first failure (PERF_BISECT)
 	// Repeats is how many runs in all the maximum must hold (stepping profiles; 0 or 1: the one run
-	// that found it). With more, the highest held levels are confirmed in turn (see confirm).
+	// that found it). With more, the highest held levels are confirmed in turn (see Confirm).
 	Repeats int
 	MaxPool int // the generator's largest HTTP pool
 	// Baseline is the scenario's baseline entry (false: none); asked only when a level fails.
@@ -43,7 +43,7 @@ type Stepper[L Level[L]] struct {
 
 // Ladder runs levels in order until one fails the limit definition (stepping stops there: the
 // previous level is the maximum sustainable one), appending every run to res, then narrows the
-// maximum (see narrow) and, with Repeats, confirms it (see confirm). It returns the highest level
+// maximum (see narrow) and, with Repeats, confirms it (see Confirm). It returns the highest level
 // that held (every time, with Repeats), nil if none.
 func (s *Stepper[L]) Ladder(res *runresult.ScenarioResult, levels []L) *runresult.LevelResult {
 	var held []Held[L]

@@ -224,10 +224,10 @@ func (t *Truth) decidingText(user, key string) string {
 	return ""
 }
 
-// Acknowledged reports whether an acknowledged event (or the seed) set (user, key).
-func (t *Truth) Acknowledged(user, key string) bool {
-	s, ok := t.stats[[2]string{user, key}]
-	return ok && s.set
+// Touched reports whether any event of (user, key) — acknowledged, seeded or uncertain — is known.
+func (t *Truth) Touched(user, key string) bool {
+	_, ok := t.stats[[2]string{user, key}]
+	return ok
 }
 
 // Outcome of comparing a stored value with the truth.
