@@ -167,9 +167,14 @@ func (e *scenarioEnv) cpuLimits() map[string]float64 {
 		}
 		return out
 	}
+	return limitsOf(e.cfg)
+}
+
+// limitsOf is a stack configuration's CPU limit by container role.
+func limitsOf(c harness.StackConfig) map[string]float64 {
 	return map[string]float64{
-		harness.AliasPostgres: e.cfg.Postgres.CPUs, harness.AliasRedis: e.cfg.Redis.CPUs,
-		harness.AliasService: e.cfg.Service.CPUs, harness.AliasHandler: e.cfg.Handler.CPUs,
+		harness.AliasPostgres: c.Postgres.CPUs, harness.AliasRedis: c.Redis.CPUs,
+		harness.AliasService: c.Service.CPUs, harness.AliasHandler: c.Handler.CPUs,
 	}
 }
 

@@ -4,8 +4,10 @@ package perf
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,16 +133,11 @@ func (e *scenarioEnv) lookupBaseline() (runresult.BaselineEntry, bool, string) {
 
 // limitsDiffer names the containers whose CPU limit differs between two stack configurations.
 func limitsDiffer(got, base harness.StackConfig) string {
+	g, b := limitsOf(got), limitsOf(base)
 	var out []string
-	for _, c := range []struct {
-		role      string
-		got, base float64
-	}{
-		{harness.AliasService, got.Service.CPUs, base.Service.CPUs}, {harness.AliasHandler, got.Handler.CPUs, base.Handler.CPUs},
-		{harness.AliasPostgres, got.Postgres.CPUs, base.Postgres.CPUs}, {harness.AliasRedis, got.Redis.CPUs, base.Redis.CPUs},
-	} {
-		if c.got != c.base {
-			out = append(out, fmt.Sprintf("%s at %g CPUs (baseline %g)", c.role, c.got, c.base))
+	for _, role := range slices.Sorted(maps.Keys(g)) {
+		if g[role] != b[role] {
+			out = append(out, fmt.Sprintf("%s at %g CPUs (baseline %g)", role, g[role], b[role]))
 		}
 	}
 	return strings.Join(out, ", ")
