@@ -69,6 +69,13 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	if cfg.AuthMode == "bearer" && len(cfg.PublicKeyPEM) == 0 {
 		return nil, errors.New("stack: PublicKeyPEM is required in bearer auth mode")
 	}
+	tg := cfg.Target
+	if tg.Name == "" {
+		tg, _ = targets.Lookup(targets.Ours)
+	}
+	if err := tg.CheckPorts(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	imgs, err := containers.EnsureImages(ctx, containers.ImagePostgres, containers.ImageRedis, containers.ImageService, containers.ImageHandler)
 	if err != nil {
@@ -112,10 +119,6 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	}
 	logf("stack: postgres (%s) and redis (%s) ready after %.1fs", cfg.Postgres, cfg.Redis, time.Since(start).Seconds())
 
-	tg := cfg.Target
-	if tg.Name == "" {
-		tg, _ = targets.Lookup(targets.Ours)
-	}
 	set := targets.Settings{
 		DBHost: AliasPostgres, DBPort: "5432", DBName: containers.PostgresDB,
 		DBUser: containers.PostgresUser, DBPassword: containers.PostgresPassword,
@@ -173,28 +176,29 @@ func StartStack(ctx context.Context, cfg StackConfig) (s *Stack, err error) {
 	if err = errors.Join(svcErr, hErr); err != nil {
 		return s, err
 	}
-	if err = s.resolveEndpoints(ctx); err != nil {
+	if err = s.resolveEndpoints(ctx, tg); err != nil {
 		return s, err
 	}
 	logf("stack: service (%s) and event handler (%s) ready after %.1fs", cfg.Service, cfg.Handler, time.Since(start).Seconds())
 	return s, nil
 }
 
-func (s *Stack) resolveEndpoints(ctx context.Context) error {
+// resolveEndpoints finds each program at the ports its target's profile names.
+func (s *Stack) resolveEndpoints(ctx context.Context, tg targets.Target) error {
 	e := &s.Endpoints
 	var err error
-	api, err := s.Service.URL(ctx, "8000/tcp")
+	api, err := s.Service.URL(ctx, tg.Service.APIPort)
 	if err != nil {
 		return err
 	}
 	e.APIURL = api + s.Config.BasePath
-	if e.ServiceMetricsURL, err = s.Service.URL(ctx, "8080/tcp"); err != nil {
+	if e.ServiceMetricsURL, err = opsURL(ctx, s.Service, tg.Service); err != nil {
 		return err
 	}
-	if e.GRPCAddr, err = s.Handler.Addr(ctx, "6565/tcp"); err != nil {
+	if e.GRPCAddr, err = s.Handler.Addr(ctx, tg.Handler.GRPCPort); err != nil {
 		return err
 	}
-	if e.HandlerMetricsURL, err = s.Handler.URL(ctx, "8080/tcp"); err != nil {
+	if e.HandlerMetricsURL, err = opsURL(ctx, s.Handler, tg.Handler); err != nil {
 		return err
 	}
 	if e.PostgresDSN, err = s.Postgres.ConnString(ctx); err != nil {
@@ -203,8 +207,7 @@ func (s *Stack) resolveEndpoints(ctx context.Context) error {
 	if e.RedisAddr, err = s.Redis.Addr(ctx); err != nil {
 		return err
 	}
-	e.InternalAPIURL = "http://" + AliasService + ":8000" + s.Config.BasePath
-	e.InternalGRPCAddr = AliasHandler + ":6565"
+	e.InternalAPIURL, e.InternalGRPCAddr = internalAddrs(tg, s.Config.BasePath)
 	return nil
 }
 

@@ -1,5 +1,16 @@
 package targets
 
+// Our programs' container ports: each is named once, here, for both the listen address the
+// program is given and the port the stack reaches it on.
+const (
+	oursAPIPort  = "8000/tcp"
+	oursGRPCPort = "6565/tcp"
+	oursOpsPort  = "8080/tcp"
+)
+
+// listen is the listen address on all interfaces for a container port.
+func listen(port string) string { return ":" + PortNumber(port) }
+
 // ours is this repository's service and handler (service/cmd/...), as the stack has always run them.
 func ours() Target {
 	db := map[string]string{
@@ -9,7 +20,7 @@ func ours() Target {
 		"CHALLENGE_CONFIG_PATH": "{{.CatalogPath}}",
 	}
 	svc := with(db, map[string]string{
-		"BASE_PATH": "{{.BasePath}}", "HTTP_ADDR": ":8000", "OPS_ADDR": ":8080",
+		"BASE_PATH": "{{.BasePath}}", "HTTP_ADDR": listen(oursAPIPort), "OPS_ADDR": listen(oursOpsPort),
 		"MOCK_AGS": "true", "MOCK_AGS_LATENCY_MIN_MS": "{{.MockLatencyMinMs}}", "MOCK_AGS_LATENCY_MAX_MS": "{{.MockLatencyMaxMs}}",
 		"JWT_PUBLIC_KEY_PATH":             "{{if not .AuthOff}}{{.JWTPublicKeyPath}}{{end}}",
 		"PLUGIN_GRPC_SERVER_AUTH_ENABLED": "{{if .AuthOff}}false{{end}}",
@@ -17,16 +28,16 @@ func ours() Target {
 		"MOCK_IDENTITY": "{{if .AuthOff}}true{{end}}",
 	})
 	h := with(db, map[string]string{
-		"REDIS_ADDR": "{{.RedisAddr}}", "GRPC_ADDR": ":6565", "OPS_ADDR": ":8080",
+		"REDIS_ADDR": "{{.RedisAddr}}", "GRPC_ADDR": listen(oursGRPCPort), "OPS_ADDR": listen(oursOpsPort),
 		"ACK_MODE": "{{.AckMode}}", "BUFFER_FLUSH_INTERVAL": "{{.FlushInterval}}", "COMMIT_WINDOW": `{{if ne .AckMode "buffered"}}{{.FlushInterval}}{{end}}`, "BUFFER_SIZE_LIMIT": "{{.BufferSizeLimit}}",
 	})
 	return Target{
 		Name:        Ours,
 		Description: "this repository's challenge service and event handler (service/)",
-		Service: Program{Env: svc, CatalogPath: "/config/challenges.json", Ports: []string{"8000/tcp", "8080/tcp"}, OpsPort: "8080/tcp",
-			Health: Health{Protocol: HealthHTTP, Port: "8080/tcp", Path: "/healthz"}},
-		Handler: Program{Env: h, CatalogPath: "/config/challenges.json", Ports: []string{"6565/tcp", "8080/tcp"}, OpsPort: "8080/tcp",
-			Health: Health{Protocol: HealthHTTP, Port: "8080/tcp", Path: "/healthz"}},
+		Service: Program{Env: svc, CatalogPath: "/config/challenges.json", Ports: []string{oursAPIPort, oursOpsPort},
+			APIPort: oursAPIPort, OpsPort: oursOpsPort, Health: Health{Protocol: HealthHTTP, Port: oursOpsPort, Path: "/healthz"}},
+		Handler: Program{Env: h, CatalogPath: "/config/challenges.json", Ports: []string{oursGRPCPort, oursOpsPort},
+			GRPCPort: oursGRPCPort, OpsPort: oursOpsPort, Health: Health{Protocol: HealthHTTP, Port: oursOpsPort, Path: "/healthz"}},
 		Catalog: CatalogOurs,
 		Has:     Capabilities{OurMetrics: true, OurSchema: true, Pprof: true, Redis: true, EventOrder: true},
 		Smoke:   SmokeLevels{RPS: 200, EPS: 1000, CombinedRPS: 100, CombinedEPS: 500},
@@ -53,13 +64,14 @@ func reference() Target {
 	return Target{
 		Name:        Reference,
 		Description: "AccelByte's extend-challenge service and event handler (images from PERF_SERVICE_IMAGE / PERF_HANDLER_IMAGE)",
-		Service: Program{Env: svc, CatalogPath: "/config/challenges.json", Ports: []string{"8000/tcp", "6565/tcp", "8080/tcp"}, OpsPort: "8080/tcp",
-			Health: Health{Protocol: HealthGRPC, Port: "6565/tcp"},
+		// Its service also serves gRPC (6565, its health check's port); the suite calls only its REST API.
+		Service: Program{Env: svc, CatalogPath: "/config/challenges.json", Ports: []string{"8000/tcp", "6565/tcp", "8080/tcp"},
+			APIPort: "8000/tcp", OpsPort: "8080/tcp", Health: Health{Protocol: HealthGRPC, Port: "6565/tcp"},
 			// The service migrates at start from a file:// URL inside its image, which depends on
 			// how the image was built: the user names it (PERF_SERVICE_ENV=MIGRATIONS_PATH=file://...).
 			Required: []string{"MIGRATIONS_PATH"}},
-		Handler: Program{Env: h, CatalogPath: "/config/challenges.json", Ports: []string{"6565/tcp", "8080/tcp"}, OpsPort: "8080/tcp",
-			Health: Health{Protocol: HealthGRPC, Port: "6565/tcp"}},
+		Handler: Program{Env: h, CatalogPath: "/config/challenges.json", Ports: []string{"6565/tcp", "8080/tcp"},
+			GRPCPort: "6565/tcp", OpsPort: "8080/tcp", Health: Health{Protocol: HealthGRPC, Port: "6565/tcp"}},
 		Catalog:   CatalogDefaultAssigned,
 		UserSetup: &Call{Method: "POST", Path: "/v1/challenges/initialize", Body: "{}"},
 		Has:       Capabilities{Pprof: true},

@@ -63,12 +63,48 @@ type Program struct {
 	CatalogPath string
 	// Ports the container exposes: the protocol port first, then the ops port if any.
 	Ports []string
+	// APIPort serves the REST API the suite calls (the service's; "" for the handler).
+	APIPort string
+	// GRPCPort serves the event API the suite calls, OnMessage (the handler's; "" for the service,
+	// even one that serves gRPC for other callers).
+	GRPCPort string
 	// OpsPort serves /metrics (and pprof when Has.Pprof); "" when there is none.
 	OpsPort string
 	Health  Health
 	// Required names variables the user must supply (PERF_SERVICE_ENV / PERF_HANDLER_ENV) because
 	// the suite cannot know them.
 	Required []string
+}
+
+// PortNumber is a container port's number ("8000/tcp" → "8000"), for addresses on the stack network
+// and listen addresses.
+func PortNumber(port string) string {
+	n, _, _ := strings.Cut(port, "/")
+	return n
+}
+
+// CheckPorts reports a profile the stack cannot reach: the service must name its API port, the
+// handler its gRPC port, and every port the suite uses (those two, ops, health) must be exposed.
+func (t Target) CheckPorts() error {
+	var errs []string
+	if t.Service.APIPort == "" {
+		errs = append(errs, "the service names no APIPort")
+	}
+	if t.Handler.GRPCPort == "" {
+		errs = append(errs, "the handler names no GRPCPort")
+	}
+	for role, p := range map[string]Program{"service": t.Service, "handler": t.Handler} {
+		for _, port := range []string{p.APIPort, p.GRPCPort, p.OpsPort, p.Health.Port} {
+			if port != "" && !slices.Contains(p.Ports, port) {
+				errs = append(errs, fmt.Sprintf("the %s uses port %s but does not expose it (Ports %v)", role, port, p.Ports))
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.Strings(errs)
+	return fmt.Errorf("target %s: %s", t.Name, strings.Join(errs, "; "))
 }
 
 // Health is how the suite knows a program is ready.

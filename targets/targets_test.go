@@ -124,3 +124,47 @@ func TestEveryTargetHasSmokeLevels(t *testing.T) {
 		require.True(t, s.RPS > 0 && s.EPS > 0 && s.CombinedRPS > 0 && s.CombinedEPS > 0, "%s: %+v", name, s)
 	}
 }
+
+// The stack reaches each program on the ports its profile names: they must be named and exposed.
+func TestEveryTargetNamesThePortsTheStackUses(t *testing.T) {
+	for _, name := range Names() {
+		tg, err := Lookup(name)
+		require.NoError(t, err)
+		require.NoError(t, tg.CheckPorts(), name)
+	}
+	r, _ := Lookup(Reference)
+	require.Equal(t, "8000/tcp", r.Service.APIPort)
+	require.Equal(t, "6565/tcp", r.Handler.GRPCPort)
+	require.Empty(t, r.Service.GRPCPort, "its service's gRPC is not the event API")
+}
+
+// Our programs listen where the stack looks for them: the listen addresses come from the same ports.
+func TestOursListensOnItsProfilePorts(t *testing.T) {
+	o, _ := Lookup(Ours)
+	svc, err := o.Service.RenderEnv(settings(false), nil)
+	require.NoError(t, err)
+	h, err := o.Handler.RenderEnv(settings(false), nil)
+	require.NoError(t, err)
+	require.Equal(t, ":"+PortNumber(o.Service.APIPort), svc["HTTP_ADDR"])
+	require.Equal(t, ":"+PortNumber(o.Service.OpsPort), svc["OPS_ADDR"])
+	require.Equal(t, ":"+PortNumber(o.Handler.GRPCPort), h["GRPC_ADDR"])
+	require.Equal(t, ":"+PortNumber(o.Handler.OpsPort), h["OPS_ADDR"])
+}
+
+func TestCheckPortsRefusesAProfileTheStackCannotReach(t *testing.T) {
+	tg, _ := Lookup(Ours)
+	tg.Handler.GRPCPort = ""
+	require.ErrorContains(t, tg.CheckPorts(), "the handler names no GRPCPort")
+	tg, _ = Lookup(Ours)
+	tg.Service.APIPort = "9000/tcp"
+	require.ErrorContains(t, tg.CheckPorts(), "the service uses port 9000/tcp but does not expose it")
+	tg, _ = Lookup(Ours)
+	tg.Handler.OpsPort = "9090/tcp"
+	require.ErrorContains(t, tg.CheckPorts(), "the handler uses port 9090/tcp")
+	require.ErrorContains(t, Unknown().CheckPorts(), "the service names no APIPort")
+}
+
+func TestPortNumber(t *testing.T) {
+	require.Equal(t, "8000", PortNumber("8000/tcp"))
+	require.Equal(t, "6565", PortNumber("6565"))
+}
