@@ -1,8 +1,8 @@
 // The repository's two halves and the rules between them, checked on every `go test ./...`:
 //   - service/ is the system under test. It imports nothing of the instrument (tests included):
 //     only contract/ (the wire contract), envconf, and containers/ in its integration tests.
-//   - The instrument (loadgen, harness, runresult, report, suite, perf, fixtures, cmd) reaches the
-//     service only through the contract: it never imports service/.
+//   - The instrument (loadgen, harness, runresult, report, suite, runner, perf, fixtures, cmd)
+//     reaches the service only through the contract: it never imports service/.
 //   - runresult is the results schema: a leaf that imports nothing of this module, so the report
 //     command links no Docker or testcontainers code.
 package challengeperf_test
@@ -91,6 +91,12 @@ func TestImportRules(t *testing.T) {
 				// shared container helpers in tests.
 				if !under(to, "service", "contract", "envconf", "containers") {
 					t.Errorf("%s imports %s: the service must not depend on the instrument", from, to)
+				}
+			case under(from, "runner"):
+				// The suite's runner is instrument: stated, not left to the default below, as the
+				// scenarios' machinery moves into it from perf/.
+				if under(to, "service") {
+					t.Errorf("%s imports %s: the suite's runner reaches the service only through contract/", from, to)
 				}
 			case from == "runresult":
 				t.Errorf("runresult imports %s: the results schema is a leaf", to)

@@ -8,6 +8,9 @@
 //	go test ./perf -tags perf -run Scenario2 -v
 //
 // Settings (environment): PERF_PROFILE (smoke|nightly|full), PERF_DURATION, PERF_LEVELS,
-// PERF_RESULTS_DIR, PERF_MIN_RPS, PERF_MIN_EPS, PERF_MATRIX (scenario 3: frontier|full), and the
-// stack's PERF_* overrides (see harness).
+// PERF_RESULTS_DIR, PERF_MIN_RPS, PERF_MIN_EPS, PERF_MATRIX (scenario 3: frontier|full) and the
+// rest of runner.Settings, and the stack's PERF_* overrides (harness.StackConfigFromEnv). TestMain
+// reads them all once, before anything touches Docker: a malformed value or a PERF_ name no part
+// of the suite reads (runner/names.go) stops the run at once, exit status 2, every problem listed.
+// Tests change the suite's settings with withSettings, never the environment.
 package perf

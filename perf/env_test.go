@@ -19,19 +19,18 @@ import (
 	"github.com/challenge-perf/challenge-perf/containers"
 	"github.com/challenge-perf/challenge-perf/fixtures"
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/suite"
 	"github.com/challenge-perf/challenge-perf/targets"
 )
 
-// runDir is this process's results directory: PERF_RESULTS_DIR, else perf/results/<timestamp>.
-var runDir = func() string {
-	if d := os.Getenv("PERF_RESULTS_DIR"); d != "" {
-		return d
-	}
-	return filepath.Join("results", time.Now().UTC().Format("20060102-150405"))
-}()
-
 func TestMain(m *testing.M) {
+	// Every setting first, before anything touches Docker: a bad value or a misspelt name fails
+	// in well under a second, all of them listed, instead of after a stack started with defaults.
+	if err := loadSettings(); err != nil {
+		fmt.Fprintf(os.Stderr, "perf: %v\n", err)
+		os.Exit(2)
+	}
 	containers.Setup()
 	ctx := context.Background()
 	// Without ryuk, an interrupted earlier run may have left containers: sweep those of runs whose
@@ -84,7 +83,7 @@ func loadFixtures() (*fixtureSet, error) {
 		if f.PublicKeyPEM, fixErr = key.PublicPEM(); fixErr != nil {
 			return
 		}
-		toks, err := key.SignAll(f.Users, namespace(), 24*time.Hour)
+		toks, err := key.SignAll(f.Users, settings.Namespace, 24*time.Hour)
 		if err != nil {
 			fixErr = err
 			return
@@ -95,19 +94,12 @@ func loadFixtures() (*fixtureSet, error) {
 	return fix, fixErr
 }
 
-func namespace() string {
-	if ns := os.Getenv("PERF_NAMESPACE"); ns != "" {
-		return ns
-	}
-	return "test"
-}
-
 // scenarioEnv is one scenario's running stack (or external target) and where its results go.
 type scenarioEnv struct {
 	t       *testing.T
 	name    string
 	dir     string
-	profile Profile
+	profile runner.Profile
 	cfg     harness.StackConfig
 	ep      harness.Endpoints
 	stack   *harness.Stack // nil for an external target
@@ -180,7 +172,7 @@ func limitsOf(c harness.StackConfig) map[string]float64 {
 
 // capacities are the CPUs each resource may use, for the utilization law (suite.UtilizationBounds).
 func (e *scenarioEnv) capacities() suite.Capacities {
-	return suite.Capacities{Roles: e.cpuLimits(), Loadgen: loadgenLimits(e.t).CPUs, HostCPUs: e.hostCPUs()}
+	return suite.Capacities{Roles: e.cpuLimits(), Loadgen: settings.Loadgen.CPUs, HostCPUs: e.hostCPUs()}
 }
 
 // holdEstimateMs is an API iteration's connection time before any level measured it: a GET of
@@ -197,10 +189,7 @@ func (e *scenarioEnv) holdEstimateMs() float64 {
 // startScenario brings up a fresh stack (empty database) for one scenario.
 func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)) *scenarioEnv {
 	t.Helper()
-	p, err := currentProfile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := settings.Profile()
 	f, err := loadFixtures()
 	if err != nil {
 		t.Fatalf("fixtures: %v", err)
@@ -271,15 +260,7 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 
 // initTarget resolves the per-user set-up call and logs what cannot be measured of the target.
 func (e *scenarioEnv) initTarget() {
-	call := e.target.UserSetup
-	if v, ok := os.LookupEnv("PERF_USER_SETUP"); ok {
-		c, err := targets.ParseCall(v)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		call = c
-	}
-	e.setup = call
+	e.setup = settings.SetupCall(e.target.UserSetup)
 	info := e.targetInfo()
 	e.t.Logf("%s: target %s (%s)", e.name, info.Impl, orNone(info.Description))
 	for _, q := range info.Quirks {

@@ -4,6 +4,7 @@ package perf
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
+	"github.com/challenge-perf/challenge-perf/targets"
 )
 
 // TestExternalTarget_PublicProtocolsOnly measures a target the way the suite meets the users' own
@@ -41,11 +44,14 @@ func TestExternalTarget_PublicProtocolsOnly(t *testing.T) {
 	t.Cleanup(func() { _ = stack.Terminate(context.Background()) })
 
 	ids := stack.Containers()
-	t.Setenv("PERF_TARGET_CONTAINERS", "service="+ids[harness.AliasService].GetContainerID()+
-		",handler="+ids[harness.AliasHandler].GetContainerID()+",postgres="+ids[harness.AliasPostgres].GetContainerID())
-	t.Setenv("PERF_USER_SETUP", "GET /v1/challenges")
-	p, err := currentProfile()
-	require.NoError(t, err)
+	withSettings(t, func(s *runner.Settings) {
+		s.Target.Containers = map[string]string{}
+		for _, role := range []string{harness.AliasService, harness.AliasHandler, harness.AliasPostgres} {
+			s.Target.Containers[role] = ids[role].GetContainerID()
+		}
+		*s = s.WithSetupCall(&targets.Call{Method: http.MethodGet, Path: "/v1/challenges"})
+	})
+	p := settings.Profile()
 	p.Duration = 10 * time.Second
 	dir := filepath.Join(runDir, "external")
 	require.NoError(t, os.MkdirAll(dir, 0o755))

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,6 +14,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/suite"
 	"github.com/challenge-perf/challenge-perf/targets"
 )
@@ -24,13 +24,14 @@ import (
 // together; the ops URLs, database DSN and Redis address are optional and enable profiles, flush
 // statistics and (with PERF_TARGET_ALLOW_RESET=true) the reset between levels and the integrity check.
 func externalTarget() (harness.Endpoints, bool, error) {
+	x := settings.Target
 	e := harness.Endpoints{
-		APIURL:            strings.TrimRight(os.Getenv("PERF_TARGET_BASE_URL"), "/"),
-		GRPCAddr:          os.Getenv("PERF_TARGET_GRPC_ADDR"),
-		ServiceMetricsURL: strings.TrimRight(os.Getenv("PERF_TARGET_SERVICE_OPS_URL"), "/"),
-		HandlerMetricsURL: strings.TrimRight(os.Getenv("PERF_TARGET_HANDLER_OPS_URL"), "/"),
-		PostgresDSN:       os.Getenv("PERF_TARGET_POSTGRES_DSN"),
-		RedisAddr:         os.Getenv("PERF_TARGET_REDIS_ADDR"),
+		APIURL:            x.BaseURL,
+		GRPCAddr:          x.GRPCAddr,
+		ServiceMetricsURL: x.ServiceOpsURL,
+		HandlerMetricsURL: x.HandlerOpsURL,
+		PostgresDSN:       x.PostgresDSN,
+		RedisAddr:         x.RedisAddr,
 	}
 	if e.APIURL == "" && e.GRPCAddr == "" {
 		return e, false, nil
@@ -43,16 +44,16 @@ func externalTarget() (harness.Endpoints, bool, error) {
 	return e, true, nil
 }
 
-func startExternal(t *testing.T, ctx context.Context, name, dir string, p Profile, cfg harness.StackConfig,
+func startExternal(t *testing.T, ctx context.Context, name, dir string, p runner.Profile, cfg harness.StackConfig,
 	f *fixtureSet, ep harness.Endpoints) *scenarioEnv {
 	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: cfg, ep: ep, fix: f, truth: suite.NewTruth()}
 	// Nothing beyond the public protocols is assumed of an address unless PERF_IMPL names the
 	// implementation behind it.
 	e.target = targets.Unknown()
-	if v := os.Getenv("PERF_IMPL"); v != "" {
+	if settings.Impl != "" {
 		e.target = cfg.Target
 	}
-	if tf := os.Getenv("PERF_TARGET_TOKENS_FILE"); tf != "" {
+	if tf := settings.Target.TokensFile; tf != "" {
 		data, err := os.ReadFile(tf)
 		if err != nil {
 			t.Fatalf("PERF_TARGET_TOKENS_FILE: %v", err)
@@ -75,7 +76,7 @@ func startExternal(t *testing.T, ctx context.Context, name, dir string, p Profil
 		t.Cleanup(db.Close)
 		e.db = db
 		// Resetting truncates this repository's tables: only for a target that has them.
-		e.canReset = os.Getenv("PERF_TARGET_ALLOW_RESET") == "true" && e.target.Has.OurSchema
+		e.canReset = settings.Target.AllowReset && e.target.Has.OurSchema
 	}
 	if ep.RedisAddr != "" {
 		e.redis = redis.NewClient(&redis.Options{Addr: ep.RedisAddr})

@@ -89,7 +89,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	// Levels with API load start from realistic state (seedState), once per state: the seeded
 	// values join the truth the integrity check compares with, next to the generator's events.
 	var seeded *seedResult
-	if l.RPS > 0 && !e.seeded && os.Getenv("PERF_SEED_PROGRESS") != "false" {
+	if l.RPS > 0 && !e.seeded && settings.SeedProgress {
 		sr, err := e.seedState(ctx, ops.GRPCAddr, ops.APIURL)
 		if err != nil {
 			t.Fatalf("%s: seed state: %v", l, err)
@@ -159,7 +159,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 		Files: map[string][]byte{
 			harness.LoadUsers: e.fix.UsersJSON, harness.LoadTokens: e.fix.TokensJSON,
 		},
-		Limits:      loadgenLimits(t),
+		Limits:      settings.Loadgen,
 		Network:     e.network(),
 		HostNetwork: e.stack == nil,
 		Timeout:     e.profile.Duration + 3*time.Minute,
@@ -354,25 +354,6 @@ func describe(r runresult.LevelResult) string {
 		s += " (" + strings.Join(r.Reasons, "; ") + ")"
 	}
 	return s
-}
-
-func loadgenLimits(t interface{ Fatalf(string, ...any) }) runresult.Limits {
-	var l runresult.Limits
-	if v := os.Getenv("PERF_LOADGEN_CPUS"); v != "" {
-		var f float64
-		if _, err := fmt.Sscanf(v, "%g", &f); err != nil || f <= 0 {
-			t.Fatalf("PERF_LOADGEN_CPUS=%q: want a positive number", v)
-		}
-		l.CPUs = f
-	}
-	if v := os.Getenv("PERF_LOADGEN_MEMORY"); v != "" {
-		n, err := harness.ParseBytes(v)
-		if err != nil {
-			t.Fatalf("PERF_LOADGEN_MEMORY: %v", err)
-		}
-		l.MemoryBytes = n
-	}
-	return l
 }
 
 func writeNDJSON[T any](t interface{ Errorf(string, ...any) }, path string, rows []T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/containers"
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
 	"github.com/challenge-perf/challenge-perf/targets"
@@ -27,17 +28,21 @@ import (
 // address. Scenarios 1, 2 and 5 must pass at smoke level in both, with integrity proven through the
 // API alone; then a double that drops acknowledged events must be caught.
 func TestReferenceDouble(t *testing.T) {
-	if os.Getenv("PERF_TARGET_BASE_URL") != "" {
+	if settings.Target.Set() {
 		t.Skip("an external target is configured: this test starts its own")
 	}
 	ctx := context.Background()
 	imgs, err := containers.EnsureImages(ctx, containers.ImageRefDouble)
 	require.NoError(t, err)
+	// The stack's settings are read by harness at every start; the suite's own are changed here.
 	t.Setenv("PERF_IMPL", targets.Reference)
 	t.Setenv("PERF_SERVICE_IMAGE", imgs[containers.ImageRefDouble])
 	t.Setenv("PERF_HANDLER_IMAGE", imgs[containers.ImageRefDouble])
 	t.Setenv("PERF_SERVICE_ENV", "MIGRATIONS_PATH=file:///migrations")
-	t.Setenv("PERF_DURATION", "20s") // enough events that the API check can detect 1 lost in 500
+	withSettings(t, func(s *runner.Settings) {
+		s.Impl = targets.Reference
+		s.Duration = 20 * time.Second // enough events that the API check can detect 1 lost in 500
+	})
 
 	t.Run("in stack", func(t *testing.T) {
 		scenario1(t, filepath.Join("refdouble-stack", "scenario1"))
@@ -47,12 +52,15 @@ func TestReferenceDouble(t *testing.T) {
 
 	t.Run("external", func(t *testing.T) {
 		s := startDoubleStack(t, "")
-		t.Setenv("PERF_TARGET_BASE_URL", s.Endpoints.APIURL)
-		t.Setenv("PERF_TARGET_GRPC_ADDR", s.Endpoints.GRPCAddr)
-		t.Setenv("PERF_TARGET_SERVICE_OPS_URL", s.Endpoints.ServiceMetricsURL)
-		t.Setenv("PERF_TARGET_HANDLER_OPS_URL", s.Endpoints.HandlerMetricsURL)
 		ids := s.Containers()
-		t.Setenv("PERF_TARGET_CONTAINERS", "service="+ids[harness.AliasService].GetContainerID()+",handler="+ids[harness.AliasHandler].GetContainerID())
+		withSettings(t, func(x *runner.Settings) {
+			x.Target = runner.External{BaseURL: s.Endpoints.APIURL, GRPCAddr: s.Endpoints.GRPCAddr,
+				ServiceOpsURL: s.Endpoints.ServiceMetricsURL, HandlerOpsURL: s.Endpoints.HandlerMetricsURL,
+				Containers: map[string]string{
+					harness.AliasService: ids[harness.AliasService].GetContainerID(),
+					harness.AliasHandler: ids[harness.AliasHandler].GetContainerID(),
+				}}
+		})
 		scenario1(t, filepath.Join("refdouble-external", "scenario1"))
 		scenario2(t, filepath.Join("refdouble-external", "scenario2"))
 		scenario5(t, filepath.Join("refdouble-external", "scenario5"))
@@ -62,7 +70,7 @@ func TestReferenceDouble(t *testing.T) {
 	// so: result.json's level is fail_integrity naming the loss, and it is not the maximum.
 	t.Run("dropped event is caught", func(t *testing.T) {
 		t.Setenv("PERF_HANDLER_ENV", "REFDOUBLE_DROP_EVERY=500")
-		t.Setenv("PERF_API_CHECK_USERS", "all")
+		withSettings(t, func(s *runner.Settings) { s.APICheckUsers = 0 }) // all
 		e := startScenario(t, filepath.Join("refdouble-drop", "scenario2"))
 		require.Equal(t, targets.Reference, e.target.Name)
 		var caught []string

@@ -4,11 +4,11 @@ package perf
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
 	"github.com/challenge-perf/challenge-perf/suite/levelsearch"
@@ -21,10 +21,7 @@ func TestScenario1_APILoad(t *testing.T) { scenario1(t, "scenario1") }
 // scenario1 runs the scenario with its results in runDir/name.
 func scenario1(t *testing.T, name string) {
 	e := startScenario(t, name)
-	levels, err := levelsFor(e.profile, apiLevels, e.target.Smoke.RPS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	levels := settings.LevelsFor(runner.APILevels, e.target.Smoke.RPS)
 	var specs []levelSpec
 	for _, n := range levels {
 		specs = append(specs, levelSpec{Name: suite.LevelName(n, 0), RPS: n})
@@ -43,10 +40,7 @@ func TestScenario2_EventLoad(t *testing.T) { scenario2(t, "scenario2") }
 // scenario2 runs the scenario with its results in runDir/name.
 func scenario2(t *testing.T, name string) {
 	e := startScenario(t, name)
-	levels, err := levelsFor(e.profile, eventLevels, e.target.Smoke.EPS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	levels := settings.LevelsFor(runner.EventLevels, e.target.Smoke.EPS)
 	var specs []levelSpec
 	for _, n := range levels {
 		specs = append(specs, levelSpec{Name: suite.LevelName(0, n), EPS: n})
@@ -64,12 +58,8 @@ func scenario2(t *testing.T, name string) {
 // the matrix. PERF_API_GET_ONLY=true runs the spec's GET-only API variant.
 func TestScenario3_Combined(t *testing.T) {
 	e := startScenario(t, "scenario3")
-	getOnly := os.Getenv("PERF_API_GET_ONLY") == "true"
-	matrix := os.Getenv("PERF_MATRIX")
-	if matrix != "" && matrix != "full" && matrix != "frontier" {
-		t.Fatalf("PERF_MATRIX=%q: want frontier (default) or full", matrix)
-	}
-	rows, cols := combinedAPI, combinedEvents
+	getOnly, matrix := settings.APIGetOnly, settings.Matrix
+	rows, cols := runner.CombinedAPI, runner.CombinedEvents
 	if !e.profile.Step {
 		rows, cols = []int{e.target.Smoke.CombinedRPS}, []int{e.target.Smoke.CombinedEPS}
 	}
@@ -127,7 +117,7 @@ func TestScenario3_Combined(t *testing.T) {
 	// The matrix's columns are far apart (2×–2.5×): at the highest API rate held, bisect its event
 	// rate between the column held and the next (failed there, or above a lower API rate's frontier)
 	// to within levelsearch.Tolerance, like the ladders.
-	if c, ok := found[maxRow]; ok && e.profile.Step && os.Getenv("PERF_BISECT") != "false" && c+1 < len(cols) {
+	if c, ok := found[maxRow]; ok && e.profile.Step && settings.Bisect && c+1 < len(cols) {
 		rps := rows[maxRow]
 		search := levelsearch.Search{Held: cols[c], Failed: cols[c+1]}
 		for n, ok := search.Next(); ok; n, ok = search.Next() {
@@ -169,15 +159,11 @@ func TestScenario4_Database(t *testing.T) {
 	if !e.profile.Step {
 		rps, eps = e.target.Smoke.CombinedRPS, e.target.Smoke.CombinedEPS
 	}
-	if n, err := envInt("PERF_DB_RPS"); err != nil {
-		t.Fatal(err)
-	} else if n > 0 {
-		rps = n
+	if settings.DBRPS > 0 {
+		rps = settings.DBRPS
 	}
-	if n, err := envInt("PERF_DB_EPS"); err != nil {
-		t.Fatal(err)
-	} else if n > 0 {
-		eps = n
+	if settings.DBEPS > 0 {
+		eps = settings.DBEPS
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	spec := levelSpec{Name: suite.LevelName(rps, eps), RPS: rps, EPS: eps, Profiles: true, DBSampling: true}
@@ -213,10 +199,8 @@ func scenario5(t *testing.T, name string) {
 	if !e.profile.Step {
 		eps = 200
 	}
-	if n, err := envInt("PERF_E2E_EPS"); err != nil {
-		t.Fatal(err)
-	} else if n > 0 {
-		eps = n
+	if settings.E2EEPS > 0 {
+		eps = settings.E2EEPS
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	spec := levelSpec{Name: suite.LevelName(0, eps) + "_e2e", EPS: eps, E2ERate: 2}

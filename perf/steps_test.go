@@ -5,7 +5,6 @@ package perf
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,7 +26,7 @@ func (e *scenarioEnv) stepper() *suite.Stepper[levelSpec] {
 		Cooldown: func() { time.Sleep(e.profile.Cooldown) },
 		Logf:     e.t.Logf,
 		Step:     e.profile.Step,
-		Bisect:   os.Getenv("PERF_BISECT") != "false",
+		Bisect:   settings.Bisect,
 		Repeats:  e.profile.Repeats,
 		MaxPool:  loadgen.MaxHTTPPool,
 		Baseline: e.baselineEntryQuiet,
@@ -69,18 +68,10 @@ func (e *scenarioEnv) finish(res *runresult.ScenarioResult) {
 		}
 		t.Logf("%s: confirmed maximum (held all %d runs): %s", e.name, r.Required, orNone(r.Confirmed))
 	}
-	minRPS, err := envInt("PERF_MIN_RPS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	minEPS, err := envInt("PERF_MIN_EPS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, msg := range suite.Failures(*res, minRPS, minEPS) {
+	for _, msg := range suite.Failures(*res, settings.MinRPS, settings.MinEPS) {
 		t.Errorf("%s: %s", e.name, msg)
 	}
-	if os.Getenv("PERF_LEVELS") != "" || os.Getenv("PERF_DURATION") != "" && !e.profile.Step {
+	if len(settings.Levels) > 0 || settings.Duration != 0 && !e.profile.Step {
 		return // the baseline was measured with the profile's own levels and durations
 	}
 	ref, ok := e.baselineEntry()

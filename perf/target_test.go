@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,22 +62,10 @@ func (e *scenarioEnv) targetInfo() *runresult.TargetInfo {
 // targetContainers reads PERF_TARGET_CONTAINERS ("service=name,handler=name,postgres=name,...")
 // for a target on this Docker engine, mapping the roles to the stack's names.
 func targetContainers(ctx context.Context) (map[string]string, error) {
-	v := strings.TrimSpace(os.Getenv("PERF_TARGET_CONTAINERS"))
-	if v == "" {
+	if len(settings.Target.Containers) == 0 {
 		return nil, nil
 	}
-	roles := map[string]string{"service": harness.AliasService, "handler": harness.AliasHandler,
-		"postgres": harness.AliasPostgres, "redis": harness.AliasRedis}
-	named := map[string]string{}
-	for _, kv := range strings.Split(v, ",") {
-		k, name, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		role, known := roles[k]
-		if !ok || !known || name == "" {
-			return nil, fmt.Errorf("PERF_TARGET_CONTAINERS: %q: want role=container with role service, handler, postgres or redis", kv)
-		}
-		named[role] = name
-	}
-	return harness.ResolveContainers(ctx, named)
+	return harness.ResolveContainers(ctx, settings.Target.Containers)
 }
 
 // userSetup makes the target's per-user set-up call (PERF_USER_SETUP, else the profile's) for every
@@ -90,12 +76,7 @@ func (e *scenarioEnv) userSetup(ctx context.Context) (*runresult.SetupStats, err
 	if call == nil {
 		return nil, nil
 	}
-	workers := 32
-	if n, err := envInt("PERF_USER_SETUP_CONCURRENCY"); err != nil {
-		return nil, err
-	} else if n > 0 {
-		workers = n
-	}
+	workers := settings.UserSetupConcurrency
 	var toks []string
 	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
 		return nil, err
@@ -185,10 +166,7 @@ func (e *scenarioEnv) snapshotPrior(ctx context.Context) (int, time.Duration, er
 	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
 		return 0, 0, err
 	}
-	n, err := apiCheckUsers()
-	if err != nil {
-		return 0, 0, err
-	}
+	n := settings.APICheckUsers
 	idx := make(map[string]int, len(e.fix.Users))
 	for i, u := range e.fix.Users {
 		idx[u] = i
@@ -234,29 +212,14 @@ func (e *scenarioEnv) listGoals(ctx context.Context, user, token string) ([]suit
 	return goals, nil
 }
 
-// apiCheckUsers is how many users the public-API check reads (PERF_API_CHECK_USERS, default all:
-// every user an event touched, as a sample would miss the losses the check must catch; 0 = all).
-func apiCheckUsers() (int, error) {
-	v := os.Getenv("PERF_API_CHECK_USERS")
-	if v == "" || v == "all" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("PERF_API_CHECK_USERS=%q: want a number of users, or all", v)
-	}
-	return n, nil
-}
-
 // checkThroughAPI compares what the public API shows for a sample of the users the events touched
 // with the scenario's truth, polling until every sampled user matches or settle passes: with no
 // metrics to tell when the target has written what it acknowledged, the API's agreement is the
 // drain signal. The time it took is reported.
 func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integrity, cat *challenges.Catalog, settle time.Duration) (checked []string, err error) {
-	n, err := apiCheckUsers()
-	if err != nil {
-		return nil, err
-	}
+	// PERF_API_CHECK_USERS, default all (0): every user an event touched, as a sample would miss
+	// the losses the check must catch.
+	n := settings.APICheckUsers
 	var toks []string
 	if err := json.Unmarshal(e.fix.TokensJSON, &toks); err != nil {
 		return nil, err
@@ -327,7 +290,7 @@ func (e *scenarioEnv) checkThroughAPI(ctx context.Context, in *runresult.Integri
 // baseline-<impl>.json for another profile, PERF_BASELINE_FILE when set; an external target of
 // unknown implementation has none (it is measured, not gated against another implementation).
 func (e *scenarioEnv) baselineFile() string {
-	if f := os.Getenv("PERF_BASELINE_FILE"); f != "" {
+	if f := settings.BaselineFile; f != "" {
 		return f
 	}
 	switch e.target.Name {

@@ -3,7 +3,6 @@
 package perf
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -22,11 +21,8 @@ var tuningLadder = [][2]int{{200, 1000}, {500, 2000}, {1000, 5000}, {2000, 10000
 // setting, the combined ladder until the limit. It runs with the nightly and full profiles (or
 // PERF_TUNING=true); its results feed docs/PERFORMANCE_TUNING.md.
 func TestTuningSweep(t *testing.T) {
-	p, err := currentProfile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !p.Step && os.Getenv("PERF_TUNING") != "true" {
+	p := settings.Profile()
+	if !p.Step && !settings.Tuning {
 		t.Skip("the tuning sweep runs with PERF_PROFILE=nightly or full, or PERF_TUNING=true")
 	}
 	type setting struct {
