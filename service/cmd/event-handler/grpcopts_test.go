@@ -30,14 +30,14 @@ import (
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/contract/eventstest"
 	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
 	"github.com/challenge-perf/challenge-perf/service/internal/events"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // panicky panics on its first event, then accepts.
 type panicky struct{ calls int }
 
-func (p *panicky) Accept(context.Context, string, *buffer.Update) (events.Outcome, error) {
+func (p *panicky) Accept(context.Context, string, *statstore.Update) (events.Outcome, error) {
 	p.calls++
 	if p.calls == 1 {
 		panic("bug in the sink")

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 const numShards = 64
@@ -18,7 +20,7 @@ var ErrClosed = errors.New("buffer closed")
 
 type shard struct {
 	mu sync.Mutex
-	m  map[Key]entry
+	m  map[statstore.Key]statstore.Entry
 	_  [48]byte // keep neighbouring shards' mutexes off one cache line
 }
 
@@ -43,7 +45,7 @@ type Buffer struct {
 func New(limit int) *Buffer {
 	b := &Buffer{seed: maphash.MakeSeed(), limit: int64(limit), kick: make(chan struct{}, 1), freed: make(chan struct{})}
 	for i := range b.shards {
-		b.shards[i].m = make(map[Key]entry)
+		b.shards[i].m = make(map[statstore.Key]statstore.Entry)
 	}
 	return b
 }
@@ -102,7 +104,7 @@ func (b *Buffer) ReserveWait(ctx context.Context, wait time.Duration) bool {
 func (b *Buffer) Release() { b.used.Add(-1) }
 
 // Add merges an update into the buffer, consuming one reservation (also on error).
-func (b *Buffer) Add(u *Update) error {
+func (b *Buffer) Add(u *statstore.Update) error {
 	if b.closed.Load() {
 		b.used.Add(-1)
 		return ErrClosed
@@ -110,12 +112,12 @@ func (b *Buffer) Add(u *Update) error {
 	s := b.shardOf(u.UserID)
 	s.mu.Lock()
 	if old, ok := s.m[u.Key]; ok {
-		s.m[u.Key] = combine(old, entryOf(u))
+		s.m[u.Key] = statstore.Combine(old, statstore.EntryOf(u))
 		s.mu.Unlock()
 		b.used.Add(-1) // coalesced: the reservation is not needed
 		return nil
 	}
-	s.m[u.Key] = entryOf(u)
+	s.m[u.Key] = statstore.EntryOf(u)
 	s.mu.Unlock()
 	return nil
 }
@@ -133,7 +135,7 @@ func (b *Buffer) Close() { b.closed.Store(true) }
 
 // takeAll swaps every shard's map for an empty one and returns the entries, which stay counted
 // (in flight) until done or putBack. Ingestion only waits for one map swap, never for the write.
-func (b *Buffer) takeAll(rows []Row) []Row {
+func (b *Buffer) takeAll(rows []statstore.Row) []statstore.Row {
 	for i := range b.shards {
 		s := &b.shards[i]
 		s.mu.Lock()
@@ -142,10 +144,10 @@ func (b *Buffer) takeAll(rows []Row) []Row {
 			s.mu.Unlock()
 			continue
 		}
-		s.m = make(map[Key]entry, len(m))
+		s.m = make(map[statstore.Key]statstore.Entry, len(m))
 		s.mu.Unlock()
 		for k, e := range m {
-			rows = append(rows, rowOf(k, e))
+			rows = append(rows, e.Row(k))
 		}
 	}
 	return rows
@@ -161,17 +163,17 @@ func (b *Buffer) done(n int) {
 }
 
 // putBack merges rows whose write failed under whatever arrived since (which is newer).
-func (b *Buffer) putBack(rows []Row) {
+func (b *Buffer) putBack(rows []statstore.Row) {
 	merged := 0
 	for i := range rows {
 		r := &rows[i]
 		s := b.shardOf(r.UserID)
 		s.mu.Lock()
 		if newer, ok := s.m[r.Key]; ok {
-			s.m[r.Key] = combine(r.entry(), newer)
+			s.m[r.Key] = statstore.Combine(r.Entry(), newer)
 			merged++
 		} else {
-			s.m[r.Key] = r.entry()
+			s.m[r.Key] = r.Entry()
 		}
 		s.mu.Unlock()
 	}

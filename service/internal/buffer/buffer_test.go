@@ -6,26 +6,28 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func login(user string, at time.Time) *Update {
-	return &Update{Key: Key{user, "@login"}, Namespace: "test", Value: 1, At: at, Additive: true}
+func login(user string, at time.Time) *statstore.Update {
+	return &statstore.Update{Key: statstore.Key{UserID: user, StatKey: "@login"}, Namespace: "test", Value: 1, At: at, Additive: true}
 }
 
-func stat(user, code string, v float64, at time.Time) *Update {
-	return &Update{Key: Key{user, code}, Namespace: "test", Value: v, At: at}
+func stat(user, code string, v float64, at time.Time) *statstore.Update {
+	return &statstore.Update{Key: statstore.Key{UserID: user, StatKey: code}, Namespace: "test", Value: v, At: at}
 }
 
-func add(t *testing.T, b *Buffer, u *Update) {
+func add(t *testing.T, b *Buffer, u *statstore.Update) {
 	t.Helper()
 	require.True(t, b.Reserve(), "buffer full")
 	require.NoError(t, b.Add(u))
 }
 
-func snapshot(b *Buffer) map[Key]Row {
-	out := map[Key]Row{}
+func snapshot(b *Buffer) map[statstore.Key]statstore.Row {
+	out := map[statstore.Key]statstore.Row{}
 	for _, r := range b.takeAll(nil) {
 		out[r.Key] = r
 	}
@@ -38,7 +40,7 @@ func TestLoginsAdd(t *testing.T) {
 	add(t, b, login("u1", t0))
 	add(t, b, login("u1", t0.Add(time.Second)))
 	require.Equal(t, 1, b.Len(), "three logins of one user coalesce into one key")
-	r := snapshot(b)[Key{"u1", "@login"}]
+	r := snapshot(b)[statstore.Key{UserID: "u1", StatKey: "@login"}]
 	require.Equal(t, 3.0, r.Value)
 	require.Equal(t, 3.0, r.Max)
 	require.Equal(t, t0.Add(2*time.Second), r.At, "latest event time kept")
@@ -54,11 +56,11 @@ func TestStatLastWriterWinsByEventTime(t *testing.T) {
 	add(t, b, first)
 	add(t, b, later) // same time: the greater id wins, not the later arrival (issue 23.2)
 	rows := snapshot(b)
-	require.Equal(t, 5.0, rows[Key{"u1", "wins"}].Value)
-	require.Equal(t, t0.Add(time.Second), rows[Key{"u1", "wins"}].At)
-	require.Equal(t, 9.0, rows[Key{"u1", "wins"}].Max, "the max still sees the late higher value (completions)")
-	require.Equal(t, 1.0, rows[Key{"u2", "wins"}].Value)
-	require.Equal(t, 2.0, rows[Key{"u2", "wins"}].Max)
+	require.Equal(t, 5.0, rows[statstore.Key{UserID: "u1", StatKey: "wins"}].Value)
+	require.Equal(t, t0.Add(time.Second), rows[statstore.Key{UserID: "u1", StatKey: "wins"}].At)
+	require.Equal(t, 9.0, rows[statstore.Key{UserID: "u1", StatKey: "wins"}].Max, "the max still sees the late higher value (completions)")
+	require.Equal(t, 1.0, rows[statstore.Key{UserID: "u2", StatKey: "wins"}].Value)
+	require.Equal(t, 2.0, rows[statstore.Key{UserID: "u2", StatKey: "wins"}].Max)
 }
 
 func TestCapacityCountsReservationsAndCoalescing(t *testing.T) {
@@ -112,9 +114,9 @@ func TestPutBackMergesUnderNewer(t *testing.T) {
 	b.putBack(failed)
 	require.Equal(t, 3, b.Len(), "merged keys give their capacity back")
 	rows := snapshot(b)
-	require.Equal(t, 2.0, rows[Key{"u1", "@login"}].Value)
-	require.Equal(t, 7.0, rows[Key{"u1", "wins"}].Value, "LWW across put-back")
-	require.Equal(t, 3.0, rows[Key{"u2", "wins"}].Value)
+	require.Equal(t, 2.0, rows[statstore.Key{UserID: "u1", StatKey: "@login"}].Value)
+	require.Equal(t, 7.0, rows[statstore.Key{UserID: "u1", StatKey: "wins"}].Value, "LWW across put-back")
+	require.Equal(t, 3.0, rows[statstore.Key{UserID: "u2", StatKey: "wins"}].Value)
 }
 
 func TestAddAfterCloseReleases(t *testing.T) {

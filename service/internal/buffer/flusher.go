@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // FlusherConfig tunes the flush loop.
@@ -62,8 +64,8 @@ type Flusher struct {
 	m   *Metrics
 	log *slog.Logger
 
-	rows      []Row         // reused between flushes; only the flusher goroutine touches it
-	pending   *pendingFlush // a failed statement, retried before anything else
+	rows      []statstore.Row // reused between flushes; only the flusher goroutine touches it
+	pending   *pendingFlush   // a failed statement, retried before anything else
 	lastPrune time.Time
 }
 
@@ -72,7 +74,7 @@ type Flusher struct {
 // exactly what the first attempt sent, or a committed attempt could not be recognised.
 type pendingFlush struct {
 	id   string
-	rows []Row
+	rows []statstore.Row
 }
 
 // flushIDPruner is implemented by writers that record flush ids (PGWriter).
@@ -165,7 +167,7 @@ func (f *Flusher) FlushOnce(ctx context.Context) error {
 	}
 	start := time.Now()
 	// Sorted so concurrent writers (two handler instances) lock user_stats rows in the same order.
-	slices.SortFunc(rows, func(a, b Row) int {
+	slices.SortFunc(rows, func(a, b statstore.Row) int {
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.StatKey, b.StatKey))
 	})
 	var crossed int64

@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // lossyWriter commits like PGWriter, but the call numbered loseCall (1-based) reports an error
@@ -23,7 +25,7 @@ type lossyWriter struct {
 
 var errReplyLost = errors.New("connection reset by peer (after the server committed)")
 
-func (l *lossyWriter) Write(ctx context.Context, id string, rows []Row) (int64, bool, error) {
+func (l *lossyWriter) Write(ctx context.Context, id string, rows []statstore.Row) (int64, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.calls++
@@ -66,9 +68,9 @@ func TestALostFlushReplyCountsLoginsOnce(t *testing.T) {
 			}
 			stats := readStats(t, pool)
 			for _, u := range []string{"u1", "u2", "u3"} {
-				require.Equal(t, 2.0, stats[Key{u, "@login"}].value, "%s: two logins, each counted once", u)
+				require.Equal(t, 2.0, stats[statstore.Key{UserID: u, StatKey: "@login"}].value, "%s: two logins, each counted once", u)
 			}
-			require.Equal(t, 5.0, stats[Key{"u2", "wins"}].value)
+			require.Equal(t, 5.0, stats[statstore.Key{UserID: "u2", StatKey: "wins"}].value)
 			requireCrossedConsistent(t, pool)
 			require.Equal(t, 1.0, testutil.ToFloat64(f.m.FlushReplays), "the retry recognised the committed attempt")
 		})
@@ -82,20 +84,20 @@ func TestAFlushIDIsAppliedOnce(t *testing.T) {
 	ctx := context.Background()
 	w := NewPGWriter(pool)
 	id := NewFlushID()
-	crossed, replayed, err := w.Write(ctx, id, []Row{loginRow("u1", 3, t0), statRowOf("u1", "wins", 4, 4, t0)})
+	crossed, replayed, err := w.Write(ctx, id, []statstore.Row{loginRow("u1", 3, t0), statRowOf("u1", "wins", 4, 4, t0)})
 	require.NoError(t, err)
 	require.False(t, replayed)
 	require.Equal(t, int64(3+4), crossed)
-	crossed, replayed, err = w.Write(ctx, id, []Row{loginRow("u1", 3, t0), statRowOf("u1", "wins", 9, 9, t0.Add(time.Second))})
+	crossed, replayed, err = w.Write(ctx, id, []statstore.Row{loginRow("u1", 3, t0), statRowOf("u1", "wins", 9, 9, t0.Add(time.Second))})
 	require.NoError(t, err)
 	require.True(t, replayed)
 	require.Zero(t, crossed)
 	stats := readStats(t, pool)
-	require.Equal(t, 3.0, stats[Key{"u1", "@login"}].value)
-	require.Equal(t, 4.0, stats[Key{"u1", "wins"}].value)
+	require.Equal(t, 3.0, stats[statstore.Key{UserID: "u1", StatKey: "@login"}].value)
+	require.Equal(t, 4.0, stats[statstore.Key{UserID: "u1", StatKey: "wins"}].value)
 	requireCrossedConsistent(t, pool)
 
-	_, _, err = w.Write(ctx, "e1", []Row{loginRow("u1", 1, t0)})
+	_, _, err = w.Write(ctx, "e1", []statstore.Row{loginRow("u1", 1, t0)})
 	require.ErrorContains(t, err, "lacks the flush prefix", "an id that could be a login id is refused")
 }
 
@@ -108,7 +110,7 @@ func TestARetryRacingItsFirstAttemptAppliesOnce(t *testing.T) {
 			pool := testPool(t)
 			ctx := context.Background()
 			id := NewFlushID()
-			rows := []Row{loginRow("u1", 1, t0), loginRow("u2", 1, t0)}
+			rows := []statstore.Row{loginRow("u1", 1, t0), loginRow("u2", 1, t0)}
 			tx, err := pool.Begin(ctx)
 			require.NoError(t, err)
 			defer tx.Rollback(ctx) //nolint:errcheck
@@ -139,8 +141,8 @@ func TestARetryRacingItsFirstAttemptAppliesOnce(t *testing.T) {
 			require.NoError(t, r.err)
 			require.Equal(t, commit, r.replayed)
 			stats := readStats(t, pool)
-			require.Equal(t, 1.0, stats[Key{"u1", "@login"}].value)
-			require.Equal(t, 1.0, stats[Key{"u2", "@login"}].value)
+			require.Equal(t, 1.0, stats[statstore.Key{UserID: "u1", StatKey: "@login"}].value)
+			require.Equal(t, 1.0, stats[statstore.Key{UserID: "u2", StatKey: "@login"}].value)
 		})
 	}
 }

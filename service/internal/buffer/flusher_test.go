@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // fakeWriter records writes and fails while failing is set. Like PGWriter it applies a flush id
@@ -22,12 +24,12 @@ type fakeWriter struct {
 	loseNext bool
 	calls    int
 	ids      []string
-	sent     [][]Row
+	sent     [][]statstore.Row
 	applied  map[string]bool
-	stored   map[Key]Row
+	stored   map[statstore.Key]statstore.Row
 }
 
-func (w *fakeWriter) Write(_ context.Context, id string, rows []Row) (int64, bool, error) {
+func (w *fakeWriter) Write(_ context.Context, id string, rows []statstore.Row) (int64, bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.calls++
@@ -40,7 +42,7 @@ func (w *fakeWriter) Write(_ context.Context, id string, rows []Row) (int64, boo
 		return 0, true, nil
 	}
 	if w.stored == nil {
-		w.stored, w.applied = map[Key]Row{}, map[string]bool{}
+		w.stored, w.applied = map[statstore.Key]statstore.Row{}, map[string]bool{}
 	}
 	w.applied[id] = true
 	for i := 1; i < len(rows); i++ {
@@ -64,7 +66,7 @@ func (w *fakeWriter) Write(_ context.Context, id string, rows []Row) (int64, boo
 
 func (w *fakeWriter) set(failing bool) { w.mu.Lock(); w.failing = failing; w.mu.Unlock() }
 
-func (w *fakeWriter) value(k Key) float64 {
+func (w *fakeWriter) value(k statstore.Key) float64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.stored[k].Value
@@ -92,9 +94,9 @@ func TestFlushErrorPutsBackAndRetries(t *testing.T) {
 	w.set(false)
 	require.NoError(t, f.FlushOnce(context.Background()))
 	require.Equal(t, 0, b.Len())
-	require.Equal(t, 2.0, w.value(Key{"a", "@login"}))
-	require.Equal(t, 1.0, w.value(Key{"b", "@login"}))
-	require.Equal(t, 2.0, w.value(Key{"c", "@login"}))
+	require.Equal(t, 2.0, w.value(statstore.Key{UserID: "a", StatKey: "@login"}))
+	require.Equal(t, 1.0, w.value(statstore.Key{UserID: "b", StatKey: "@login"}))
+	require.Equal(t, 2.0, w.value(statstore.Key{UserID: "c", StatKey: "@login"}))
 }
 
 // A statement that failed is retried before anything else with the same id and exactly the same
@@ -116,10 +118,10 @@ func TestAFailedStatementIsRetriedAsItWas(t *testing.T) {
 	require.Equal(t, w.ids[0], w.ids[1], "the retry carries the failed statement's id")
 	require.Equal(t, w.sent[0], w.sent[1], "and its rows, unmerged")
 	require.NotEqual(t, w.ids[0], w.ids[2])
-	require.Equal(t, []Key{{"a", "@login"}, {"c", "@login"}}, []Key{w.sent[2][0].Key, w.sent[2][1].Key})
-	require.Equal(t, 2.0, w.value(Key{"a", "@login"}), "one login before, one after the lost reply")
-	require.Equal(t, 1.0, w.value(Key{"b", "@login"}))
-	require.Equal(t, 1.0, w.value(Key{"c", "@login"}))
+	require.Equal(t, []statstore.Key{{UserID: "a", StatKey: "@login"}, {UserID: "c", StatKey: "@login"}}, []statstore.Key{w.sent[2][0].Key, w.sent[2][1].Key})
+	require.Equal(t, 2.0, w.value(statstore.Key{UserID: "a", StatKey: "@login"}), "one login before, one after the lost reply")
+	require.Equal(t, 1.0, w.value(statstore.Key{UserID: "b", StatKey: "@login"}))
+	require.Equal(t, 1.0, w.value(statstore.Key{UserID: "c", StatKey: "@login"}))
 	require.Equal(t, 1.0, testutil.ToFloat64(f.m.FlushReplays))
 }
 
@@ -145,7 +147,7 @@ func TestRunRetriesWithBackoffAndDrainEmpties(t *testing.T) {
 	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer dcancel()
 	require.NoError(t, f.Drain(dctx))
-	require.Equal(t, 1.0, w.value(Key{"a", "@login"}))
+	require.Equal(t, 1.0, w.value(statstore.Key{UserID: "a", StatKey: "@login"}))
 	require.True(t, b.Reserve())
 	require.ErrorIs(t, b.Add(login("a", t0)), ErrClosed, "closed after drain")
 }

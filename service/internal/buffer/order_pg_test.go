@@ -8,31 +8,33 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // rowFor is the row one stat event writes on its own, for user.
-func rowFor(user, id string, v float64, at time.Time) Row {
+func rowFor(user, id string, v float64, at time.Time) statstore.Row {
 	u := statID(id, v, at)
 	u.UserID = user
-	return RowOf(u)
+	return statstore.RowOf(u)
 }
 
 // orderCase is a sequence of flushes of one key and the value and maximum it must end at, in
 // every order the flushes may commit in.
 type orderCase struct {
 	name       string
-	flushes    []Row
+	flushes    []statstore.Row
 	value, max float64
 }
 
 var orderCases = []orderCase{
-	{"equal timestamps, then a redelivery", []Row{rowFor("", "a", 5, t0), rowFor("", "b", 7, t0), rowFor("", "a", 5, t0)}, 7, 7},
-	{"timestamp-less events, by id", []Row{rowFor("", "b", 7, time.Time{}), rowFor("", "a", 5, time.Time{})}, 7, 7},
-	{"timestamp-less after a timestamped one", []Row{rowFor("", "a", 7, t0), rowFor("", "z", 9, time.Time{})}, 7, 9},
-	{"older timestamp with a greater id", []Row{rowFor("", "a", 7, t0), rowFor("", "z", 9, t0.Add(-time.Microsecond))}, 7, 9},
+	{"equal timestamps, then a redelivery", []statstore.Row{rowFor("", "a", 5, t0), rowFor("", "b", 7, t0), rowFor("", "a", 5, t0)}, 7, 7},
+	{"timestamp-less events, by id", []statstore.Row{rowFor("", "b", 7, time.Time{}), rowFor("", "a", 5, time.Time{})}, 7, 7},
+	{"timestamp-less after a timestamped one", []statstore.Row{rowFor("", "a", 7, t0), rowFor("", "z", 9, time.Time{})}, 7, 9},
+	{"older timestamp with a greater id", []statstore.Row{rowFor("", "a", 7, t0), rowFor("", "z", 9, t0.Add(-time.Microsecond))}, 7, 9},
 	// Bytewise, like Go: "a" > "B" and "é" > "z", which a linguistic collation orders the other way.
-	{"ids compare bytewise (case)", []Row{rowFor("", "B", 7, t0), rowFor("", "a", 5, t0)}, 5, 7},
-	{"ids compare bytewise (UTF-8)", []Row{rowFor("", "z", 7, t0), rowFor("", "é", 5, t0)}, 5, 7},
+	{"ids compare bytewise (case)", []statstore.Row{rowFor("", "B", 7, t0), rowFor("", "a", 5, t0)}, 5, 7},
+	{"ids compare bytewise (UTF-8)", []statstore.Row{rowFor("", "z", 7, t0), rowFor("", "é", 5, t0)}, 5, 7},
 }
 
 // The SQL upsert (UpsertCTE) applies the same order as the merge: each sequence ends at the same
@@ -43,14 +45,14 @@ func TestUpsertOrderDoesNotDependOnCommitOrder(t *testing.T) {
 	for _, c := range orderCases {
 		t.Run(c.name, func(t *testing.T) {
 			n := 0
-			permuteRows(slices.Clone(c.flushes), func(p []Row) {
+			permuteRows(slices.Clone(c.flushes), func(p []statstore.Row) {
 				n++
 				user := c.name + "/" + string(rune('0'+n))
 				for _, r := range p {
 					r.UserID = user
 					write(t, w, r)
 				}
-				got := readStats(t, pool)[Key{user, "wins"}]
+				got := readStats(t, pool)[statstore.Key{UserID: user, StatKey: "wins"}]
 				require.Equal(t, [2]float64{c.value, c.max}, [2]float64{got.value, got.max}, "commit order %v", ids(p))
 			})
 		})
@@ -78,7 +80,7 @@ func TestUpsertStoresTheDecidingEventsKey(t *testing.T) {
 	require.Equal(t, "z", id)
 }
 
-func permuteRows(rs []Row, f func([]Row)) {
+func permuteRows(rs []statstore.Row, f func([]statstore.Row)) {
 	var rec func(k int)
 	rec = func(k int) {
 		if k == len(rs) {
@@ -94,7 +96,7 @@ func permuteRows(rs []Row, f func([]Row)) {
 	rec(0)
 }
 
-func ids(rs []Row) []string {
+func ids(rs []statstore.Row) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, r.EventID)

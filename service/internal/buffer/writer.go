@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // Writer persists one batch atomically, at most once per flush id, and reports how many goal
@@ -19,7 +19,7 @@ import (
 // the flusher retries a failed batch with the SAME id and rows: a writer that finds the id already
 // applied changes nothing and reports replayed.
 type Writer interface {
-	Write(ctx context.Context, flushID string, rows []Row) (crossed int64, replayed bool, err error)
+	Write(ctx context.Context, flushID string, rows []statstore.Row) (crossed int64, replayed bool, err error)
 }
 
 // flushIDPrefix starts every flush id. Flush ids are kept in applied_events beside durable mode's
@@ -31,18 +31,9 @@ const flushIDPrefix = "\x01flush:"
 // NewFlushID returns a fresh flush id (128 random bits).
 func NewFlushID() string { return flushIDPrefix + rand.Text() }
 
-// newMaxSQL is the stat's maximum after the update (s = the existing row, excluded = the input).
-const newMaxSQL = `CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN GREATEST(s.max_value, s.value + excluded.value)
-                         ELSE GREATEST(s.max_value, excluded.max_value) END`
-
-// upsertSQL applies a batch in ONE statement and writes no per-goal rows: completion is
-// max_value >= target, and crossed_at[i] is when max_value first reached the i-th smallest distinct
-// target of the stat key (stat_thresholds.targets, sorted). width_bucket(max, targets) counts the
-// targets <= max, so the thresholds this batch crossed are the suffix beyond cardinality(crossed_at),
-// appended with now(). A row's ON CONFLICT DO UPDATE always reads the latest committed row version
-// (a concurrent writer waits for the row lock), so two writers' appends compose: the second sees the
-// first one's array and appends only what is still missing. Rows are locked in input order, which
-// callers sort, so two handler instances never deadlock on user_stats.
+// upsertSQL applies a batch in ONE statement, with statstore.UpsertCTE (the group committer's rules:
+// no per-goal rows, thresholds crossed appended to crossed_at). Rows are locked in input order,
+// which callers sort, so two handler instances never deadlock on user_stats.
 //
 // The result counts the entries this statement appended: the only entries equal to this
 // transaction's now() (a metric; another transaction starting in the same microsecond could add to it).
@@ -62,7 +53,7 @@ input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::text[])
         AS t(user_id, stat_key, namespace, value, max_value, value_at, value_event_id)
     WHERE EXISTS (SELECT 1 FROM flush)
-),` + UpsertCTE + `
+),` + statstore.UpsertCTE + `
 SELECT coalesce((SELECT sum(crossed) FROM up), 0)::int8, NOT EXISTS (SELECT 1 FROM flush)`
 
 // pruneFlushIDsSQL forgets flush ids older than $1 seconds (by the server's clock). starts_with is
@@ -70,37 +61,6 @@ SELECT coalesce((SELECT sum(crossed) FROM up), 0)::int8, NOT EXISTS (SELECT 1 FR
 // ignore the control character and reach login ids).
 const pruneFlushIDsSQL = `
 DELETE FROM applied_events WHERE applied_at < now() - make_interval(secs => $1) AND starts_with(event_id, $2)`
-
-// greaterKeySQL: the input's (event time, event id) is greater than the stored one's, ids compared
-// bytewise. The same order as the in-memory merge (entry.after). It compares with the row as it is
-// when this statement holds its lock, so of two concurrent batches the greater key wins whichever
-// commits first; equal keys (a redelivery of the same event) change nothing.
-const greaterKeySQL = `(excluded.value_at, excluded.value_event_id COLLATE "C") > (s.value_at, s.value_event_id COLLATE "C")`
-
-// UpsertCTE is the common table expression "up" that applies the rows of a preceding CTE named
-// input (user_id, stat_key, namespace, value, max_value, value_at, value_event_id; unique keys, in
-// lock order) and returns each row's newly crossed thresholds as crossed. The buffered flusher and
-// the group committer (internal/groupcommit) share it, so both apply events by the same rules.
-// Logins carry an empty value_event_id, so for them the key is their latest time.
-const UpsertCTE = `
-up AS (
-    INSERT INTO user_stats AS s (user_id, stat_key, namespace, value, value_at, value_event_id, max_value, crossed_at)
-    SELECT user_id, stat_key, namespace, value, value_at, value_event_id, max_value,
-           array_fill(now(), ARRAY[coalesce(width_bucket(max_value,
-               (SELECT targets FROM stat_thresholds th WHERE th.stat_key = input.stat_key)), 0)])
-    FROM input
-    ON CONFLICT (user_id, stat_key) DO UPDATE SET
-        value = CASE WHEN s.stat_key = '` + challenges.LoginStatKey + `' THEN s.value + excluded.value
-                     WHEN ` + greaterKeySQL + ` THEN excluded.value
-                     ELSE s.value END,
-        max_value = ` + newMaxSQL + `,
-        crossed_at = s.crossed_at || array_fill(now(), ARRAY[GREATEST(0, coalesce(width_bucket(` + newMaxSQL + `,
-               (SELECT targets FROM stat_thresholds th WHERE th.stat_key = s.stat_key)), 0) - cardinality(s.crossed_at))]),
-        value_at = CASE WHEN ` + greaterKeySQL + ` THEN excluded.value_at ELSE s.value_at END,
-        value_event_id = CASE WHEN ` + greaterKeySQL + ` THEN excluded.value_event_id ELSE s.value_event_id END,
-        updated_at = now()
-    RETURNING cardinality(array_positions(s.crossed_at, now())) AS crossed
-)`
 
 // PGWriter writes batches with upsertSQL. Not safe for concurrent use: it reuses its column slices
 // (the flusher is its only caller).
@@ -117,7 +77,7 @@ func NewPGWriter(pool *pgxpool.Pool) *PGWriter { return &PGWriter{pool: pool} }
 
 // Write applies rows (unique keys, sorted by key) in one statement, unless flushID was applied
 // before (replayed: nothing written).
-func (w *PGWriter) Write(ctx context.Context, flushID string, rows []Row) (int64, bool, error) {
+func (w *PGWriter) Write(ctx context.Context, flushID string, rows []statstore.Row) (int64, bool, error) {
 	if !strings.HasPrefix(flushID, flushIDPrefix) {
 		return 0, false, errors.New("buffer: flush id " + strconv.Quote(flushID) + " lacks the flush prefix (use NewFlushID)")
 	}

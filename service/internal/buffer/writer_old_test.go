@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // oldUpsertSQL is the first design's flush (one user_goal_completions row per goal crossed), kept
@@ -56,7 +57,7 @@ const oldUserGoalCompletions = `CREATE TABLE IF NOT EXISTS user_goal_completions
 type oldPGWriter struct{ pool *pgxpool.Pool }
 
 // Write ignores the flush id: the first design recorded none.
-func (w oldPGWriter) Write(ctx context.Context, _ string, rows []Row) (int64, bool, error) {
+func (w oldPGWriter) Write(ctx context.Context, _ string, rows []statstore.Row) (int64, bool, error) {
 	users, keys, nss := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
 	vals, maxima, times := make([]float64, len(rows)), make([]float64, len(rows)), make([]time.Time, len(rows))
 	for i, r := range rows {
@@ -104,7 +105,7 @@ func BenchmarkFlushFastProgress(b *testing.B) {
 					if c == "@login" {
 						v = 10 // a delta
 					}
-					up := &Update{Key: Key{fmt.Sprintf("user-%06d", u+1), c}, Namespace: "test",
+					up := &statstore.Update{Key: statstore.Key{UserID: fmt.Sprintf("user-%06d", u+1), StatKey: c}, Namespace: "test",
 						Value: v, At: t0.Add(time.Duration(i) * time.Second), Additive: c == "@login"}
 					b1.Reserve()
 					_ = b1.Add(up)

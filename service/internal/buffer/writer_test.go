@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 type statRow struct {
@@ -19,13 +21,13 @@ type statRow struct {
 	at         time.Time
 }
 
-func readStats(t testing.TB, pool *pgxpool.Pool) map[Key]statRow {
+func readStats(t testing.TB, pool *pgxpool.Pool) map[statstore.Key]statRow {
 	t.Helper()
 	rows, err := pool.Query(context.Background(), `SELECT user_id, stat_key, value, max_value, value_at FROM user_stats`)
 	require.NoError(t, err)
-	out := map[Key]statRow{}
+	out := map[statstore.Key]statRow{}
 	for rows.Next() {
-		var k Key
+		var k statstore.Key
 		var r statRow
 		require.NoError(t, rows.Scan(&k.UserID, &k.StatKey, &r.value, &r.max, &r.at))
 		out[k] = r
@@ -59,7 +61,7 @@ func goalRange(challenge int, from, to int) []string {
 }
 
 // write applies rows as one flush with a fresh id.
-func write(t testing.TB, w *PGWriter, rows ...Row) int64 {
+func write(t testing.TB, w *PGWriter, rows ...statstore.Row) int64 {
 	t.Helper()
 	n, replayed, err := w.Write(context.Background(), NewFlushID(), rows)
 	require.NoError(t, err)
@@ -67,12 +69,12 @@ func write(t testing.TB, w *PGWriter, rows ...Row) int64 {
 	return n
 }
 
-func loginRow(user string, n float64, at time.Time) Row {
-	return Row{Key: Key{user, "@login"}, Namespace: "test", Value: n, Max: n, At: at, Additive: true}
+func loginRow(user string, n float64, at time.Time) statstore.Row {
+	return statstore.Row{Key: statstore.Key{UserID: user, StatKey: "@login"}, Namespace: "test", Value: n, Max: n, At: at, Additive: true}
 }
 
-func statRowOf(user, code string, v, maxV float64, at time.Time) Row {
-	return Row{Key: Key{user, code}, Namespace: "test", Value: v, Max: maxV, At: at}
+func statRowOf(user, code string, v, maxV float64, at time.Time) statstore.Row {
+	return statstore.Row{Key: statstore.Key{UserID: user, StatKey: code}, Namespace: "test", Value: v, Max: maxV, At: at}
 }
 
 func TestWriterUpsertAndCompletions(t *testing.T) {
@@ -93,11 +95,11 @@ func TestWriterUpsertAndCompletions(t *testing.T) {
 	write(t, w, statRowOf("u2", "enemy_kills", 25, 25, t0))
 
 	stats := readStats(t, pool)
-	require.Equal(t, 5.0, stats[Key{"u1", "@login"}].value)
-	require.Equal(t, 5.0, stats[Key{"u1", "@login"}].max)
-	require.True(t, stats[Key{"u1", "@login"}].at.Equal(t0), "value_at keeps the latest")
-	require.Equal(t, statRow{2, 20, stats[Key{"u1", "wins"}].at}, stats[Key{"u1", "wins"}])
-	require.True(t, stats[Key{"u1", "wins"}].at.Equal(t0.Add(time.Minute)))
+	require.Equal(t, 5.0, stats[statstore.Key{UserID: "u1", StatKey: "@login"}].value)
+	require.Equal(t, 5.0, stats[statstore.Key{UserID: "u1", StatKey: "@login"}].max)
+	require.True(t, stats[statstore.Key{UserID: "u1", StatKey: "@login"}].at.Equal(t0), "value_at keeps the latest")
+	require.Equal(t, statRow{2, 20, stats[statstore.Key{UserID: "u1", StatKey: "wins"}].at}, stats[statstore.Key{UserID: "u1", StatKey: "wins"}])
+	require.True(t, stats[statstore.Key{UserID: "u1", StatKey: "wins"}].at.Equal(t0.Add(time.Minute)))
 	require.Equal(t, append(goalRange(0, 1, 5), goalRange(4, 1, 20)...), readCompletions(t, pool, "u1"))
 	require.Equal(t, goalRange(1, 1, 2), readCompletions(t, pool, "u2"))
 
@@ -177,7 +179,7 @@ func TestWriterFeedsProgressView(t *testing.T) {
 // double-record a completion.
 func TestConcurrentWritersStayCorrect(t *testing.T) {
 	pool := testPool(t)
-	var batch []Row
+	var batch []statstore.Row
 	for u := range 500 {
 		batch = append(batch, loginRow(fmt.Sprintf("u%04d", u), 1, t0))
 	}
@@ -194,7 +196,7 @@ func TestConcurrentWritersStayCorrect(t *testing.T) {
 	wg.Wait()
 	stats := readStats(t, pool)
 	require.Len(t, stats, 500)
-	require.Equal(t, 20.0, stats[Key{"u0042", "@login"}].value)
+	require.Equal(t, 20.0, stats[statstore.Key{UserID: "u0042", StatKey: "@login"}].value)
 	// No appended time is lost or doubled: every row holds exactly width_bucket(max) = 20 times.
 	requireCrossedConsistent(t, pool)
 	var n int
@@ -209,7 +211,7 @@ func TestWriterPlanUsesIndexes(t *testing.T) {
 	pool := testPool(t)
 	ctx := context.Background()
 	// Enough rows that the planner prefers indexes for a small batch.
-	var seed []Row
+	var seed []statstore.Row
 	for u := range 20_000 {
 		seed = append(seed, statRowOf(fmt.Sprintf("u%05d", u), "wins", 1, 1, t0))
 	}
@@ -258,7 +260,7 @@ func BenchmarkFlush10kUsers(b *testing.B) {
 		b.StopTimer()
 		for u := range 10_000 {
 			c := codes[u%5]
-			up := &Update{Key: Key{fmt.Sprintf("user-%06d", u+1), c}, Namespace: "test",
+			up := &statstore.Update{Key: statstore.Key{UserID: fmt.Sprintf("user-%06d", u+1), StatKey: c}, Namespace: "test",
 				Value: float64(benchValue(i)), At: t0.Add(time.Duration(i) * time.Second), Additive: c == "@login"}
 			b1.Reserve()
 			_ = b1.Add(up)

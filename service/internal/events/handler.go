@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // Sink takes one accepted event. A nil error means the event may be acknowledged; errors are gRPC
 // statuses the platform understands (UNAVAILABLE, RESOURCE_EXHAUSTED: it redelivers).
 type Sink interface {
-	Accept(ctx context.Context, id string, u *buffer.Update) (Outcome, error)
+	Accept(ctx context.Context, id string, u *statstore.Update) (Outcome, error)
 }
 
 // Outcome is what a sink did with an event it did not refuse.

@@ -21,6 +21,7 @@ import (
 	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
 	"github.com/challenge-perf/challenge-perf/service/internal/dedupe"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -86,13 +87,13 @@ func TestMapping(t *testing.T) {
 	ev, err := mapLogin(&accountv1.UserLoggedIn{Id: "e1", Namespace: "test",
 		Payload: &accountv1.UserLoggedInPayload{UserAccount: &accountv1.UserAccount{UserId: "u-payload"}}}, now, time.Hour)
 	require.NoError(t, err)
-	require.Equal(t, buffer.Update{Key: buffer.Key{UserID: "u-payload", StatKey: "@login"}, Namespace: "test",
+	require.Equal(t, statstore.Update{Key: statstore.Key{UserID: "u-payload", StatKey: "@login"}, Namespace: "test",
 		Value: 1, EventID: "e1", Additive: true}, ev.update, "login: +1 on @login, user from payload when top-level is empty, no timestamp: zero time")
 
 	ev, err = mapStat(&statisticv1.StatItemUpdated{Id: "e2", UserId: "u1", Namespace: "test", Timestamp: "2026-03-01T11:00:00.123456789Z",
 		Payload: &statisticv1.StatItem{StatCode: "wins", LatestValue: 7, UserId: "other"}}, now, time.Hour)
 	require.NoError(t, err)
-	require.Equal(t, buffer.Update{Key: buffer.Key{UserID: "u1", StatKey: "wins"}, Namespace: "test", Value: 7,
+	require.Equal(t, statstore.Update{Key: statstore.Key{UserID: "u1", StatKey: "wins"}, Namespace: "test", Value: 7,
 		At: time.Date(2026, 3, 1, 11, 0, 0, 123456000, time.UTC), EventID: "e2"}, ev.update, "stat: absolute value, top-level user wins, µs precision")
 	require.Equal(t, "e2", ev.id)
 

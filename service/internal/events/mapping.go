@@ -6,14 +6,14 @@ import (
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
 	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // event is an OnMessage request reduced to what the handler needs.
 type event struct {
 	id        string
 	namespace string
-	update    buffer.Update
+	update    statstore.Update
 }
 
 // mapLogin turns a login into +1 on the user's login counter.
@@ -32,8 +32,8 @@ func mapLogin(msg *accountv1.UserLoggedIn, now time.Time, maxSkew time.Duration)
 	if err != nil {
 		return event{}, err
 	}
-	return event{id: msg.GetId(), namespace: msg.GetNamespace(), update: buffer.Update{
-		Key:       buffer.Key{UserID: user, StatKey: challenges.LoginStatKey},
+	return event{id: msg.GetId(), namespace: msg.GetNamespace(), update: statstore.Update{
+		Key:       statstore.Key{UserID: user, StatKey: challenges.LoginStatKey},
 		Namespace: msg.GetNamespace(), Value: 1, At: at, EventID: msg.GetId(), Additive: true,
 	}}, nil
 }
@@ -64,8 +64,8 @@ func mapStat(msg *statisticv1.StatItemUpdated, now time.Time, maxSkew time.Durat
 	if err != nil {
 		return event{}, err
 	}
-	return event{id: msg.GetId(), namespace: msg.GetNamespace(), update: buffer.Update{
-		Key:       buffer.Key{UserID: user, StatKey: p.GetStatCode()},
+	return event{id: msg.GetId(), namespace: msg.GetNamespace(), update: statstore.Update{
+		Key:       statstore.Key{UserID: user, StatKey: p.GetStatCode()},
 		Namespace: msg.GetNamespace(), Value: p.GetLatestValue(), At: at, EventID: msg.GetId(),
 	}}, nil
 }

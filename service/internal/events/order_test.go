@@ -12,6 +12,7 @@ import (
 
 	accountv1 "github.com/challenge-perf/challenge-perf/contract/pb/iam/account/v1"
 	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // An absent timestamp is the zero time, not the arrival time: a redelivery arrives later and
@@ -76,16 +77,16 @@ func TestHandlerOrdersByTimestampThenID(t *testing.T) {
 }
 
 // takeRows drains the buffer the way a flush would (through a writer that records the rows).
-func takeRows(b *buffer.Buffer) []buffer.Row {
+func takeRows(b *buffer.Buffer) []statstore.Row {
 	w := &recordingWriter{}
 	f := buffer.NewFlusher(b, w, buffer.FlusherConfig{}, buffer.NewMetrics(nil, b), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	_ = f.FlushOnce(context.Background())
 	return w.rows
 }
 
-type recordingWriter struct{ rows []buffer.Row }
+type recordingWriter struct{ rows []statstore.Row }
 
-func (w *recordingWriter) Write(_ context.Context, _ string, rows []buffer.Row) (int64, bool, error) {
+func (w *recordingWriter) Write(_ context.Context, _ string, rows []statstore.Row) (int64, bool, error) {
 	w.rows = append(w.rows, rows...)
 	return 0, false, nil
 }

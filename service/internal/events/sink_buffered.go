@@ -7,6 +7,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
 	"github.com/challenge-perf/challenge-perf/service/internal/dedupe"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // Deduper remembers event ids (implemented by dedupe.Redis).
@@ -28,7 +29,7 @@ type BufferedSink struct {
 
 // Accept reserves capacity before marking the id (a full buffer must not leave a mark behind) and
 // removes a mark whose event cannot be buffered.
-func (s *BufferedSink) Accept(ctx context.Context, id string, u *buffer.Update) (Outcome, error) {
+func (s *BufferedSink) Accept(ctx context.Context, id string, u *statstore.Update) (Outcome, error) {
 	if !s.Buf.ReserveWait(ctx, s.FullWait) {
 		return 0, errBufferFull
 	}
@@ -59,7 +60,7 @@ func (s *BufferedSink) Accept(ctx context.Context, id string, u *buffer.Update) 
 // with a control character, which no accepted event id contains (checkEventID).
 const statMark = "\x00stat:"
 
-func markKey(id string, u *buffer.Update) string {
+func markKey(id string, u *statstore.Update) string {
 	if u.Additive {
 		return id
 	}

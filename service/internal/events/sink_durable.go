@@ -7,8 +7,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
 	"github.com/challenge-perf/challenge-perf/service/internal/groupcommit"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // DurableSink is ACK_MODE=durable (the default): an event is acknowledged only after the batch
@@ -24,7 +24,7 @@ type DurableSink struct {
 var errCommitsBackingOff = status.Error(codes.Unavailable, "event not committed: the database failed the last commit, commits paused briefly; retry later")
 
 // Accept waits for the event's batch to commit. The id travels in u.EventID (mapping sets both).
-func (s *DurableSink) Accept(ctx context.Context, _ string, u *buffer.Update) (Outcome, error) {
+func (s *DurableSink) Accept(ctx context.Context, _ string, u *statstore.Update) (Outcome, error) {
 	err := s.Committer.Submit(ctx, groupcommit.Event{Update: *u})
 	switch {
 	case err == nil:

@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 var (
@@ -31,7 +31,7 @@ var (
 // Event is one validated event: the update it applies. Its Update.EventID de-duplicates additive
 // updates and orders absolute ones (one id, so the two uses cannot disagree).
 type Event struct {
-	Update buffer.Update
+	Update statstore.Update
 }
 
 // Result is what one committed batch did.

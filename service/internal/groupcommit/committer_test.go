@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // fakeApplier records batch sizes; while gate is non-nil every Apply waits for it.
@@ -77,7 +77,7 @@ func start(t *testing.T, app Applier, cfg Config) *Committer {
 }
 
 func ev(i int) Event {
-	return Event{Update: buffer.Update{Key: buffer.Key{UserID: "u", StatKey: "@login"}, Value: 1, EventID: "e" + strconv.Itoa(i), Additive: true}}
+	return Event{Update: statstore.Update{Key: statstore.Key{UserID: "u", StatKey: "@login"}, Value: 1, EventID: "e" + strconv.Itoa(i), Additive: true}}
 }
 
 // submitAll submits n events concurrently and returns their errors once all answered.

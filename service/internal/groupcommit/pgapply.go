@@ -11,14 +11,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 // applySQL commits one batch in ONE statement, so the record of which additive events were applied
 // and their effect are atomic. fresh keeps only ids not seen before (ON CONFLICT DO NOTHING: a
 // concurrent batch holding the same id makes this one wait for it, then skip it); only those add to
 // a login counter. Absolute stats need no record: applying one twice changes nothing (its key
-// equals the stored one, see buffer.UpsertCTE). input is sorted by key so concurrent batches lock
+// equals the stored one, see statstore.UpsertCTE). input is sorted by key so concurrent batches lock
 // user_stats rows in the same order.
 const applySQL = `
 WITH additive AS (
@@ -43,7 +43,7 @@ input AS (
         UNION ALL
         SELECT * FROM logins
     ) u ORDER BY user_id, stat_key
-),` + buffer.UpsertCTE + `
+),` + statstore.UpsertCTE + `
 SELECT (SELECT count(*) FROM up)::int8, (SELECT count(*) FROM fresh)::int8, coalesce((SELECT sum(crossed) FROM up), 0)::int8`
 
 // PGApplier commits batches with applySQL. Safe for concurrent use.
@@ -56,8 +56,8 @@ type PGApplier struct {
 // commit later on its own.
 func NewPGApplier(pool *pgxpool.Pool) *PGApplier { return &PGApplier{pool: pool} }
 
-// Apply coalesces the batch (absolute stats per key by the buffer's rules; additive events by id,
-// a repeated id within the batch counting once) and commits it in one statement.
+// Apply coalesces the batch (absolute stats per key by statstore's merge rules; additive events by
+// id, a repeated id within the batch counting once) and commits it in one statement.
 func (a *PGApplier) Apply(ctx context.Context, events []Event) (Result, error) {
 	b := coalesce(events)
 	var written, fresh, crossed int64
@@ -85,8 +85,8 @@ func (a *PGApplier) Isolated(err error) bool {
 
 // batchArgs is one batch reduced to applySQL's parameters.
 type batchArgs struct {
-	stats    []buffer.Row // one per key, sorted by key (the lock order)
-	eventIDs []string     // additive events, each id once
+	stats    []statstore.Row // one per key, sorted by key (the lock order)
+	eventIDs []string        // additive events, each id once
 	users    []string
 	ats      []time.Time
 	ns       string
@@ -95,14 +95,14 @@ type batchArgs struct {
 
 func coalesce(events []Event) batchArgs {
 	var b batchArgs
-	stats := make(map[buffer.Key]buffer.Row, len(events))
+	stats := make(map[statstore.Key]statstore.Row, len(events))
 	ids := make(map[string]struct{})
 	for i := range events {
 		u := &events[i].Update
 		if !u.Additive {
-			r := buffer.RowOf(u)
+			r := statstore.RowOf(u)
 			if old, ok := stats[u.Key]; ok {
-				r = buffer.Merge(old, r)
+				r = statstore.Merge(old, r)
 			}
 			stats[u.Key] = r
 			continue
@@ -117,7 +117,7 @@ func coalesce(events []Event) batchArgs {
 	for _, r := range stats {
 		b.stats = append(b.stats, r)
 	}
-	slices.SortFunc(b.stats, func(x, y buffer.Row) int {
+	slices.SortFunc(b.stats, func(x, y statstore.Row) int {
 		return cmp.Or(cmp.Compare(x.UserID, y.UserID), cmp.Compare(x.StatKey, y.StatKey))
 	})
 	return b

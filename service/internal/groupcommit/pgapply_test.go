@@ -12,18 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
-	"github.com/challenge-perf/challenge-perf/service/internal/buffer"
+	"github.com/challenge-perf/challenge-perf/service/internal/statstore"
 )
 
 var t0 = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
 func login(id, user string) Event {
-	return Event{Update: buffer.Update{Key: buffer.Key{UserID: user, StatKey: challenges.LoginStatKey},
+	return Event{Update: statstore.Update{Key: statstore.Key{UserID: user, StatKey: challenges.LoginStatKey},
 		Namespace: "test", Value: 1, At: t0, EventID: id, Additive: true}}
 }
 
 func stat(id, user, code string, v float64, at time.Time) Event {
-	return Event{Update: buffer.Update{Key: buffer.Key{UserID: user, StatKey: code}, Namespace: "test", Value: v, At: at, EventID: id}}
+	return Event{Update: statstore.Update{Key: statstore.Key{UserID: user, StatKey: code}, Namespace: "test", Value: v, At: at, EventID: id}}
 }
 
 func statValue(t *testing.T, pool *pgxpool.Pool, user, key string) (value, maxValue float64) {
