@@ -50,7 +50,7 @@ type StackConfig struct {
 	Target targets.Target
 
 	// Logf receives progress lines (t.Logf in tests, stderr in perfstack).
-	Logf func(format string, args ...any)
+	Logf func(format string, args ...any) `json:"-"`
 }
 
 // The event handler's acknowledgement modes (its ACK_MODE).

@@ -42,6 +42,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "perf: removed %d containers and %d networks left by an earlier run\n", c, n)
 	}
 	code := m.Run()
+	stopSharedStack()
 	if _, _, err := containers.Clean(ctx, containers.RunID); err != nil {
 		fmt.Fprintf(os.Stderr, "perf: cleanup: %v\n", err)
 	}
@@ -115,22 +116,14 @@ type scenarioEnv struct {
 	keyBytesFrom int64
 	// target is the implementation measured (PERF_IMPL) and what of it can be measured.
 	target targets.Target
-	// setup is the per-user set-up call (PERF_USER_SETUP or the target's), nil for none; setUp
-	// says it ran on the current state (a reset of the database undoes it).
+	// setup is the per-user set-up call (PERF_USER_SETUP or the target's), nil for none.
 	setup *targets.Call
-	setUp bool
-	// truth is what every acknowledged event and seeded value of the current state implies.
-	truth *suite.Truth
+	// targetState is the target's current state as the suite knows it (shared with the scenarios
+	// before and after this one on the same stack or external target).
+	*targetState
 	// integrityFailed reports a level whose integrity check failed (nil: the test fails, t.Error);
 	// a test of the instrument that expects the failure records it instead.
 	integrityFailed func(msg string)
-	// seeded: the current state holds the realistic progress (seedState).
-	seeded bool
-	// priorRead: the state before this scenario's events was read through the API (a target the
-	// suite cannot reset starts from whatever earlier runs left).
-	priorRead bool
-	// priorUsers are the users whose earlier state was read (nil: the state was reset, all known).
-	priorUsers map[string]bool
 	// statIDs are the containers measured (role → id): the stack's, or PERF_TARGET_CONTAINERS'.
 	statIDs map[string]string
 	// apiHoldMs is how long an API iteration held an HTTP connection at this scenario's last API
@@ -186,7 +179,8 @@ func (e *scenarioEnv) holdEstimateMs() float64 {
 	return 10 + 0.2*(float64(e.cfg.MockLatencyMin+e.cfg.MockLatencyMax)/2+10)
 }
 
-// startScenario brings up a fresh stack (empty database) for one scenario.
+// startScenario gives a scenario its stack: the run's, when the configuration is the same
+// (acquireStack), else a new one; every level starts from a reset (or restored) state.
 func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)) *scenarioEnv {
 	t.Helper()
 	p := settings.Profile()
@@ -199,7 +193,6 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 		t.Fatal(err)
 	}
 	cfg.ChallengesJSON, cfg.PublicKeyPEM = f.ChallengesJSON, f.PublicKeyPEM
-	cfg.Logf = t.Logf
 	for _, m := range mods {
 		m(&cfg)
 	}
@@ -215,28 +208,11 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 	} else if ok {
 		return startExternal(t, ctx, name, dir, p, cfg, f, ext)
 	}
-	stack, err := harness.StartStack(ctx, cfg)
-	if err != nil {
-		t.Fatalf("start stack: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if t.Failed() {
-			t.Logf("challenge-service log tail:\n%s", stack.Service.LogTail())
-			t.Logf("event-handler log tail:\n%s", stack.Handler.LogTail())
-		}
-		if err := stack.Terminate(ctx); err != nil {
-			t.Errorf("terminate stack: %v", err)
-		}
-	})
-	db, err := pgxpool.New(ctx, stack.Endpoints.PostgresDSN)
+	sh, err := acquireStack(t, ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(db.Close)
-	rc := redis.NewClient(&redis.Options{Addr: stack.Endpoints.RedisAddr})
-	t.Cleanup(func() { rc.Close() })
+	stack := sh.stack
 	man, err := harness.BuildManifest(ctx, stack, map[string]string{
 		"profile": p.Name, "duration_per_level": p.Duration.String(), "auth_mode": cfg.AuthMode,
 	})
@@ -245,7 +221,7 @@ func startScenario(t *testing.T, name string, mods ...func(*harness.StackConfig)
 	}
 	writeJSON(t, filepath.Join(dir, "manifest.json"), man)
 	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: stack.Config, ep: stack.Endpoints,
-		stack: stack, db: db, redis: rc, fix: f, target: stack.Config.Target, truth: suite.NewTruth(), statIDs: map[string]string{}}
+		stack: stack, db: sh.db, redis: sh.redis, fix: f, target: stack.Config.Target, targetState: sh.state, statIDs: map[string]string{}}
 	if e.target.Name == "" {
 		e.target, _ = targets.Lookup(targets.Ours)
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/runner"
-	"github.com/challenge-perf/challenge-perf/suite"
 	"github.com/challenge-perf/challenge-perf/targets"
 )
 
@@ -46,7 +45,7 @@ func externalTarget() (harness.Endpoints, bool, error) {
 
 func startExternal(t *testing.T, ctx context.Context, name, dir string, p runner.Profile, cfg harness.StackConfig,
 	f *fixtureSet, ep harness.Endpoints) *scenarioEnv {
-	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: cfg, ep: ep, fix: f, truth: suite.NewTruth()}
+	e := &scenarioEnv{t: t, name: name, dir: dir, profile: p, cfg: cfg, ep: ep, fix: f, targetState: externalState(ep)}
 	// Nothing beyond the public protocols is assumed of an address unless PERF_IMPL names the
 	// implementation behind it.
 	e.target = targets.Unknown()
@@ -98,6 +97,18 @@ func startExternal(t *testing.T, ctx context.Context, name, dir string, p runner
 	t.Logf("%s: external target %s, %s (reset between levels: %v)", name, ep.APIURL, ep.GRPCAddr, e.canReset)
 	e.initTarget()
 	return e
+}
+
+// externalStates are the external targets' states by address: the next scenario against the same
+// target starts from what the suite knows of it (its set-up done, its prior state read, its truth).
+var externalStates = map[string]*targetState{}
+
+func externalState(ep harness.Endpoints) *targetState {
+	k := ep.APIURL + " " + ep.GRPCAddr
+	if externalStates[k] == nil {
+		externalStates[k] = newTargetState()
+	}
+	return externalStates[k]
 }
 
 // network is the stack's network for the generator's container (nil: host network).

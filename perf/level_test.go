@@ -41,17 +41,19 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			t.Fatalf("%s: before level: %v", l, err)
 		}
 	}
+	// A level with API load starts from the realistic (seeded) state: restored from the snapshot
+	// when an earlier level on this stack seeded it, else seeded below.
+	wantSeed := l.RPS > 0 && settings.SeedProgress
+	var seeded *seedResult
 	if e.canReset {
-		if err := harness.ResetDatabase(ctx, e.db); err != nil {
-			t.Fatalf("%s: reset database: %v", l, err)
+		restored, err := e.resetState(ctx, wantSeed)
+		if err != nil {
+			t.Fatalf("%s: %v", l, err)
 		}
-		e.truth, e.setUp, e.seeded = suite.NewTruth(), false, false
-		// Event ids are unique per run, so the previous level's de-duplication keys are dead
-		// weight: dropping them keeps Redis memory bounded by one level's events.
-		if e.redis != nil {
-			if err := e.redis.FlushDB(ctx).Err(); err != nil {
-				t.Fatalf("%s: reset redis: %v", l, err)
-			}
+		if restored != nil {
+			seeded = restored
+			t.Logf("level %s: restored the seeded state of %s (%d stat values, %d claims) in %.1f s",
+				l, restored.RestoredFrom, restored.Events, restored.Claims, restored.Took.Seconds())
 		}
 	}
 	if e.stack != nil && cfg.AckMode == harness.AckBuffered {
@@ -75,7 +77,8 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			t.Fatalf("%s: %v", l, err)
 		}
 		setupStats, e.setUp = st, true
-		t.Logf("level %s: user set-up %s for %d users in %.1f s (%d errors)", l, st.Call, st.Users, st.Seconds, st.Errors)
+		t.Logf("level %s: user set-up %s for %d users in %.1f s (%d errors), settled at %d calls at a time: %v",
+			l, st.Call, st.Users, st.Seconds, st.Errors, st.Concurrency, st.Ramp)
 	}
 	if !e.canReset && !e.priorRead {
 		n, took, err := e.snapshotPrior(ctx)
@@ -88,8 +91,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	}
 	// Levels with API load start from realistic state (seedState), once per state: the seeded
 	// values join the truth the integrity check compares with, next to the generator's events.
-	var seeded *seedResult
-	if l.RPS > 0 && !e.seeded && settings.SeedProgress {
+	if wantSeed && !e.seeded {
 		sr, err := e.seedState(ctx, ops.GRPCAddr, ops.APIURL)
 		if err != nil {
 			t.Fatalf("%s: seed state: %v", l, err)
@@ -100,6 +102,9 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 			}
 		}
 		seeded, e.seeded = &sr, true
+		if err := e.saveSeed(ctx, l.Name, sr); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
 		t.Logf("level %s: seeded %d stat values and %d claims for %d users in %.1f s (realistic state; PERF_SEED_PROGRESS=false turns it off)",
 			l, sr.Events, sr.Claims, len(e.fix.Users), sr.Took.Seconds())
 	}
@@ -194,7 +199,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	out := runresult.LevelResult{Level: l.String(), RPS: l.RPS, EPS: l.EPS, Retry: l.Retry, DurationSec: e.profile.Duration.Seconds(), Dir: dir,
 		Resources: map[string]runresult.ResourceRow{}}
 	if seeded != nil {
-		out.Seed = &runresult.SeedStats{StatValues: seeded.Events, Claims: seeded.Claims, Seconds: seeded.Took.Seconds()}
+		out.Seed = &runresult.SeedStats{StatValues: seeded.Events, Claims: seeded.Claims, Seconds: seeded.Took.Seconds(), RestoredFrom: seeded.RestoredFrom}
 	}
 	out.Setup = setupStats
 	if err := e.fillLoadResult(&out, l, dir); err != nil {

@@ -39,6 +39,9 @@ const (
 type seedResult struct {
 	Events, Claims int
 	Took           time.Duration
+	// RestoredFrom names the level whose seeded state was restored from the database snapshot
+	// ("" when this level seeded through the APIs).
+	RestoredFrom string
 }
 
 // parallel runs fn(i) for i in [0, n) on workers goroutines and returns the first error.

@@ -43,7 +43,8 @@ type Settings struct {
 	// userSetup is PERF_USER_SETUP's call (nil: none); userSetupSet says it was given (SetupCall).
 	userSetup    *targets.Call
 	userSetupSet bool
-	// UserSetupConcurrency is PERF_USER_SETUP_CONCURRENCY (32): users set up at a time.
+	// UserSetupConcurrency is PERF_USER_SETUP_CONCURRENCY (256): the most users set up at a time;
+	// the set-up starts at 8 and doubles while the target's throughput grows (suite.Ramp).
 	UserSetupConcurrency int
 
 	// Impl is PERF_IMPL as given ("" unset: an external target is then of unknown implementation).
@@ -122,7 +123,7 @@ func Load(r *envconf.Reader) (Settings, error) {
 		Tuning:               r.Bool("PERF_TUNING", false),
 	}
 	if s.UserSetupConcurrency == 0 {
-		s.UserSetupConcurrency = 32 // 0 has always meant the default
+		s.UserSetupConcurrency = 256 // 0 has always meant the default
 	}
 	s.Loadgen.CPUs = r.Float("PERF_LOADGEN_CPUS", 0, 0.01, 64)
 	if v, ok := r.Lookup("PERF_LOADGEN_MEMORY"); ok {

@@ -35,7 +35,7 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, runresult.Limits{}, s.Loadgen)
 	require.Equal(t, "test", s.Namespace)
 	require.True(t, strings.HasPrefix(s.ResultsDir, "results/2"), s.ResultsDir)
-	require.Equal(t, 32, s.UserSetupConcurrency)
+	require.Equal(t, 256, s.UserSetupConcurrency)
 	def := &targets.Call{Method: "POST", Path: "/v1/challenges/initialize", Body: "{}"}
 	require.Same(t, def, s.SetupCall(def), "without PERF_USER_SETUP the target's call")
 	require.Empty(t, s.Impl)

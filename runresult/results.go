@@ -128,11 +128,13 @@ type RedisStats struct {
 }
 
 // SeedStats is the realistic state a level started from (API levels): stat values sent through
-// the event handler, claims made through the API, and how long that took.
+// the event handler, claims made through the API, and how long that took — or, with RestoredFrom,
+// the same state restored from the database snapshot taken after that level seeded it.
 type SeedStats struct {
-	StatValues int     `json:"stat_values"`
-	Claims     int     `json:"claims"`
-	Seconds    float64 `json:"seconds"`
+	StatValues   int     `json:"stat_values"`
+	Claims       int     `json:"claims"`
+	Seconds      float64 `json:"seconds"`
+	RestoredFrom string  `json:"restored_from,omitempty"`
 }
 
 // SetupStats is the per-user set-up call the target needed before the level (targets.Call).
@@ -141,6 +143,9 @@ type SetupStats struct {
 	Users   int     `json:"users"`
 	Errors  int     `json:"errors"`
 	Seconds float64 `json:"seconds"`
+	// Concurrency is the calls in flight the set-up settled at (suite.Ramp), Ramp its decisions.
+	Concurrency int      `json:"concurrency"`
+	Ramp        []string `json:"ramp,omitempty"`
 }
 
 // TargetInfo is the implementation a scenario measured and what of it could not be measured.
