@@ -114,6 +114,9 @@ func (e *scenarioEnv) lookupBaseline() (runresult.BaselineEntry, bool, string) {
 	if ref.HostCPUs > 0 && e.hostCPUs() > 0 && ref.HostCPUs != e.hostCPUs() {
 		return ref, false, fmt.Sprintf("%s was measured on %d CPUs, this host has %d: measured, not gated", path, ref.HostCPUs, e.hostCPUs())
 	}
+	if ref.DurationPerLevel != "" && ref.DurationPerLevel != e.profile.Duration.String() {
+		return ref, false, fmt.Sprintf("%s was measured at %s per level, this run's levels last %s: measured, not gated", path, ref.DurationPerLevel, e.profile.Duration)
+	}
 	if e.stack != nil {
 		if diff := limitsDiffer(e.cfg, harness.DefaultStackConfig()); diff != "" {
 			return ref, false, fmt.Sprintf("%s was measured with the default container limits, this run has %s: measured, not gated", path, diff)

@@ -23,6 +23,9 @@ type BaselineEntry struct {
 	// HostCPUs is the CPUs of the machine the figures were measured on (0: not recorded): on
 	// another kind of machine the scenario is measured, not gated.
 	HostCPUs int `json:"host_cpus,omitempty"`
+	// DurationPerLevel is the level duration the figures were measured at ("" : not recorded):
+	// a run at another duration is measured, not gated (a 30 s level is not a 2-minute one).
+	DurationPerLevel string `json:"duration_per_level,omitempty"`
 }
 
 // BaselinePrograms are the containers whose CPU the smoke gate compares.

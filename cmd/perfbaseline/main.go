@@ -101,6 +101,7 @@ func update(results, path string, want []string, stdout io.Writer) error {
 			return err
 		}
 		e.HostCPUs = hostCPUs(dir)
+		e.DurationPerLevel = levelDuration(dir)
 		entries = append(entries, entry{res.Profile, name, e})
 	}
 	if len(entries) == 0 {

@@ -35,7 +35,8 @@ func TestUpdatesTheRunsProfileAndKeepsTheOthers(t *testing.T) {
 	b, err := runresult.ReadBaseline(path)
 	require.NoError(t, err)
 	assert.Equal(t, keep, b["smoke"]["scenario1"])
-	assert.Equal(t, runresult.BaselineEntry{MaxRPS: 5000, Source: filepath.ToSlash(results) + "/scenario1/result.json (PERF_PROFILE=nightly PERF_DURATION=2m0s)"}, b["nightly"]["scenario1"])
+	assert.Equal(t, runresult.BaselineEntry{MaxRPS: 5000, Source: filepath.ToSlash(results) + "/scenario1/result.json (PERF_PROFILE=nightly PERF_DURATION=2m0s)",
+		DurationPerLevel: "2m0s"}, b["nightly"]["scenario1"])
 	assert.Contains(t, out.String(), "nightly/scenario1: max 5000 RPS")
 }
 
