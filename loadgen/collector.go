@@ -126,7 +126,7 @@ func progressPart(l TimeseriesLine, maxVUs int, secs float64) string {
 		errPct = 100 * float64(l.Errors) / (l.Reqs * secs)
 	}
 	s := fmt.Sprintf("%s: %.0f/%.0f it/s (target %.0f) p95=%.1fms", l.Scenario, l.Achieved, l.Offered, l.TargetRate, l.P95)
-	if b, ok := l.Latency["http_req_blocked"]; ok {
+	if b, ok := l.Latency[MetricHTTPReqBlocked]; ok {
 		// Time waiting for a pooled connection, next to the request time: the generator's own queue.
 		s += fmt.Sprintf(" blocked95=%.1fms", b.P95)
 	}

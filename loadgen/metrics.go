@@ -58,27 +58,27 @@ const (
 )
 
 var builtinMetrics = [numBuiltin]metricDef{
-	mIterations:        {"iterations", KindCounter, false, true, false},
-	mDropped:           {"dropped_iterations", KindCounter, false, true, false},
-	mIterationDuration: {"iteration_duration", KindTrend, true, true, false},
+	mIterations:        {MetricIterations, KindCounter, false, true, false},
+	mDropped:           {MetricDroppedIterations, KindCounter, false, true, false},
+	mIterationDuration: {MetricIterationDuration, KindTrend, true, true, false},
 	// iteration_lag: actual start − intended start of each iteration (coordinated omission made visible).
-	mIterationLag:   {"iteration_lag", KindTrend, true, true, false},
-	mVUs:            {"vus", KindGauge, false, false, false},
-	mVUsMax:         {"vus_max", KindGauge, false, false, false},
-	mChecks:         {"checks", KindRate, false, false, false},
-	mHTTPReqs:       {"http_reqs", KindCounter, false, true, false},
-	mHTTPFailed:     {"http_req_failed", KindRate, false, true, false},
-	mHTTPDuration:   {"http_req_duration", KindTrend, true, true, true},
-	mHTTPBlocked:    {"http_req_blocked", KindTrend, true, false, true},
-	mHTTPConnecting: {"http_req_connecting", KindTrend, true, false, false},
-	mHTTPSending:    {"http_req_sending", KindTrend, true, false, false},
-	mHTTPWaiting:    {"http_req_waiting", KindTrend, true, true, false},
-	mHTTPReceiving:  {"http_req_receiving", KindTrend, true, false, false},
-	mGRPCReqs:       {"grpc_reqs", KindCounter, false, true, false},
-	mGRPCFailed:     {"grpc_req_failed", KindRate, false, true, false},
-	mGRPCDuration:   {"grpc_req_duration", KindTrend, true, true, true},
-	mDataSent:       {"data_sent", KindCounter, false, false, false},
-	mDataReceived:   {"data_received", KindCounter, false, false, false},
+	mIterationLag:   {MetricIterationLag, KindTrend, true, true, false},
+	mVUs:            {MetricVUs, KindGauge, false, false, false},
+	mVUsMax:         {MetricVUsMax, KindGauge, false, false, false},
+	mChecks:         {MetricChecks, KindRate, false, false, false},
+	mHTTPReqs:       {MetricHTTPReqs, KindCounter, false, true, false},
+	mHTTPFailed:     {MetricHTTPReqFailed, KindRate, false, true, false},
+	mHTTPDuration:   {MetricHTTPReqDuration, KindTrend, true, true, true},
+	mHTTPBlocked:    {MetricHTTPReqBlocked, KindTrend, true, false, true},
+	mHTTPConnecting: {MetricHTTPReqConnecting, KindTrend, true, false, false},
+	mHTTPSending:    {MetricHTTPReqSending, KindTrend, true, false, false},
+	mHTTPWaiting:    {MetricHTTPReqWaiting, KindTrend, true, true, false},
+	mHTTPReceiving:  {MetricHTTPReqReceiving, KindTrend, true, false, false},
+	mGRPCReqs:       {MetricGRPCReqs, KindCounter, false, true, false},
+	mGRPCFailed:     {MetricGRPCReqFailed, KindRate, false, true, false},
+	mGRPCDuration:   {MetricGRPCReqDuration, KindTrend, true, true, true},
+	mDataSent:       {MetricDataSent, KindCounter, false, false, false},
+	mDataReceived:   {MetricDataReceived, KindCounter, false, false, false},
 }
 
 // metricRegistry holds the built-in metrics followed by the registered ones. A run copies it
@@ -274,7 +274,7 @@ func (s *store) lookup(key string) *aggregate {
 		return s.total[id]
 	}
 	t := byte('n')
-	if tag == "scenario" {
+	if tag == TagScenario {
 		t = 's'
 		if len(s.scen) == 1 && s.scen[0] == val {
 			return s.total[id] // single-scenario runs keep no scenario submetrics
@@ -298,11 +298,11 @@ func (s *store) keys() ([]string, map[string]*aggregate) {
 		if a.empty() {
 			continue
 		}
-		tag := "name"
+		tag := TagName
 		if k.tag == 's' {
-			tag = "scenario"
+			tag = TagScenario
 		}
-		out[fmt.Sprintf("%s{%s:%s}", s.defs[k.m].Name, tag, k.val)] = a
+		out[Submetric(s.defs[k.m].Name, tag, k.val)] = a
 	}
 	names := make([]string, 0, len(out))
 	for k := range out {

@@ -43,7 +43,7 @@ func md5hex(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-var defaultTrendStats = []string{"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"}
+var defaultTrendStats = []string{StatAvg, StatMin, StatMed, StatMax, StatP90, StatP95, StatP99}
 
 // trendStatValue evaluates one summaryTrendStats column.
 func trendStatValue(a *aggregate, stat string) float64 {
@@ -51,7 +51,7 @@ func trendStatValue(a *aggregate, stat string) float64 {
 		p, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(stat, "p("), ")")), 64)
 		return a.scale(a.trend.Percentile(p))
 	}
-	if stat == "count" {
+	if stat == StatCount {
 		return float64(a.trend.Count())
 	}
 	return a.scale(a.trend.Stat(stat, 0))
@@ -85,15 +85,15 @@ func (c *collector) summary(p *Plan, elapsed float64, ths []*boundThreshold) Sum
 		m := map[string]any{}
 		switch a.def.Kind {
 		case KindCounter:
-			m["count"] = a.sum
-			m["rate"] = 0.0
+			m[StatCount] = a.sum
+			m[StatRate] = 0.0
 			if elapsed > 0 {
-				m["rate"] = a.sum / elapsed
+				m[StatRate] = a.sum / elapsed
 			}
 		case KindGauge:
-			m["value"], m["min"], m["max"] = a.gauge, a.gaugeMin, a.gaugeMax
+			m[StatValue], m[StatMin], m[StatMax] = a.gauge, a.gaugeMin, a.gaugeMax
 		case KindRate:
-			m["value"] = a.value(Threshold{Method: "rate"}, elapsed)
+			m[StatValue] = a.value(Threshold{Method: StatRate}, elapsed)
 			m["passes"], m["fails"] = a.nonZero, a.total-a.nonZero
 		case KindTrend:
 			for _, st := range stats {

@@ -37,6 +37,16 @@ func (t *ThresholdSpec) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes k6's short form, the bare expression, when no option is set: a plan written
+// from a Plan reads like one written by hand.
+func (t ThresholdSpec) MarshalJSON() ([]byte, error) {
+	if !t.AbortOnFail && t.DelayAbortEval == 0 {
+		return json.Marshal(t.Expr)
+	}
+	type raw ThresholdSpec
+	return json.Marshal(raw(t))
+}
+
 func (l *ThresholdList) UnmarshalJSON(b []byte) error {
 	var many []ThresholdSpec
 	if err := json.Unmarshal(b, &many); err == nil {
@@ -156,7 +166,7 @@ func parseMetricKey(key string) (name, tag, value string, err error) {
 	}
 	tag = strings.TrimSpace(tag)
 	value = strings.Trim(strings.TrimSpace(value), `"'`)
-	if tag != "name" && tag != "scenario" {
+	if tag != TagName && tag != TagScenario {
 		return "", "", "", fmt.Errorf("submetric %q: only the tags `name` and `scenario` are supported", key)
 	}
 	return name, tag, value, nil

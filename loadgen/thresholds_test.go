@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,4 +90,16 @@ func TestThresholdKinds(t *testing.T) {
 			assert.Error(t, err, c.key+" "+c.expr)
 		}
 	}
+}
+
+// A threshold without options is written in k6's short form; one with options as the object, and
+// both read back as written.
+func TestThresholdSpecMarshalsItsShortForm(t *testing.T) {
+	in := ThresholdList{{Expr: "p(95)<500"}, {Expr: "p(99)<1000", AbortOnFail: true, DelayAbortEval: Duration(5e9)}}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	assert.JSONEq(t, `["p(95)<500",{"threshold":"p(99)<1000","abortOnFail":true,"delayAbortEval":"5s"}]`, string(b))
+	var out ThresholdList
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.Equal(t, in, out)
 }

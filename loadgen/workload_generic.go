@@ -51,7 +51,7 @@ func httpGetFactory(sc *ScenarioContext) (Iteration, error) {
 		expect = append(expect, c)
 	}
 	name := sc.Env("name", fmt.Sprintf("GET %s", sc.Env("path", url)))
-	sc.SetMainMetric("http_req_duration")
+	sc.SetMainMetric(MetricHTTPReqDuration)
 	return func(ctx context.Context, vu *VU) error {
 		req := HTTPRequest{Method: http.MethodGet, URL: url, Name: name, Expected: expect}
 		if auth {
@@ -75,7 +75,7 @@ func grpcEmptyFactory(sc *ScenarioContext) (Iteration, error) {
 		return nil, sc.EnvError("method", "a full gRPC method name like /pkg.Service/Method")
 	}
 	name := sc.Env("name", method)
-	sc.SetMainMetric("grpc_req_duration")
+	sc.SetMainMetric(MetricGRPCReqDuration)
 	return func(ctx context.Context, vu *VU) error {
 		return vu.Invoke(ctx, method, name, &emptypb.Empty{}, &emptypb.Empty{})
 	}, nil

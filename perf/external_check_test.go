@@ -60,7 +60,7 @@ func TestExternalTarget_PublicProtocolsOnly(t *testing.T) {
 	ep.InternalAPIURL, ep.InternalGRPCAddr = ep.APIURL, ep.GRPCAddr
 	e := startExternal(t, ctx, "external", dir, p, stack.Config, f, ep)
 
-	out := e.runLevel(levelSpec{Name: suite.LevelName(50, 300), RPS: 50, EPS: 300})
+	out := e.runLevel(runner.LevelSpec{Name: suite.LevelName(50, 300), RPS: 50, EPS: 300})
 	require.Equal(t, runresult.VerdictPass, out.Verdict, out.Reasons)
 	require.NotNil(t, out.Setup, "the per-user set-up ran")
 	require.Equal(t, len(f.Users), out.Setup.Users)

@@ -11,21 +11,15 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
 )
 
-// fault is one failure injected in the middle of a level: what an operator, the kernel or the
+// faults are scenario 6's, in the order they run: what an operator, the kernel or the
 // infrastructure does to a running stack.
-type fault struct {
-	Name   string
-	At     time.Duration // after the generator's start
-	Inject func(ctx context.Context, s *harness.Stack) error
-}
-
-// faults are scenario 6's, in the order they run.
-func faults() []*fault {
-	return []*fault{
+func faults() []*runner.Fault {
+	return []*runner.Fault{
 		{Name: "event handler killed (kill -9) and started", Inject: func(ctx context.Context, s *harness.Stack) error {
 			if err := harness.Kill(ctx, s.Handler); err != nil {
 				return err
@@ -75,7 +69,7 @@ func TestScenario6_Faults(t *testing.T) {
 			time.Sleep(e.profile.Cooldown)
 		}
 		f.At = e.profile.Duration / 3
-		l := levelSpec{Name: fmt.Sprintf("fault-%d", i+1), RPS: rps, EPS: eps, Redeliver: true, Fault: f}
+		l := runner.LevelSpec{Name: fmt.Sprintf("fault-%d", i+1), RPS: rps, EPS: eps, Redeliver: true, Fault: f}
 		r := e.runLevel(l)
 		res.Levels = append(res.Levels, r)
 		if fr := r.Fault; fr != nil {
@@ -106,7 +100,7 @@ func integrityText(in *runresult.Integrity) string {
 }
 
 // injectFault waits for the generator's start, then for f.At, and injects f.
-func (e *scenarioEnv) injectFault(ctx context.Context, f *fault, engineStart <-chan time.Time) *runresult.FaultResult {
+func (e *scenarioEnv) injectFault(ctx context.Context, f *runner.Fault, engineStart <-chan time.Time) *runresult.FaultResult {
 	r := &runresult.FaultResult{Name: f.Name, RecoverySec: -1}
 	var start time.Time
 	select {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
 	dto "github.com/prometheus/client_model/go"
@@ -24,7 +25,7 @@ import (
 // runLevel resets the database, runs one level of load in the generator's container while
 // sampling resources (and optionally profiles and PostgreSQL), then checks data integrity and
 // judges the level against the spec's limit definition.
-func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
+func (e *scenarioEnv) runLevel(l runner.LevelSpec) runresult.LevelResult {
 	t := e.t
 	t.Helper()
 	ctx := context.Background()
@@ -114,7 +115,8 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 	}
 
 	l.OrderProbes = e.target.Has.EventOrder
-	plan, err := buildPlan(l, e.profile.Duration, ops, cfg.AuthMode, cfg.Namespace, e.holdEstimateMs())
+	plan, err := runner.EncodePlan(runner.BuildPlan(l, runner.PlanConfig{Duration: e.profile.Duration,
+		APIURL: ops.InternalAPIURL, GRPCAddr: ops.InternalGRPCAddr, Namespace: cfg.Namespace, Auth: cfg.AuthMode, HoldMs: e.holdEstimateMs()}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +274,7 @@ func (e *scenarioEnv) runLevel(l levelSpec) runresult.LevelResult {
 }
 
 // fillLoadResult reads the generator's summary and time series into the level result.
-func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l levelSpec, dir string) error {
+func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l runner.LevelSpec, dir string) error {
 	s, err := readSummary(dir)
 	if err != nil {
 		return err

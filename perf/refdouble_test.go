@@ -76,7 +76,7 @@ func TestReferenceDouble(t *testing.T) {
 		var caught []string
 		e.integrityFailed = func(msg string) { caught = append(caught, msg) }
 		res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
-		if best := e.stepLevels(res, []levelSpec{{Name: suite.LevelName(0, 200), EPS: 200}}); best != nil {
+		if best := e.stepLevels(res, []runner.LevelSpec{{Name: suite.LevelName(0, 200), EPS: 200}}); best != nil {
 			res.MaxSustainable, res.MaxEPS = best.Level, best.EPS
 		}
 		e.writeResult(res)

@@ -22,9 +22,9 @@ func TestScenario1_APILoad(t *testing.T) { scenario1(t, "scenario1") }
 func scenario1(t *testing.T, name string) {
 	e := startScenario(t, name)
 	levels := settings.LevelsFor(runner.APILevels, e.target.Smoke.RPS)
-	var specs []levelSpec
+	var specs []runner.LevelSpec
 	for _, n := range levels {
-		specs = append(specs, levelSpec{Name: suite.LevelName(n, 0), RPS: n})
+		specs = append(specs, runner.LevelSpec{Name: suite.LevelName(n, 0), RPS: n})
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	if best := e.stepLevels(res, specs); best != nil {
@@ -41,9 +41,9 @@ func TestScenario2_EventLoad(t *testing.T) { scenario2(t, "scenario2") }
 func scenario2(t *testing.T, name string) {
 	e := startScenario(t, name)
 	levels := settings.LevelsFor(runner.EventLevels, e.target.Smoke.EPS)
-	var specs []levelSpec
+	var specs []runner.LevelSpec
 	for _, n := range levels {
-		specs = append(specs, levelSpec{Name: suite.LevelName(0, n), EPS: n})
+		specs = append(specs, runner.LevelSpec{Name: suite.LevelName(0, n), EPS: n})
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	if best := e.stepLevels(res, specs); best != nil {
@@ -66,12 +66,12 @@ func TestScenario3_Combined(t *testing.T) {
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
 	levelOf := map[[2]int]string{} // (row, column) → the level's display name
 	st := e.stepper()
-	var held []suite.Held[levelSpec] // every cell that held: the candidates the repeats confirm
+	var held []suite.Held[runner.LevelSpec] // every cell that held: the candidates the repeats confirm
 	cell := func(r, c int) bool {
 		if len(res.Levels) > 0 {
 			time.Sleep(e.profile.Cooldown)
 		}
-		spec := levelSpec{Name: suite.LevelName(rows[r], cols[c]), RPS: rows[r], EPS: cols[c], APIGetOnly: getOnly, Profiles: true}
+		spec := runner.LevelSpec{Name: suite.LevelName(rows[r], cols[c]), RPS: rows[r], EPS: cols[c], APIGetOnly: getOnly, Profiles: true}
 		runs := st.Judged(spec)
 		res.Levels = append(res.Levels, runs...)
 		l := runs[len(runs)-1]
@@ -124,7 +124,7 @@ func TestScenario3_Combined(t *testing.T) {
 			t.Logf("%s: bisecting the event rate at %d RPS between %d and %d EPS: %d", e.name, rps, search.Held, search.Failed, n)
 			time.Sleep(e.profile.Cooldown)
 			// The pool re-run, not the baseline's retry: a bracket's end is never the generator's pool.
-			spec := levelSpec{Name: suite.LevelName(rps, n), RPS: rps, EPS: n, APIGetOnly: getOnly}
+			spec := runner.LevelSpec{Name: suite.LevelName(rps, n), RPS: rps, EPS: n, APIGetOnly: getOnly}
 			runs := st.PoolJudged(spec)
 			res.Levels = append(res.Levels, runs...)
 			l := runs[len(runs)-1]
@@ -166,8 +166,8 @@ func TestScenario4_Database(t *testing.T) {
 		eps = settings.DBEPS
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
-	spec := levelSpec{Name: suite.LevelName(rps, eps), RPS: rps, EPS: eps, Profiles: true, DBSampling: true}
-	if best := e.stepLevels(res, []levelSpec{spec}); best != nil {
+	spec := runner.LevelSpec{Name: suite.LevelName(rps, eps), RPS: rps, EPS: eps, Profiles: true, DBSampling: true}
+	if best := e.stepLevels(res, []runner.LevelSpec{spec}); best != nil {
 		res.MaxSustainable, res.MaxRPS, res.MaxEPS = best.Level, best.RPS, best.EPS
 	}
 	if db := res.Levels[0].DB; db != nil {
@@ -203,8 +203,8 @@ func scenario5(t *testing.T, name string) {
 		eps = settings.E2EEPS
 	}
 	res := &runresult.ScenarioResult{Scenario: e.name, Profile: e.profile.Name}
-	spec := levelSpec{Name: suite.LevelName(0, eps) + "_e2e", EPS: eps, E2ERate: 2}
-	if best := e.stepLevels(res, []levelSpec{spec}); best != nil {
+	spec := runner.LevelSpec{Name: suite.LevelName(0, eps) + "_e2e", EPS: eps, E2ERate: 2}
+	if best := e.stepLevels(res, []runner.LevelSpec{spec}); best != nil {
 		res.MaxSustainable, res.MaxEPS = best.Level, best.EPS
 	}
 	l := res.Levels[0]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/harness"
 	"github.com/challenge-perf/challenge-perf/loadgen"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
 )
@@ -19,8 +20,8 @@ import (
 // stepper runs this scenario's levels by the suite's stepping rules (suite.Stepper): the ladder
 // until the limit, the re-runs, bisection (PERF_BISECT=false turns it off) and the confirmation
 // of the maximum by repeats (PERF_REPEATS; the nightly profile's 3 runs).
-func (e *scenarioEnv) stepper() *suite.Stepper[levelSpec] {
-	return &suite.Stepper[levelSpec]{
+func (e *scenarioEnv) stepper() *suite.Stepper[runner.LevelSpec] {
+	return &suite.Stepper[runner.LevelSpec]{
 		Scenario: e.name,
 		Run:      e.runLevel,
 		Cooldown: func() { time.Sleep(e.profile.Cooldown) },
@@ -35,7 +36,7 @@ func (e *scenarioEnv) stepper() *suite.Stepper[levelSpec] {
 
 // stepLevels runs levels in order until one fails the limit definition (stepping stops there:
 // the previous level is the maximum sustainable one), then narrows the maximum.
-func (e *scenarioEnv) stepLevels(res *runresult.ScenarioResult, specs []levelSpec) (lastPass *runresult.LevelResult) {
+func (e *scenarioEnv) stepLevels(res *runresult.ScenarioResult, specs []runner.LevelSpec) (lastPass *runresult.LevelResult) {
 	return e.stepper().Ladder(res, specs)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
+	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
 	"github.com/challenge-perf/challenge-perf/suite"
 )
@@ -45,9 +46,9 @@ func TestTuningSweep(t *testing.T) {
 		name := runresult.TuningDir + "/" + runresult.TuningRunDir(s.param, s.value)
 		t.Run(s.param+"="+s.value, func(t *testing.T) {
 			e := startScenario(t, name, s.apply)
-			var specs []levelSpec
+			var specs []runner.LevelSpec
 			for _, l := range ladder {
-				specs = append(specs, levelSpec{Name: suite.LevelName(l[0], l[1]) + "_e2e", RPS: l[0], EPS: l[1], E2ERate: 2})
+				specs = append(specs, runner.LevelSpec{Name: suite.LevelName(l[0], l[1]) + "_e2e", RPS: l[0], EPS: l[1], E2ERate: 2})
 			}
 			res := &runresult.ScenarioResult{Scenario: name, Profile: p.Name}
 			row := runresult.TuningRow{Param: s.param, Value: s.value, Dir: e.dir}

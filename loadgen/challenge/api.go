@@ -11,9 +11,10 @@ import (
 	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
+// The API requests' names: the {name:...} tag of their http_* submetrics.
 const (
-	nameGetChallenges = "GET /v1/challenges"
-	nameClaim         = "POST /v1/challenges/{challengeId}/goals/{goalId}/claim"
+	NameGetChallenges = "GET /v1/challenges"
+	NameClaim         = "POST /v1/challenges/{challengeId}/goals/{goalId}/claim"
 )
 
 // apiLoadFactory is apiLoad, spec scenario 1: 80 % GET /v1/challenges; 20 % GET then claim
@@ -22,30 +23,30 @@ const (
 //
 // env: getOnly (bool, default false), claimRatio (default 0.2).
 func apiLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
-	if err := sc.CheckEnv("getOnly", "claimRatio"); err != nil {
+	if err := sc.CheckEnv(apiLoadEnvKeys...); err != nil {
 		return nil, err
 	}
 	if err := sc.HTTP(); err != nil {
 		return nil, err
 	}
-	getOnly, err := sc.EnvBool("getOnly", false)
+	getOnly, err := sc.EnvBool(envGetOnly, false)
 	if err != nil {
 		return nil, err
 	}
-	ratio, err := sc.EnvFloat("claimRatio", 0.2)
+	ratio, err := sc.EnvFloat(envClaimRatio, 0.2)
 	if err != nil || ratio < 0 || ratio > 1 {
-		return nil, sc.EnvError("claimRatio", "a number in 0..1")
+		return nil, sc.EnvError(envClaimRatio, "a number in 0..1")
 	}
 	if getOnly {
 		ratio = 0
 	}
-	sc.SetMainMetric("http_req_duration")
+	sc.SetMainMetric(loadgen.MetricHTTPReqDuration)
 	base := sc.Plan.Target.BaseURL
 	listURL := base + "/v1/challenges"
 	return func(ctx context.Context, vu *loadgen.VU) error {
 		user := vu.PickUser()
 		claim := vu.Rand.Float64() < ratio
-		r := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodGet, URL: listURL, Name: nameGetChallenges, User: user})
+		r := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodGet, URL: listURL, Name: NameGetChallenges, User: user})
 		ok := vu.Check("GET challenges: status 200", r.Err == nil && r.Status == 200)
 		// A substring test instead of a full decode: parsing ~150 KB per GET
 		// would cost the generator more than the request itself.
@@ -61,7 +62,7 @@ func apiLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
 			return nil
 		}
 		url := fmt.Sprintf("%s/v1/challenges/%s/goals/%s/claim", base, cid, gid)
-		c := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodPost, URL: url, Name: nameClaim, User: user, Expected: []int{409}})
+		c := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodPost, URL: url, Name: NameClaim, User: user, Expected: []int{409}})
 		vu.Check("POST claim: status 200, 202 or 409", c.Err == nil && (c.Status == 200 || c.Status == 202 || c.Status == 409))
 		// The achieved mix (claim_outcomes{name:200|409|...|error}): whether claims really happen.
 		outcome := "error"

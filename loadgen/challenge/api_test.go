@@ -12,7 +12,7 @@ func TestAPILoadClaims(t *testing.T) {
 	srv.body = []byte(`{"challenges":[{"challengeId":"c1","goals":[{"goalId":"g1","status":"claimed","claimedAt":"x"},{"goalId":"g2","status":"completed","claimedAt":null}]}]}`)
 	res := runPlan(t, fmt.Sprintf(`{"scenarios":{"api":{"executor":"constant-arrival-rate","rate":100,"duration":"1s",
 		"preAllocatedVUs":5,"exec":"apiLoad","env":{"claimRatio":"0.5"}}},"target":{"baseURL":%q},"seed":3}`, srv.URL))
-	claims := metric(t, res, "http_reqs{name:"+nameClaim+"}", "count")
+	claims := metric(t, res, "http_reqs{name:"+NameClaim+"}", "count")
 	assert.InDelta(t, 50, claims, 20)
 	assert.Equal(t, float64(srv.claims.Load()), claims)
 	// half the claims answer 409: expected, so no failures

@@ -15,6 +15,10 @@
 //   - the metrics claim_outcomes, events_acked, events_rejected,
 //     events_redelivered, e2e_latency, e2e_failed and e2e_polls;
 //   - the artifact ground_truth.json (GroundTruth) of runs with event workloads.
+//
+// For the programs that write plans and read summaries it exports the workloads' names
+// (Workload*), their env options as types (APILoadEnv, EventLoadEnv, E2EProbeEnv), and the names
+// of their metrics (Metric*) and requests (Name*, the {name:...} tag of the http_* and grpc_* submetrics).
 package challenge
 
 import (
@@ -31,19 +35,37 @@ var (
 	defaultNamespace = "test"
 )
 
-// The workloads' metrics (besides the engine's http_*, grpc_*, iterations, checks, ...).
+// The workloads' metric names (besides the engine's http_*, grpc_*, iterations, checks, ...), for
+// the readers of a summary.
+const (
+	// MetricClaimOutcomes{name:200|409|...|error}: the achieved mix of claims.
+	MetricClaimOutcomes     = "claim_outcomes"
+	MetricEventsAcked       = "events_acked"
+	MetricEventsRejected    = "events_rejected"
+	MetricEventsRedelivered = "events_redelivered"
+	// MetricE2ELatency: gRPC ack of a probe event → first GET that shows the value.
+	MetricE2ELatency = "e2e_latency"
+	MetricE2EFailed  = "e2e_failed"
+	MetricE2EPolls   = "e2e_polls"
+)
+
 var (
-	// claim_outcomes{name:200|409|...|error}: the achieved mix of claims.
-	claimOutcomes = loadgen.RegisterMetric(loadgen.MetricSpec{Name: "claim_outcomes", Kind: loadgen.KindCounter, Tagged: true})
+	claimOutcomes = loadgen.RegisterMetric(loadgen.MetricSpec{Name: MetricClaimOutcomes, Kind: loadgen.KindCounter, Tagged: true})
 
-	eventsAcked       = loadgen.RegisterMetric(loadgen.MetricSpec{Name: "events_acked", Kind: loadgen.KindCounter, Tagged: true})
-	eventsRejected    = loadgen.RegisterMetric(loadgen.MetricSpec{Name: "events_rejected", Kind: loadgen.KindCounter, Tagged: true})
-	eventsRedelivered = loadgen.RegisterMetric(loadgen.MetricSpec{Name: "events_redelivered", Kind: loadgen.KindCounter, Tagged: true})
+	eventsAcked       = loadgen.RegisterMetric(loadgen.MetricSpec{Name: MetricEventsAcked, Kind: loadgen.KindCounter, Tagged: true})
+	eventsRejected    = loadgen.RegisterMetric(loadgen.MetricSpec{Name: MetricEventsRejected, Kind: loadgen.KindCounter, Tagged: true})
+	eventsRedelivered = loadgen.RegisterMetric(loadgen.MetricSpec{Name: MetricEventsRedelivered, Kind: loadgen.KindCounter, Tagged: true})
 
-	// e2e_latency: gRPC ack of a probe event → first GET that shows the value.
-	e2eLatency = loadgen.RegisterMetric(loadgen.MetricSpec{Name: "e2e_latency", Kind: loadgen.KindTrend, Time: true, Series: true})
-	e2eFailed  = loadgen.RegisterMetric(loadgen.MetricSpec{Name: "e2e_failed", Kind: loadgen.KindRate})
-	e2ePolls   = loadgen.RegisterMetric(loadgen.MetricSpec{Name: "e2e_polls", Kind: loadgen.KindTrend})
+	e2eLatency = loadgen.RegisterMetric(loadgen.MetricSpec{Name: MetricE2ELatency, Kind: loadgen.KindTrend, Time: true, Series: true})
+	e2eFailed  = loadgen.RegisterMetric(loadgen.MetricSpec{Name: MetricE2EFailed, Kind: loadgen.KindRate})
+	e2ePolls   = loadgen.RegisterMetric(loadgen.MetricSpec{Name: MetricE2EPolls, Kind: loadgen.KindTrend})
+)
+
+// The workloads' names: a scenario's exec.
+const (
+	WorkloadAPILoad   = "apiLoad"
+	WorkloadEventLoad = "eventLoad"
+	WorkloadE2EProbe  = "e2eProbe"
 )
 
 // The plan fields the event workloads own (top level, as before the split).
@@ -53,9 +75,9 @@ const (
 )
 
 func init() {
-	loadgen.RegisterWorkload("apiLoad", apiLoadFactory)
-	loadgen.RegisterWorkload("eventLoad", eventLoadFactory)
-	loadgen.RegisterWorkload("e2eProbe", e2eFactory)
+	loadgen.RegisterWorkload(WorkloadAPILoad, apiLoadFactory)
+	loadgen.RegisterWorkload(WorkloadEventLoad, eventLoadFactory)
+	loadgen.RegisterWorkload(WorkloadE2EProbe, e2eFactory)
 	loadgen.RegisterPlanField(fieldEventValues, func(raw json.RawMessage) error {
 		var v string
 		if err := json.Unmarshal(raw, &v); err != nil || (v != "" && v != ValuesMonotonic && v != ValuesRandom) {

@@ -12,9 +12,10 @@ import (
 	"github.com/challenge-perf/challenge-perf/loadgen"
 )
 
+// The probe's requests' names: the {name:...} tag of their grpc_* and http_* submetrics.
 const (
-	nameE2EStat = "statItemUpdated (e2e)"
-	nameE2EGet  = "GET /v1/challenges (e2e)"
+	NameE2EStat = "statItemUpdated (e2e)"
+	NameE2EGet  = "GET /v1/challenges (e2e)"
 )
 
 type probeState struct {
@@ -38,32 +39,32 @@ type probeState struct {
 // below the goal's target (progress is capped there), so one probe goal
 // lasts targetValue−progress probes.
 func e2eFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
-	opts, truth, err := eventSetup(sc, "user", "statCode", "goalId", "pollInterval", "timeout")
+	opts, truth, err := eventSetup(sc, e2eProbeEnvKeys...)
 	if err != nil {
 		return nil, err
 	}
 	if err := sc.HTTP(); err != nil {
 		return nil, err
 	}
-	poll, err := sc.EnvDuration("pollInterval", 50*time.Millisecond)
+	poll, err := sc.EnvDuration(envPollInterval, 50*time.Millisecond)
 	if err != nil {
 		return nil, err
 	}
-	timeout, err := sc.EnvDuration("timeout", 10*time.Second)
+	timeout, err := sc.EnvDuration(envTimeout, 10*time.Second)
 	if err != nil {
 		return nil, err
 	}
 	all := sc.Users.All()
-	user := sc.Env("user", all[len(all)-1])
+	user := sc.Env(envUser, all[len(all)-1])
 	// Other scenarios must not change the probe user's values: they would mask the probe.
 	sc.ReserveUsers(user)
-	code := sc.Env("statCode", "enemy_kills")
-	st := &probeState{goalID: sc.Env("goalId", "")}
-	sc.SetMainMetric("e2e_latency")
+	code := sc.Env(envStatCode, "enemy_kills")
+	st := &probeState{goalID: sc.Env(envGoalID, "")}
+	sc.SetMainMetric(MetricE2ELatency)
 	ns := opts.namespace
 	listURL := sc.Plan.Target.BaseURL + "/v1/challenges"
 	get := func(ctx context.Context, vu *loadgen.VU) (*challengeList, error) {
-		r := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodGet, URL: listURL, Name: nameE2EGet, User: user})
+		r := vu.HTTP(ctx, loadgen.HTTPRequest{Method: http.MethodGet, URL: listURL, Name: NameE2EGet, User: user})
 		if r.Err != nil {
 			return nil, r.Err
 		}
@@ -91,7 +92,7 @@ func e2eFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
 			return err
 		}
 		next := func(prev float64) float64 { return max(prev, floor) + 1 }
-		v, err := sendStat(ctx, vu, truth, ns, user, code, nameE2EStat, next, false, false)
+		v, err := sendStat(ctx, vu, truth, ns, user, code, NameE2EStat, next, false, false)
 		if err != nil {
 			vu.Add(e2eFailed, 1, "")
 			return err

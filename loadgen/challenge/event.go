@@ -18,9 +18,10 @@ import (
 	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
 )
 
+// The events' names: the {name:...} tag of their grpc_* submetrics.
 const (
-	nameLogin = "userLoggedIn"
-	nameStat  = "statItemUpdated"
+	NameLogin = "userLoggedIn"
+	NameStat  = "statItemUpdated"
 )
 
 // eventIDs makes unique event ids that sort bytewise in the order they were made, also across
@@ -53,32 +54,32 @@ var runEventIDs = newEventIDs()
 // no timestamp first — TiePairShare of stat iterations send an equal-timestamp
 // pair later id first, and TimestamplessStreamShare of streams carry no timestamp).
 func eventLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
-	opts, truth, err := eventSetup(sc, "loginRatio", "statCodes", "values", "redeliver", "orderProbes")
+	opts, truth, err := eventSetup(sc, eventLoadEnvKeys...)
 	if err != nil {
 		return nil, err
 	}
-	ratio, err := sc.EnvFloat("loginRatio", 0.2)
+	ratio, err := sc.EnvFloat(envLoginRatio, 0.2)
 	if err != nil || ratio < 0 || ratio > 1 {
-		return nil, sc.EnvError("loginRatio", "a number in 0..1")
+		return nil, sc.EnvError(envLoginRatio, "a number in 0..1")
 	}
-	codes := sc.EnvList("statCodes", opts.statCodes)
+	codes := sc.EnvList(envStatCodes, opts.statCodes)
 	if len(codes) == 0 {
-		return nil, sc.EnvError("statCodes", "a comma-separated list")
+		return nil, sc.EnvError(envStatCodes, "a comma-separated list")
 	}
-	if v := sc.Env("values", truth.mode); v != ValuesMonotonic && v != ValuesRandom {
-		return nil, sc.EnvError("values", `"monotonic" or "random"`)
+	if v := sc.Env(envValues, truth.mode); v != ValuesMonotonic && v != ValuesRandom {
+		return nil, sc.EnvError(envValues, `"monotonic" or "random"`)
 	} else if v != truth.mode {
-		return nil, sc.EnvError("values", "the same mode as plan eventValues (one ground truth per run)")
+		return nil, sc.EnvError(envValues, "the same mode as plan eventValues (one ground truth per run)")
 	}
-	redeliver, err := envBool(sc, "redeliver")
+	redeliver, err := envBool(sc, envRedeliver)
 	if err != nil {
 		return nil, err
 	}
-	probes, err := envBool(sc, "orderProbes")
+	probes, err := envBool(sc, envOrderProbes)
 	if err != nil {
 		return nil, err
 	}
-	sc.SetMainMetric("grpc_req_duration")
+	sc.SetMainMetric(loadgen.MetricGRPCReqDuration)
 	ns := opts.namespace
 	return func(ctx context.Context, vu *loadgen.VU) error {
 		user := vu.PickUser()
@@ -89,7 +90,7 @@ func eventLoadFactory(sc *loadgen.ScenarioContext) (loadgen.Iteration, error) {
 		if probes && vu.Rand.Float64() < TiePairShare {
 			return sendTiePair(ctx, vu, truth, ns, user, code, redeliver)
 		}
-		_, err := sendStat(ctx, vu, truth, ns, user, code, nameStat, nil, redeliver, probes)
+		_, err := sendStat(ctx, vu, truth, ns, user, code, NameStat, nil, redeliver, probes)
 		return err
 	}, nil
 }
@@ -110,10 +111,10 @@ func envBool(sc *loadgen.ScenarioContext, key string) (bool, error) {
 // contract's order, so a target that lets the last arrival win a tie ends at the older value.
 func sendTiePair(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user, code string, redeliver bool) error {
 	p := truth.NextPair(user, code, vu.Rand)
-	if err := sendStatEvent(ctx, vu, truth, ns, user, code, nameStat, p[1], redeliver); err != nil {
+	if err := sendStatEvent(ctx, vu, truth, ns, user, code, NameStat, p[1], redeliver); err != nil {
 		return err
 	}
-	return sendStatEvent(ctx, vu, truth, ns, user, code, nameStat, p[0], redeliver)
+	return sendStatEvent(ctx, vu, truth, ns, user, code, NameStat, p[0], redeliver)
 }
 
 // eventSetup prepares a scenario that sends events: it checks the env keys, reads the plan's
@@ -195,7 +196,7 @@ func sendLogin(ctx context.Context, vu *loadgen.VU, truth *GroundTruth, ns, user
 			UserAuthentication: &accountv1.UserAuthentication{PlatformId: "loadgen"},
 		},
 	}
-	err, uncertain := deliver(ctx, vu, accountv1.UserAuthenticationUserLoggedInService_OnMessage_FullMethodName, nameLogin, ev, redeliver)
+	err, uncertain := deliver(ctx, vu, accountv1.UserAuthenticationUserLoggedInService_OnMessage_FullMethodName, NameLogin, ev, redeliver)
 	settle(vu, err, uncertain, truth, func() { truth.AckLogin(user) }, func() { truth.UncertainLogin(user) })
 	return err
 }
