@@ -5,15 +5,12 @@ package perf
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/challenge-perf/challenge-perf/harness"
-	"github.com/challenge-perf/challenge-perf/loadgen"
 	"github.com/challenge-perf/challenge-perf/runner"
 	"github.com/challenge-perf/challenge-perf/runresult"
-	"github.com/challenge-perf/challenge-perf/suite"
 )
 
 // faults are scenario 6's, in the order they run: what an operator, the kernel or the
@@ -119,23 +116,4 @@ func (e *scenarioEnv) injectFault(ctx context.Context, f *runner.Fault, engineSt
 	r.EndSec = time.Since(start).Seconds()
 	e.t.Logf("fault: %s from %.1f s to %.1f s", f.Name, r.StartSec, r.EndSec)
 	return r
-}
-
-// analyzeFault fills the error rates and the recovery time from the level's timeseries.ndjson
-// (one line per second and scenario; suite.AnalyzeFault judges them by the suite's thresholds) and
-// the redelivery count from its summary.
-func analyzeFault(r *runresult.FaultResult, dir string) error {
-	lines, err := loadgen.ReadTimeseries(filepath.Join(dir, "timeseries.ndjson"))
-	if err != nil {
-		return err
-	}
-	samples := make([]suite.Sample, len(lines))
-	for i, l := range lines {
-		samples[i] = suite.Sample{T: l.T, Scenario: l.Scenario, Reqs: l.Reqs, Errors: float64(l.Errors), P95: l.P95}
-	}
-	suite.AnalyzeFault(r, samples, suite.Thresholds)
-	if s, err := readSummary(dir); err == nil {
-		r.EventsRedelivered = int64(metricVal(s, "events_redelivered", "count"))
-	}
-	return nil
 }

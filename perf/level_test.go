@@ -208,7 +208,7 @@ func (e *scenarioEnv) runLevel(l runner.LevelSpec) runresult.LevelResult {
 		t.Fatalf("%s: %v", l, err)
 	}
 	if faultRes != nil {
-		if err := analyzeFault(faultRes, dir); err != nil {
+		if err := runner.AnalyzeFault(faultRes, dir); err != nil {
 			t.Errorf("%s: fault analysis: %v", l, err)
 		}
 		out.Fault = faultRes
@@ -275,60 +275,16 @@ func (e *scenarioEnv) runLevel(l runner.LevelSpec) runresult.LevelResult {
 
 // fillLoadResult reads the generator's summary and time series into the level result.
 func (e *scenarioEnv) fillLoadResult(out *runresult.LevelResult, l runner.LevelSpec, dir string) error {
-	s, err := readSummary(dir)
+	s, err := runner.ReadSummary(dir)
 	if err != nil {
 		return err
 	}
-	totals, err := scenarioTotals(dir)
+	totals, err := runner.ScenarioTotals(dir)
 	if err != nil {
 		return err
 	}
-	out.Loadgen = runresult.Generator(s.Loadgen)
-	secs := e.profile.Duration.Seconds()
-	side := func(scenario, durMetric, failMetric string, target int) *runresult.Side {
-		sd := totals[scenario]
-		if sd == nil {
-			sd = &runresult.Side{}
-		}
-		sd.TargetRate = float64(target)
-		sd.AchievedRate = float64(sd.Completed) / secs
-		sd.P50ms = metricVal(s, durMetric, "med")
-		sd.P95ms = metricVal(s, durMetric, "p(95)")
-		sd.P99ms = metricVal(s, durMetric, "p(99)")
-		sd.MaxMs = metricVal(s, durMetric, "max")
-		sd.ErrorRate = metricVal(s, failMetric, "value")
-		return sd
-	}
-	if l.RPS > 0 {
-		out.API = side("api", "http_req_duration", "http_req_failed", l.RPS)
-		out.API.Gets = int64(metricVal(s, "http_reqs{name:GET /v1/challenges}", "count"))
-		const claimKey = "claim_outcomes{name:"
-		for k := range s.Metrics {
-			if strings.HasPrefix(k, claimKey) {
-				if out.API.Claims == nil {
-					out.API.Claims = map[string]int64{}
-				}
-				out.API.Claims[strings.TrimSuffix(strings.TrimPrefix(k, claimKey), "}")] = int64(metricVal(s, k, "count"))
-			}
-		}
-		// Connection time per iteration, for the next level's pool: requests × mean request time
-		// (E2E probes' polls are in the same metric; they are few and only over-size the pool).
-		if it := float64(out.API.Completed); it > 0 {
-			if hold := metricVal(s, "http_reqs", "count") * metricVal(s, "http_req_duration", "avg") / it; hold > 0 {
-				e.apiHoldMs = hold
-			}
-		}
-	}
-	if l.EPS > 0 {
-		out.Events = side("events", "grpc_req_duration", "grpc_req_failed", l.EPS)
-	}
-	if l.E2ERate > 0 {
-		out.E2E = &runresult.E2EStats{
-			Probes: int64(metricVal(s, "e2e_latency", "count")), Failed: metricVal(s, "e2e_failed", "value"),
-			P50ms: metricVal(s, "e2e_latency", "med"), P95ms: metricVal(s, "e2e_latency", "p(95)"),
-			P99ms: metricVal(s, "e2e_latency", "p(99)"), MaxMs: metricVal(s, "e2e_latency", "max"),
-			FlushInterval: e.cfg.FlushInterval.String(),
-		}
+	if hold := runner.FillLoadResult(out, l, s, totals, e.profile.Duration, e.cfg.FlushInterval); hold > 0 {
+		e.apiHoldMs = hold
 	}
 	return nil
 }
