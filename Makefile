@@ -6,7 +6,7 @@ export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 GO ?= go
 PERF_PROFILE ?= smoke
 
-.PHONY: all docker images test unit race perf-smoke perf-instrument perf-nightly perf vet fmt-check staticcheck static lint clean fixtures report baseline bench k6-check actionlint
+.PHONY: all docker images test unit race perf-smoke perf-instrument perf-compare perf-nightly perf vet fmt-check staticcheck static lint clean fixtures report baseline bench k6-check actionlint
 
 all: test
 
@@ -45,6 +45,17 @@ perf-smoke: images
 # external, a double that drops acknowledged events) and a target reached by address only
 perf-instrument: images
 	PERF_PROFILE=smoke $(GO) test -count=1 -tags perf -timeout 60m -v -run '$(INSTRUMENT_TESTS)' ./perf
+
+## perf-compare: A/B of the working tree (B, head) against BASE (A) on this machine, the per-PR gate
+# that works on any runner: both revisions' program images (BASE's built in a temporary git worktree),
+# the smoke scenarios AB_SCENARIOS run interleaved A B A B … PAIRS times, and per metric a one-sided
+# exact Mann-Whitney U test (alpha 0.05) with a 10% minimum effect (docs/AB_COMPARE.md). Exit 1 on a
+# regression. 3 pairs is the fewest that can reach alpha 0.05 (1/20).
+BASE ?= origin/main
+PAIRS ?= 3
+AB_SCENARIOS ?= 1,2
+perf-compare: images
+	$(GO) run ./cmd/perfcompare -base '$(BASE)' -pairs $(PAIRS) -scenarios $(AB_SCENARIOS) $(if $(AB_OUT),-out '$(AB_OUT)')
 
 ## perf-nightly: every level, about two minutes each
 perf-nightly: images
