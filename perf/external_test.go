@@ -99,16 +99,19 @@ func startExternal(t *testing.T, ctx context.Context, name, dir string, p runner
 	return e
 }
 
-// externalStates are the external targets' states by address: the next scenario against the same
-// target starts from what the suite knows of it (its set-up done, its prior state read, its truth).
-var externalStates = map[string]*targetState{}
+// external is the last external target's state: the next scenario against the same target starts
+// from what the suite knows of it (its set-up done, its prior state read, its truth). Only the last
+// is kept: a truth with every user's prior goals is a few hundred MB.
+var external struct {
+	key   string
+	state *targetState
+}
 
 func externalState(ep harness.Endpoints) *targetState {
-	k := ep.APIURL + " " + ep.GRPCAddr
-	if externalStates[k] == nil {
-		externalStates[k] = newTargetState()
+	if k := ep.APIURL + " " + ep.GRPCAddr; k != external.key || external.state == nil {
+		external.key, external.state = k, newTargetState()
 	}
-	return externalStates[k]
+	return external.state
 }
 
 // network is the stack's network for the generator's container (nil: host network).
