@@ -3,7 +3,10 @@
 // generator in a container, steps through load levels until the limit, and fails on thresholds,
 // data-integrity errors or a regression against perf/testdata/baseline.json. The decisions — the
 // thresholds, verdicts, level stepping, frontier search, baseline gate, Redis fit and fault
-// analysis — are package suite's (unit-tested without Docker); this package runs the scenarios.
+// analysis — are package suite's, and what a level needs besides containers — its plan, the
+// reading of the generator's results into the level's figures, its log line — package runner's
+// (both unit-tested without Docker); this package runs the scenarios, each level in phases
+// (level_test.go: prepare, load, collect, check, judge).
 //
 //	go test ./perf -tags perf -run Scenario2 -v
 //

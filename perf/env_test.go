@@ -111,9 +111,8 @@ type scenarioEnv struct {
 	canReset bool
 	fix      *fixtureSet
 	// keyBytes is Redis memory per de-duplication key as measured at this scenario's largest
-	// event level so far (keyBytesFrom keys); 0 until one ran.
-	keyBytes     float64
-	keyBytesFrom int64
+	// event level so far.
+	keyBytes runner.KeyBytes
 	// target is the implementation measured (PERF_IMPL) and what of it can be measured.
 	target targets.Target
 	// setup is the per-user set-up call (PERF_USER_SETUP or the target's), nil for none.
@@ -249,11 +248,7 @@ func (e *scenarioEnv) initTarget() {
 
 func writeJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := runner.WriteJSON(path, v); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -43,22 +43,6 @@ func watchBuffer(ctx context.Context, opsURL string, peak *atomic.Int64) {
 	}
 }
 
-// flushDelta computes the flushes of a level from two scrapes of the handler's metrics.
-func flushDelta(before, after map[string]*dto.MetricFamily) *runresult.FlushStats {
-	c0, s0, _ := harness.HistogramTotals(before, "buffer_flush_duration_seconds")
-	c1, s1, _ := harness.HistogramTotals(after, "buffer_flush_duration_seconds")
-	_, e0, _ := harness.HistogramTotals(before, "buffer_flush_entries")
-	_, e1, _ := harness.HistogramTotals(after, "buffer_flush_entries")
-	err0, _ := harness.MetricSum(before, "buffer_flush_errors_total", nil)
-	err1, _ := harness.MetricSum(after, "buffer_flush_errors_total", nil)
-	f := &runresult.FlushStats{Flushes: c1 - c0, Errors: err1 - err0}
-	if f.Flushes > 0 {
-		f.AvgMs = 1000 * (s1 - s0) / float64(f.Flushes)
-		f.AvgEntries = (e1 - e0) / float64(f.Flushes)
-	}
-	return f
-}
-
 // collectLevelProfiles profiles both programs in the middle of the level: a CPU profile over half
 // the level (at most 30 s) started a quarter in, then heap, goroutine, mutex, block and allocs.
 func collectLevelProfiles(ctx context.Context, e *scenarioEnv, dir string) error {

@@ -1,6 +1,8 @@
 // Package runner holds what runs the perf suite that needs no Docker: its settings, read once
-// from the environment and validated together before any container starts, and its profiles and
-// level ladders.
+// from the environment and validated together before any container starts, its profiles and
+// level ladders, and what a level needs besides containers — its spec (LevelSpec), the
+// generator's plan (BuildPlan), the reading of the generator's results into the level's figures
+// (FillLoadResult, AnalyzeFault, Resources, FlushDelta) and its log line (Describe).
 package runner
 
 import (
