@@ -6,7 +6,7 @@ export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 GO ?= go
 PERF_PROFILE ?= smoke
 
-.PHONY: all docker images perf-build test unit race perf-smoke perf-instrument perf-compare perf-nightly perf vet fmt-check staticcheck static lint clean fixtures report baseline bench k6-check actionlint
+.PHONY: all docker images test unit race perf-smoke perf-instrument perf-compare perf-nightly perf vet fmt-check staticcheck static lint clean fixtures report baseline bench k6-check actionlint
 
 all: test
 
@@ -38,16 +38,8 @@ race: images
 
 ## perf-smoke: the main job: the six scenarios at the per-PR level (one low level per scenario)
 INSTRUMENT_TESTS := TestReferenceDouble|TestExternalTarget
-perf-smoke: perf-build
+perf-smoke: images
 	PERF_PROFILE=smoke $(GO) test -count=1 -tags perf -timeout 60m -v -skip '$(INSTRUMENT_TESTS)' ./perf
-
-## perf-build: the images, with the suite compiled meanwhile: on a fresh machine the Debian root
-# filesystem and the package installs wait on the network while the Go build uses the CPUs
-perf-build: docker
-	@$(GO) test -c -tags perf -o /dev/null ./perf & build=$$!; \
-	$(GO) run ./cmd/perfstack images; images=$$?; \
-	wait $$build; suite=$$?; \
-	exit $$(( images || suite ))
 
 ## perf-instrument: the suite's tests of itself in containers: the reference double (in the stack,
 # external, a double that drops acknowledged events) and a target reached by address only
