@@ -19,6 +19,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	statisticv1 "github.com/challenge-perf/challenge-perf/contract/pb/social/statistic/v1"
+	"github.com/challenge-perf/challenge-perf/suite"
 )
 
 // Realistic state (default for scenario 1; PERF_SEED_PROGRESS=false turns it off): before each
@@ -50,31 +51,10 @@ func parallel(n, workers int, fn func(i int) error) error {
 	return err
 }
 
-// parallelCount is parallel that also counts the calls that failed (every call runs).
+// parallelCount is parallel that also counts the calls that failed (every call runs): a pool of
+// fixed size is a ramp that cannot move (parallelRamp).
 func parallelCount(n, workers int, fn func(i int) error) (failed int, firstErr error) {
-	work := make(chan int)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range work {
-				if err := fn(i); err != nil {
-					mu.Lock()
-					failed++
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	return failed, firstErr
+	return parallelRamp(n, suite.NewRamp(workers, workers), new(atomic.Int64), fn)
 }
 
 // seedTarget is the value of code that completes k goals (0: no progress) and the first goal it completes.
