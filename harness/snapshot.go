@@ -31,13 +31,6 @@ func SnapshotState(ctx context.Context, pool *pgxpool.Pool) error {
 	return err
 }
 
-// HasSnapshot reports whether SnapshotState ran on this database.
-func HasSnapshot(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
-	var ok bool
-	err := pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, snapshotPrefix+stateTables[0]).Scan(&ok)
-	return ok, err
-}
-
 // RestoreState empties the players' state and copies the snapshot back, in one transaction, then
 // resets the statement and table statistics so the next level's analysis sees only its own work.
 func RestoreState(ctx context.Context, pool *pgxpool.Pool) error {
@@ -49,16 +42,6 @@ func RestoreState(ctx context.Context, pool *pgxpool.Pool) error {
 			`, t, snapshotPrefix)
 	}
 	b.WriteString("COMMIT;\nSELECT pg_stat_statements_reset(); SELECT pg_stat_reset();")
-	_, err := pool.Exec(ctx, b.String())
-	return err
-}
-
-// DropSnapshot removes the snapshot (a reset that must start empty, or a scenario that seeds differently).
-func DropSnapshot(ctx context.Context, pool *pgxpool.Pool) error {
-	var b strings.Builder
-	for _, t := range stateTables {
-		fmt.Fprintf(&b, "DROP TABLE IF EXISTS %s%s;\n", snapshotPrefix, t)
-	}
 	_, err := pool.Exec(ctx, b.String())
 	return err
 }
