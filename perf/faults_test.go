@@ -55,7 +55,7 @@ func TestScenario6_Faults(t *testing.T) {
 	} else if ok {
 		t.Skip("scenario 6 injects faults into the suite's own containers; an external target is not touched")
 	}
-	e := startScenario(t, "scenario6", func(c *harness.StackConfig) { c.FixedHostPorts = true })
+	e := startScenario(t, "scenario6") // fixed host ports (startScenario): they survive a restart
 	rps, eps := e.target.Smoke.CombinedRPS, e.target.Smoke.CombinedEPS
 	if e.profile.Step {
 		rps, eps = 500, 2500
