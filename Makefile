@@ -4,8 +4,8 @@ SHELL := /bin/bash
 export TESTCONTAINERS_RYUK_DISABLED := true
 export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 GO ?= go
-# One build configuration for the host and the images' static binaries (containers/images.go builds
-# them CGO_ENABLED=0 -trimpath): otherwise the standard library and every shared dependency compile
+# One build configuration for the host and the images' static binaries (containers/gobuild.go holds
+# it; its test checks these exports agree): otherwise the standard library and every shared dependency compile
 # twice. Measured from an empty build cache on this 2-core host (one run each): perfstack, both
 # programs, the generator and the perf test binary took 211 s with the host defaults, 150 s matched.
 # race sets CGO_ENABLED=1 (the race detector needs cgo).

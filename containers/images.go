@@ -185,9 +185,7 @@ func (b *builder) program(ctx context.Context, key string) (string, bool, error)
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "app")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, programs[key])
-	cmd.Dir = b.root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	cmd := StaticBuildCommand(ctx, b.root, programs[key], bin)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", false, fmt.Errorf("go build %s: %w\n%s", programs[key], err, out)
 	}

@@ -40,9 +40,7 @@ func imageTag(key, side, sha string, dirty bool) string {
 
 // goBuild builds a static Linux binary of pkg from the tree at dir, as the suite's images are.
 func goBuild(ctx context.Context, dir, pkg, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=-buildvcs=false")
+	cmd := containers.StaticBuildCommand(ctx, dir, pkg, out, "GOFLAGS=-buildvcs=false")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s in %s: %w\n%s", pkg, dir, err, b)
 	}
