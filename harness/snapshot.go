@@ -10,7 +10,7 @@ import (
 
 // stateTables are the tables of this repository's schema that hold players' state (the ones
 // ResetDatabase empties); the catalog tables are the service's and stay.
-var stateTables = []string{"user_stats", "user_goal_claims", "applied_events"}
+var stateTables = []string{"user_stats", "user_goal_claims", "applied_events", "player_initializations"}
 
 const snapshotPrefix = "perf_snapshot_"
 

@@ -15,6 +15,7 @@ import (
 	"github.com/challenge-perf/challenge-perf/service/internal/auth"
 	"github.com/challenge-perf/challenge-perf/service/internal/claims"
 	"github.com/challenge-perf/challenge-perf/service/internal/opshttp"
+	"github.com/challenge-perf/challenge-perf/service/internal/players"
 	"github.com/challenge-perf/challenge-perf/service/internal/progress"
 	"github.com/challenge-perf/challenge-perf/service/internal/reward"
 	"github.com/challenge-perf/challenge-perf/service/internal/store"
@@ -81,6 +82,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	a.api, err = api.New(api.Config{
 		BasePath: cfg.BasePath, Catalog: cat, Auth: authn,
 		Progress: progress.NewReader(pool), Claims: claimSvc, Health: pool.Ping,
+		Players: players.NewStore(pool), Namespace: cfg.Namespace,
 		Registerer: reg, Logger: log,
 	})
 	if err != nil {

@@ -36,6 +36,8 @@ type Config struct {
 	Auth         auth.Authenticator
 	Progress     ProgressLoader
 	Claims       Claimer
+	Players      Initializer
+	Namespace    string // the namespace recorded with a player's initialisation
 	Health       func(ctx context.Context) error
 	Registerer   prometheus.Registerer
 	Logger       *slog.Logger
@@ -53,8 +55,8 @@ type handler struct {
 
 // New returns the API's http.Handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Catalog == nil || cfg.Auth == nil || cfg.Progress == nil || cfg.Claims == nil || cfg.Health == nil {
-		return nil, errors.New("api: Catalog, Auth, Progress, Claims and Health are required")
+	if cfg.Catalog == nil || cfg.Auth == nil || cfg.Progress == nil || cfg.Claims == nil || cfg.Health == nil || cfg.Players == nil {
+		return nil, errors.New("api: Catalog, Auth, Progress, Claims, Players and Health are required")
 	}
 	if cfg.BasePath != "" && (!strings.HasPrefix(cfg.BasePath, "/") || strings.HasSuffix(cfg.BasePath, "/")) {
 		return nil, fmt.Errorf("api: base path %q must start and not end with '/'", cfg.BasePath)
@@ -89,6 +91,18 @@ func (h *handler) routes() http.Handler {
 	handle(base+"/v1/challenges", methodNotAllowed("GET, HEAD"))
 	handle("POST "+base+"/v1/challenges/{challengeId}/goals/{goalId}/claim", h.handleClaim)
 	handle(base+"/v1/challenges/{challengeId}/goals/{goalId}/claim", methodNotAllowed("POST"))
+	handle("POST "+base+"/v1/challenges/initialize", h.handleInitialize)
+	handle(base+"/v1/challenges/initialize", methodNotAllowed("POST"))
+	// The reference's per-player assignment and rotation calls: a clear 501, not a 404.
+	for _, call := range []string{
+		"PUT /v1/challenges/{challengeId}/goals/{goalId}/active",
+		"POST /v1/challenges/{challengeId}/goals/batch-select",
+		"POST /v1/challenges/{challengeId}/goals/random-select",
+		"GET /v1/challenges/{challengeId}/rotation",
+	} {
+		method, path, _ := strings.Cut(call, " ")
+		handle(method+" "+base+path, h.notImplemented(call))
+	}
 	handle("GET "+base+"/healthz", h.handleHealth)
 	handle(base+"/healthz", methodNotAllowed("GET, HEAD"))
 	if base != "" {

@@ -36,12 +36,11 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	activeOnly := false
 	if r.URL.RawQuery != "" {
-		v := r.URL.Query().Get("active_only")
-		if v != "" {
-			var err error
-			if activeOnly, err = strconv.ParseBool(v); err != nil {
+		// The reference's one query option. active_only=true keeps the goals assigned to the player
+		// and active, which here is every goal, so the answer is the same; a bad value is refused.
+		if v := r.URL.Query().Get("active_only"); v != "" {
+			if _, err := strconv.ParseBool(v); err != nil {
 				writeError(w, http.StatusBadRequest, CodeBadRequest, "active_only must be true or false")
 				return
 			}
@@ -63,11 +62,7 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if st.Empty() { // most users of a fresh system: serve the cached all-not_started body
-		if activeOnly {
-			writeBody(w, h.list.emptyActive)
-		} else {
-			writeBody(w, h.list.emptyAll)
-		}
+		writeBody(w, h.list.emptyAll)
 		return
 	}
 	var buf []byte
@@ -76,7 +71,7 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) {
 	} else {
 		buf = make([]byte, 0, h.list.sizeHint)
 	}
-	buf = h.list.append(buf, st, activeOnly)
+	buf = h.list.append(buf, st)
 	writeBody(w, buf)
 	if cap(buf) <= maxPooledBuf {
 		bufPool.Put(&buf)

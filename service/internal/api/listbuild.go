@@ -13,15 +13,16 @@ import (
 // listBuilder renders GET /v1/challenges without encoding/json on the request path. Everything that
 // does not depend on the user (ids, names, requirement, reward, prerequisites) is escaped by
 // encoding/json once at start-up into byte fragments; a request appends those fragments and only
-// the per-user fields (progress, status, completedAt, claimedAt) into a pooled buffer. The result
-// must equal encoding/json's output semantically (TestListBuilderMatchesEncodingJSON).
+// the per-user fields (status, locked, progress, completedAt, claimedAt) into a pooled buffer. The
+// result must equal encoding/json's output semantically (TestListBuilderMatchesEncodingJSON), and
+// its keys follow the reference's order with its empty values ("" times; see the service README).
 type listBuilder struct {
-	model       *progress.Model
-	challenges  []challengeFragments
-	goalHead    [][]byte // by goal index: `{"goalId":…,"prerequisites":[…],"progress":`
-	emptyAll    []byte   // the whole body for a user without stored facts
-	emptyActive []byte   // the same with active_only=true
-	sizeHint    int
+	model      *progress.Model
+	challenges []challengeFragments
+	goalHead   [][]byte // by goal index: `{"goalId":…,"prerequisites":[…]`
+	prereqs    [][]int  // by goal index: the prerequisites' goal indexes
+	emptyAll   []byte   // the whole body for a user without stored facts
+	sizeHint   int
 }
 
 type challengeFragments struct {
@@ -34,15 +35,21 @@ const (
 	listOpen       = `{"challenges":[`
 	listClose      = "]}\n"
 	challengeClose = "]}"
+	// Every goal is assigned to every player and nothing rotates here (the catalog refuses rotation),
+	// so these are constant: isActive true, no expiry.
+	goalTail = `,"isActive":true,"expiresAt":"","expiresInSeconds":0}`
 )
 
-var statusFragments = func() [4][]byte {
-	var f [4][]byte
-	for s := progress.NotStarted; s <= progress.Claimed; s++ {
-		f[s] = []byte(`,"status":"` + s.String() + `","completedAt":`)
-	}
-	return f
-}()
+var (
+	statusFragments = func() [4][]byte {
+		var f [4][]byte
+		for s := progress.NotStarted; s <= progress.Claimed; s++ {
+			f[s] = []byte(`,"status":"` + s.String() + `","locked":`)
+		}
+		return f
+	}()
+	lockedFragments = [2]string{`false,"progress":`, `true,"progress":`}
+)
 
 func newListBuilder(cat *challenges.Catalog, m *progress.Model) *listBuilder {
 	b := &listBuilder{model: m}
@@ -57,15 +64,21 @@ func newListBuilder(cat *challenges.Catalog, m *progress.Model) *listBuilder {
 		cf.head = appendJSON(cf.head, ch.Description)
 		cf.head = append(cf.head, `,"goals":[`...)
 		for i := range ch.Goals {
-			b.goalHead = append(b.goalHead, goalHead(&ch.Goals[i]))
+			g := &ch.Goals[i]
+			b.goalHead = append(b.goalHead, goalHead(g))
+			var pre []int
+			for _, id := range g.Prerequisites {
+				if pi, ok := m.GoalIndex(id); ok {
+					pre = append(pre, pi)
+				}
+			}
+			b.prereqs = append(b.prereqs, pre)
 			gi++
 		}
 		cf.end = gi
 		b.challenges = append(b.challenges, cf)
 	}
-	empty := m.NewState()
-	b.emptyAll = b.append(nil, empty, false)
-	b.emptyActive = b.append(nil, empty, true)
+	b.emptyAll = b.append(nil, m.NewState())
 	b.sizeHint = len(b.emptyAll) + m.NumGoals()*96 // room for timestamps
 	return b
 }
@@ -88,7 +101,6 @@ func goalHead(g *challenges.Goal) []byte {
 	h = appendJSON(h, rewardJSON{g.Reward.Type, g.Reward.RewardID, g.Reward.Quantity})
 	h = append(h, `,"prerequisites":`...)
 	h = appendJSON(h, prereqs)
-	h = append(h, `,"progress":`...)
 	return h
 }
 
@@ -104,50 +116,53 @@ func appendJSON(dst []byte, v any) []byte {
 	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
-// append renders the body for st. activeOnly keeps only challenges with at least one goal in
-// progress or completed (not yet claimed): the ones a player has something to do or collect in.
-func (b *listBuilder) append(dst []byte, st *progress.State, activeOnly bool) []byte {
+// append renders the body for st: every configured goal of every challenge.
+func (b *listBuilder) append(dst []byte, st *progress.State) []byte {
 	dst = append(dst, listOpen...)
-	wrote := false
 	for ci := range b.challenges {
 		cf := &b.challenges[ci]
-		mark := len(dst)
-		if wrote {
+		if ci > 0 {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, cf.head...)
-		active := false
 		for gi := cf.first; gi < cf.end; gi++ {
 			if gi != cf.first {
 				dst = append(dst, ',')
 			}
 			p := st.Goal(gi)
-			active = active || p.Status == progress.InProgress || p.Status == progress.Completed
 			dst = append(dst, b.goalHead[gi]...)
-			dst = strconv.AppendInt(dst, p.Progress, 10)
 			dst = append(dst, statusFragments[p.Status]...)
+			dst = append(dst, lockedFragments[b.locked(st, gi)]...)
+			dst = strconv.AppendInt(dst, p.Progress, 10)
+			dst = append(dst, `,"completedAt":`...)
 			dst = appendTime(dst, p.CompletedAt)
 			dst = append(dst, `,"claimedAt":`...)
 			dst = appendTime(dst, p.ClaimedAt)
-			dst = append(dst, '}')
-		}
-		if activeOnly && !active {
-			dst = dst[:mark]
-			continue
+			dst = append(dst, goalTail...)
 		}
 		dst = append(dst, challengeClose...)
-		wrote = true
 	}
 	return append(dst, listClose...)
 }
 
-// appendTime writes what encoding/json writes for a *time.Time in UTC, or null for the zero time.
-func appendTime(dst []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return append(dst, "null"...)
+// locked is 1 while some prerequisite of goal gi is neither completed nor claimed (what the claim
+// checks), else 0.
+func (b *listBuilder) locked(st *progress.State, gi int) int {
+	for _, pi := range b.prereqs[gi] {
+		if st.Goal(pi).Status < progress.Completed {
+			return 1
+		}
 	}
+	return 0
+}
+
+// appendTime writes a time in UTC as RFC 3339 with the fraction kept, or "" for the zero time (the
+// reference's empty value).
+func appendTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
-	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	if !t.IsZero() {
+		dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	}
 	return append(dst, '"')
 }
 

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,48 +32,49 @@ type refGoal struct {
 	Requirement   requirementJSON `json:"requirement"`
 	Reward        rewardJSON      `json:"reward"`
 	Prerequisites []string        `json:"prerequisites"`
-	Progress      int64           `json:"progress"`
 	Status        string          `json:"status"`
-	CompletedAt   *time.Time      `json:"completedAt"`
-	ClaimedAt     *time.Time      `json:"claimedAt"`
+	Locked        bool            `json:"locked"`
+	Progress      int64           `json:"progress"`
+	CompletedAt   string          `json:"completedAt"`
+	ClaimedAt     string          `json:"claimedAt"`
+	IsActive      bool            `json:"isActive"`
+	ExpiresAt     string          `json:"expiresAt"`
+	ExpiresIn     int             `json:"expiresInSeconds"`
 }
 
-func refResponse(cat *challenges.Catalog, m *progress.Model, st *progress.State, activeOnly bool) refList {
+func refResponse(cat *challenges.Catalog, m *progress.Model, st *progress.State) refList {
 	out := refList{Challenges: []refChallenge{}}
 	gi := 0
 	for _, ch := range cat.Challenges {
 		rc := refChallenge{ChallengeID: ch.ChallengeID, Name: ch.Name, Description: ch.Description}
-		active := false
 		for _, g := range ch.Goals {
 			p := st.Goal(gi)
 			gi++
-			active = active || p.Status == progress.InProgress || p.Status == progress.Completed
 			pre := g.Prerequisites
 			if pre == nil {
 				pre = []string{}
+			}
+			locked := false
+			for _, id := range pre {
+				pi, _ := m.GoalIndex(id)
+				locked = locked || st.Goal(pi).Status < progress.Completed
 			}
 			rg := refGoal{
 				GoalID: g.GoalID, Name: g.Name, Description: g.Description,
 				Requirement:   requirementJSON{g.Requirement.StatCode, g.Requirement.Operator, g.Requirement.TargetValue},
 				Reward:        rewardJSON{g.Reward.Type, g.Reward.RewardID, g.Reward.Quantity},
-				Prerequisites: pre, Progress: p.Progress, Status: p.Status.String(),
+				Prerequisites: pre, Status: p.Status.String(), Locked: locked, Progress: p.Progress, IsActive: true,
 			}
 			if !p.CompletedAt.IsZero() {
-				t := p.CompletedAt.UTC()
-				rg.CompletedAt = &t
+				rg.CompletedAt = p.CompletedAt.UTC().Format(time.RFC3339Nano)
 			}
 			if !p.ClaimedAt.IsZero() {
-				t := p.ClaimedAt.UTC()
-				rg.ClaimedAt = &t
+				rg.ClaimedAt = p.ClaimedAt.UTC().Format(time.RFC3339Nano)
 			}
 			rc.Goals = append(rc.Goals, rg)
 		}
-		if activeOnly && !active {
-			continue
-		}
 		out.Challenges = append(out.Challenges, rc)
 	}
-	_ = m
 	return out
 }
 
@@ -93,21 +93,19 @@ func TestListBuilderMatchesEncodingJSON(t *testing.T) {
 	m := progress.NewModel(cat)
 	b := newListBuilder(cat, m)
 	for name, st := range sampleStates(m) {
-		for _, active := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/active_only=%v", name, active), func(t *testing.T) {
-				fast := b.append(nil, st, active)
-				ref, err := json.Marshal(refResponse(cat, m, st, active))
-				require.NoError(t, err)
-				require.True(t, json.Valid(fast))
-				require.Equal(t, unmarshalAny(t, ref), unmarshalAny(t, fast), "active_only=%v", active)
-			})
-		}
+		t.Run(name, func(t *testing.T) {
+			fast := b.append(nil, st)
+			ref, err := json.Marshal(refResponse(cat, m, st))
+			require.NoError(t, err)
+			require.True(t, json.Valid(fast))
+			require.Equal(t, unmarshalAny(t, ref), unmarshalAny(t, fast))
+		})
 	}
-	require.Equal(t, b.append(nil, m.NewState(), false), b.emptyAll, "cached empty body")
+	require.Equal(t, b.append(nil, m.NewState()), b.emptyAll, "cached empty body")
 }
 
-// Each goal object has every key exactly once, in the documented order (the reference emitted
-// "status" twice).
+// Each goal object has every key exactly once, in the reference's order and with its empty values
+// (the reference emitted "status" twice: once before "locked", once after "progress").
 func TestListBuilderKeysOnce(t *testing.T) {
 	cat := perfCatalog(t)
 	m := progress.NewModel(cat)
@@ -115,13 +113,17 @@ func TestListBuilderKeysOnce(t *testing.T) {
 	first := body[strings.Index(body, `{"goalId"`):]
 	first = first[:strings.Index(first, `,{"goalId"`)]
 	keys := []string{`"goalId"`, `"name"`, `"description"`, `"requirement"`, `"statCode"`, `"operator"`,
-		`"targetValue"`, `"reward"`, `"type"`, `"rewardId"`, `"quantity"`, `"prerequisites"`, `"progress"`,
-		`"status"`, `"completedAt"`, `"claimedAt"`}
+		`"targetValue"`, `"reward"`, `"type"`, `"rewardId"`, `"quantity"`, `"prerequisites"`, `"status"`,
+		`"locked"`, `"progress"`, `"completedAt"`, `"claimedAt"`, `"isActive"`, `"expiresAt"`, `"expiresInSeconds"`}
+	at := 0
 	for _, k := range keys {
 		require.Equal(t, 1, strings.Count(first, k+":"), "key %s in %s", k, first)
+		i := strings.Index(first, k+":")
+		require.Greater(t, i, at-1, "key %s out of order in %s", k, first)
+		at = i
 	}
 	require.Contains(t, first, `"prerequisites":[]`)
-	require.Contains(t, first, `"progress":0,"status":"not_started","completedAt":null,"claimedAt":null}`)
+	require.Contains(t, first, `"status":"not_started","locked":false,"progress":0,"completedAt":"","claimedAt":"","isActive":true,"expiresAt":"","expiresInSeconds":0}`)
 }
 
 var sink []byte
@@ -139,7 +141,7 @@ func BenchmarkListResponse(b *testing.B) {
 	buf := make([]byte, 0, lb.sizeHint)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = lb.append(buf[:0], st, false)
+		buf = lb.append(buf[:0], st)
 	}
 	b.SetBytes(int64(len(buf)))
 	sink = buf
@@ -151,7 +153,7 @@ func BenchmarkListResponseEncodingJSON(b *testing.B) {
 	var n int
 	b.ReportAllocs()
 	for b.Loop() {
-		out, err := json.Marshal(refResponse(cat, m, st, false))
+		out, err := json.Marshal(refResponse(cat, m, st))
 		if err != nil {
 			b.Fatal(err)
 		}

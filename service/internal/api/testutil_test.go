@@ -15,3 +15,14 @@ func jwtPEM(pub any) ([]byte, error) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// reason is the error code an error body carries in its google.rpc.ErrorInfo detail ("" if none).
+func reason(body map[string]any) string {
+	ds, _ := body["details"].([]any)
+	if len(ds) != 1 {
+		return ""
+	}
+	d, _ := ds[0].(map[string]any)
+	r, _ := d["reason"].(string)
+	return r
+}

@@ -99,12 +99,18 @@ type GoalProgress struct {
 
 // Goal derives goal i: claimed if the claim row says so; completed once the stat's maximum reached
 // the target (also while a claim is in flight), completedAt from crossed_at; in_progress if the stat
-// is positive; else not_started. Progress is the target once completed, else floor(value) clamped to
-// [0, target].
+// is positive; else not_started. Progress is the stat's value as the reference shows it: floor(value),
+// not capped at the target (997 of 10 stays 997) and never negative.
 func (s *State) Goal(i int) GoalProgress {
 	target := s.m.goals[i].Requirement.TargetValue
 	si := s.m.goalStat[i]
 	var p GoalProgress
+	if v := s.statValue[si]; v > 0 { // false for NaN too
+		p.Progress = math.MaxInt64
+		if f := math.Floor(v); f < math.MaxInt64 {
+			p.Progress = int64(f)
+		}
+	}
 	completed := s.statMax[si] >= float64(target)
 	if completed {
 		if k := s.m.goalThr[i] - 1; k < len(s.crossedAt[si]) {
@@ -113,18 +119,11 @@ func (s *State) Goal(i int) GoalProgress {
 	}
 	switch {
 	case s.claim[i] == ClaimClaimed:
-		p.Status, p.Progress, p.ClaimedAt = Claimed, target, s.claimedAt[i]
+		p.Status, p.ClaimedAt = Claimed, s.claimedAt[i]
 	case completed:
-		p.Status, p.Progress = Completed, target
-	default:
-		v := s.statValue[si]
-		if v > 0 { // false for NaN too
-			p.Status = InProgress
-			p.Progress = target
-			if f := math.Floor(v); f < float64(target) {
-				p.Progress = int64(f)
-			}
-		}
+		p.Status = Completed
+	case s.statValue[si] > 0:
+		p.Status = InProgress
 	}
 	return p
 }

@@ -35,22 +35,30 @@ func TestDeriveStatus(t *testing.T) {
 	st.SetStat("wins", 0.5, 0.5, nil)
 	require.Equal(t, GoalProgress{Status: InProgress, Progress: 0}, st.Goal(2))
 	st.SetStat("wins", 3.7, 3.7, []time.Time{t0})
-	require.Equal(t, GoalProgress{Status: Completed, Progress: 1, CompletedAt: t0}, st.Goal(2))
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 3, CompletedAt: t0}, st.Goal(2), "progress is the value, not capped at the target")
 	// A maximum past the target completes even without a stored time (catalog changed): no completedAt.
 	st.SetStat("wins", 3.7, 3.7, nil)
-	require.Equal(t, GoalProgress{Status: Completed, Progress: 1}, st.Goal(2))
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 3}, st.Goal(2))
 	st.SetStat("wins", 3.7, 3.7, []time.Time{t0})
 
 	st.SetClaim("wins1", ClaimClaiming, time.Time{})
 	st.SetClaim("wins1", ClaimClaiming, time.Time{})
-	require.Equal(t, GoalProgress{Status: Completed, Progress: 1, CompletedAt: t0}, st.Goal(2), "completed while a claim is in flight")
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 3, CompletedAt: t0}, st.Goal(2), "completed while a claim is in flight")
 	st.SetClaim("wins1", ClaimClaimed, t0.Add(time.Second))
-	require.Equal(t, GoalProgress{Status: Claimed, Progress: 1, CompletedAt: t0, ClaimedAt: t0.Add(time.Second)}, st.Goal(2))
+	require.Equal(t, GoalProgress{Status: Claimed, Progress: 3, CompletedAt: t0, ClaimedAt: t0.Add(time.Second)}, st.Goal(2))
 
-	// A completion is final even if the stat later reads lower: the maximum keeps it.
+	// A completion is final even if the stat later reads lower: the maximum keeps it, progress
+	// shows the value (the reference would revert the goal to in_progress).
 	t1 := t0.Add(time.Minute)
 	st.SetStat("wins", 0, 6, []time.Time{t0, t1})
-	require.Equal(t, GoalProgress{Status: Completed, Progress: 5, CompletedAt: t1}, st.Goal(1))
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 0, CompletedAt: t1}, st.Goal(1))
+	// Uncapped, as the reference shows it: 997 of a target of 5; two logins of a target of 2 and more.
+	st.SetStat("wins", 997, 997, []time.Time{t0, t1})
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 997, CompletedAt: t1}, st.Goal(1))
+	st.SetStat(challenges.LoginStatKey, 3, 3, []time.Time{t0})
+	require.Equal(t, GoalProgress{Status: Completed, Progress: 3, CompletedAt: t0}, st.Goal(0))
+	st.SetStat("wins", 1e300, 1e300, []time.Time{t0, t1})
+	require.Equal(t, int64(math.MaxInt64), st.Goal(1).Progress, "huge values saturate, never wrap")
 
 	st.SetStat(challenges.LoginStatKey, math.NaN(), math.NaN(), nil)
 	require.Equal(t, NotStarted, st.Goal(0).Status)
