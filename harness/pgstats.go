@@ -19,6 +19,7 @@ func ResetDatabase(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `TRUNCATE user_stats, user_goal_claims;
 		DO $$ BEGIN IF to_regclass('applied_events') IS NOT NULL THEN TRUNCATE applied_events; END IF; END $$;
 		DO $$ BEGIN IF to_regclass('player_initializations') IS NOT NULL THEN TRUNCATE player_initializations; END IF; END $$;
+		DO $$ BEGIN IF to_regclass('user_goal_assignments') IS NOT NULL THEN TRUNCATE user_goal_assignments; END IF; END $$;
 		SELECT pg_stat_statements_reset(); SELECT pg_stat_reset();`)
 	return err
 }

@@ -10,7 +10,8 @@ import (
 
 // stateTables are the tables of this repository's schema that hold players' state (the ones
 // ResetDatabase empties); the catalog tables are the service's and stay.
-var stateTables = []string{"user_stats", "user_goal_claims", "applied_events", "player_initializations"}
+var stateTables = []string{"user_stats", "user_goal_claims", "applied_events", "player_initializations",
+	"user_goal_assignments"}
 
 const snapshotPrefix = "perf_snapshot_"
 

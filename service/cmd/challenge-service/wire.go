@@ -12,6 +12,7 @@ import (
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
 	"github.com/challenge-perf/challenge-perf/service/internal/api"
+	"github.com/challenge-perf/challenge-perf/service/internal/assignments"
 	"github.com/challenge-perf/challenge-perf/service/internal/auth"
 	"github.com/challenge-perf/challenge-perf/service/internal/claims"
 	"github.com/challenge-perf/challenge-perf/service/internal/opshttp"
@@ -37,6 +38,9 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	cat, err := challenges.Load(cfg.CatalogPath)
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range cat.Warnings() {
+		log.Warn("challenge config", "path", cfg.CatalogPath, "warning", w)
 	}
 	authn, err := newAuthenticator(ctx, cfg, log)
 	if err != nil {
@@ -82,7 +86,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	a.api, err = api.New(api.Config{
 		BasePath: cfg.BasePath, Catalog: cat, Auth: authn,
 		Progress: progress.NewReader(pool), Claims: claimSvc, Health: pool.Ping,
-		Players: players.NewStore(pool), Namespace: cfg.Namespace,
+		Players: players.NewStore(pool), Assignments: assignments.NewStore(pool), Namespace: cfg.Namespace,
 		Registerer: reg, Logger: log,
 	})
 	if err != nil {

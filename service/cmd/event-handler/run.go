@@ -33,6 +33,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready listening) err
 	if err != nil {
 		return err
 	}
+	for _, w := range cat.Warnings() {
+		log.Warn("challenge config", "path", cfg.CatalogPath, "warning", w)
+	}
 	opshttp.EnableContentionProfiling()
 	reg := opshttp.NewRegistry()
 	opts, err := serverOptions(cfg, reg, log) // a bad certificate fails before the database wait

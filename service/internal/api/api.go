@@ -37,6 +37,7 @@ type Config struct {
 	Progress     ProgressLoader
 	Claims       Claimer
 	Players      Initializer
+	Assignments  Assigner
 	Namespace    string // the namespace recorded with a player's initialisation
 	Health       func(ctx context.Context) error
 	Registerer   prometheus.Registerer
@@ -55,8 +56,9 @@ type handler struct {
 
 // New returns the API's http.Handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Catalog == nil || cfg.Auth == nil || cfg.Progress == nil || cfg.Claims == nil || cfg.Health == nil || cfg.Players == nil {
-		return nil, errors.New("api: Catalog, Auth, Progress, Claims, Players and Health are required")
+	if cfg.Catalog == nil || cfg.Auth == nil || cfg.Progress == nil || cfg.Claims == nil || cfg.Health == nil || cfg.Players == nil ||
+		cfg.Assignments == nil {
+		return nil, errors.New("api: Catalog, Auth, Progress, Claims, Players, Assignments and Health are required")
 	}
 	if cfg.BasePath != "" && (!strings.HasPrefix(cfg.BasePath, "/") || strings.HasSuffix(cfg.BasePath, "/")) {
 		return nil, fmt.Errorf("api: base path %q must start and not end with '/'", cfg.BasePath)
@@ -93,9 +95,10 @@ func (h *handler) routes() http.Handler {
 	handle(base+"/v1/challenges/{challengeId}/goals/{goalId}/claim", methodNotAllowed("POST"))
 	handle("POST "+base+"/v1/challenges/initialize", h.handleInitialize)
 	handle(base+"/v1/challenges/initialize", methodNotAllowed("POST"))
-	// The reference's per-player assignment and rotation calls: a clear 501, not a 404.
+	handle("PUT "+base+"/v1/challenges/{challengeId}/goals/{goalId}/active", h.handleSetActive)
+	handle(base+"/v1/challenges/{challengeId}/goals/{goalId}/active", methodNotAllowed("PUT"))
+	// The reference's goal-selection and rotation calls (its later milestones): a clear 501, not a 404.
 	for _, call := range []string{
-		"PUT /v1/challenges/{challengeId}/goals/{goalId}/active",
 		"POST /v1/challenges/{challengeId}/goals/batch-select",
 		"POST /v1/challenges/{challengeId}/goals/random-select",
 		"GET /v1/challenges/{challengeId}/rotation",

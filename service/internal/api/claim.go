@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -73,7 +74,7 @@ func (h *handler) handleClaim(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.cfg.Claims.Claim(r.Context(), user, challengeID, goalID)
 	if err != nil {
-		h.writeClaimError(w, user, goalID, err)
+		h.writeClaimError(w, user, challengeID, goalID, err)
 		return
 	}
 	g := res.Goal
@@ -111,12 +112,16 @@ func (h *handler) readEmptyBody(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-func (h *handler) writeClaimError(w http.ResponseWriter, user, goalID string, err error) {
+func (h *handler) writeClaimError(w http.ResponseWriter, user, challengeID, goalID string, err error) {
 	switch {
 	case errors.Is(err, claims.ErrChallengeNotFound):
 		writeError(w, http.StatusNotFound, CodeChallengeNotFound, "unknown challenge")
 	case errors.Is(err, claims.ErrGoalNotFound):
 		writeError(w, http.StatusNotFound, CodeGoalNotFound, "unknown goal or goal not in this challenge")
+	case errors.Is(err, claims.ErrNotActive):
+		// The reference's message, which names the call that fixes it.
+		writeError(w, http.StatusBadRequest, CodeGoalNotActive, fmt.Sprintf("Goal must be active to claim reward. "+
+			"Activate it first via PUT /v1/challenges/%s/goals/%s/active (goal_id: %s)", challengeID, goalID, goalID))
 	case errors.Is(err, claims.ErrNotCompleted):
 		writeError(w, http.StatusBadRequest, CodeGoalNotCompleted, "goal is not completed")
 	case errors.Is(err, claims.ErrPrerequisites):

@@ -85,7 +85,7 @@ func TestClaimAnswerOutlivesTheServerWriteTimeout(t *testing.T) {
 	cat := perfCatalog(t)
 	h, err := New(Config{BasePath: "/challenge", Catalog: cat, Auth: auth.MockHeader{}, Progress: &fakeProgress{},
 		Claims:  &slowClaimer{cat: cat, delay: 600 * time.Millisecond, limit: 5 * time.Second},
-		Players: &fakePlayers{}, Health: func(context.Context) error { return nil }})
+		Players: &fakePlayers{}, Assignments: &fakeAssigner{}, Health: func(context.Context) error { return nil }})
 	require.NoError(t, err)
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.WriteTimeout = 200 * time.Millisecond

@@ -79,10 +79,34 @@ func TestInitializeIsIdempotentAndAnswersTheReferenceShape(t *testing.T) {
 	require.Equal(t, CodeUnavailable, reason(body))
 }
 
+// Set-active answers the reference's body and passes the goal's catalog facts to the store; a store
+// failure is a retryable 503.
+func TestSetActiveAnswersTheReferenceShape(t *testing.T) {
+	ta := newTestAPI(t)
+	path := "/challenge/v1/challenges/challenge-003/goals/challenge-003-goal-02/active"
+	code, body, _ := ta.do(t, "PUT", path, "u", `{"isActive":true}`)
+	require.Equal(t, 200, code, "%v", body)
+	require.Equal(t, map[string]any{"challengeId": "challenge-003", "goalId": "challenge-003-goal-02", "isActive": true,
+		"assignedAt": "2026-01-02T03:04:05Z", "message": "Goal activated successfully"}, body)
+	require.Len(t, ta.assign.calls, 1)
+	c := ta.assign.calls[0]
+	require.Equal(t, "u", c.UserID)
+	require.Equal(t, "test", c.Namespace)
+	require.True(t, c.Active && c.DefaultActive)
+	require.Equal(t, "enemy_kills", c.StatKey)
+	require.EqualValues(t, 20, c.Target)
+
+	code, _, _ = ta.do(t, "POST", path, "u", `{"isActive":true}`)
+	require.Equal(t, 405, code)
+	ta.assign.err = errors.New("db down")
+	code, body, _ = ta.do(t, "PUT", path, "u", `{"isActive":false}`)
+	require.Equal(t, 503, code)
+	require.Equal(t, CodeUnavailable, reason(body))
+}
+
 func TestAssignmentCallsAnswerNotImplemented(t *testing.T) {
 	ta := newTestAPI(t)
 	for _, c := range []struct{ method, path, name string }{
-		{"PUT", "/challenge/v1/challenges/challenge-001/goals/challenge-001-goal-01/active", "/active"},
 		{"POST", "/challenge/v1/challenges/challenge-001/goals/batch-select", "batch-select"},
 		{"POST", "/challenge/v1/challenges/challenge-001/goals/random-select", "random-select"},
 		{"GET", "/challenge/v1/challenges/challenge-001/rotation", "rotation"},
@@ -136,7 +160,7 @@ func TestListLockedFollowsPrerequisites(t *testing.T) {
 				} `json:"goals"`
 			} `json:"challenges"`
 		}
-		require.NoError(t, json.Unmarshal(b.append(nil, st), &l))
+		require.NoError(t, json.Unmarshal(b.append(nil, st, false), &l))
 		return []bool{l.Challenges[0].Goals[0].Locked, l.Challenges[0].Goals[1].Locked}
 	}
 	st := m.NewState()

@@ -17,6 +17,7 @@ const (
 	CodeChallengeNotFound   = "CHALLENGE_NOT_FOUND"
 	CodeGoalNotFound        = "GOAL_NOT_FOUND"
 	CodeGoalNotCompleted    = "GOAL_NOT_COMPLETED"
+	CodeGoalNotActive       = "GOAL_NOT_ACTIVE"
 	CodePrerequisitesNotMet = "PREREQUISITES_NOT_MET"
 	CodeAlreadyClaimed      = "ALREADY_CLAIMED"
 	CodeClaimInProgress     = "CLAIM_IN_PROGRESS"
@@ -52,7 +53,7 @@ const (
 // ready to claim; 409 AlreadyExists; ...).
 func grpcCode(status int, code string) codes.Code {
 	switch code {
-	case CodeGoalNotCompleted, CodePrerequisitesNotMet:
+	case CodeGoalNotCompleted, CodePrerequisitesNotMet, CodeGoalNotActive:
 		return codes.FailedPrecondition
 	case CodeRewardFailed:
 		return codes.Internal // the reference's answer when the reward platform fails

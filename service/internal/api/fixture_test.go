@@ -87,6 +87,12 @@ func sampleStates(m *progress.Model) map[string]*progress.State {
 	s.SetStat("games_played", 1e9, 1e9, times(3, time.UTC)) // more thresholds reached than times stored
 	s.SetClaim("challenge-001-goal-01", progress.ClaimClaimed, t0.Add(time.Hour))
 	s.SetClaim("challenge-001-goal-02", progress.ClaimClaiming, time.Time{})
+	// The player deactivated goals: one frozen completed, one frozen in progress (its stat moved on),
+	// one claimed then deactivated; and activated one again.
+	s.SetAssignment("challenge-009-goal-01", progress.Assignment{FrozenProgress: 2, FrozenCompleted: true})
+	s.SetAssignment("challenge-009-goal-20", progress.Assignment{FrozenProgress: 2})
+	s.SetAssignment("challenge-001-goal-01", progress.Assignment{FrozenProgress: 1, FrozenCompleted: true})
+	s.SetAssignment("challenge-009-goal-02", progress.Assignment{Active: true, AssignedAt: t0.Add(2 * time.Hour)})
 	out["mixed"] = s
 
 	s = m.NewState()

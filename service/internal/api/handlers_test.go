@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/service/internal/assignments"
 	"github.com/challenge-perf/challenge-perf/service/internal/auth"
 	"github.com/challenge-perf/challenge-perf/service/internal/claims"
 	"github.com/challenge-perf/challenge-perf/service/internal/progress"
@@ -61,11 +62,23 @@ func (f *fakeClaimer) Claim(_ context.Context, user, ch, goal string) (claims.Re
 	return claims.Result{Goal: g, ClaimedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, nil
 }
 
+// fakeAssigner records set-active calls.
+type fakeAssigner struct {
+	calls []assignments.Change
+	err   error
+}
+
+func (f *fakeAssigner) SetActive(_ context.Context, c assignments.Change) (time.Time, error) {
+	f.calls = append(f.calls, c)
+	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), f.err
+}
+
 type testAPI struct {
 	srv     *httptest.Server
 	prog    *fakeProgress
 	claims  *fakeClaimer
 	players *fakePlayers
+	assign  *fakeAssigner
 	health  error
 	reg     *prometheus.Registry
 }
@@ -74,10 +87,10 @@ func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
 	cat := perfCatalog(t)
 	ta := &testAPI{prog: &fakeProgress{fill: map[string]func(*progress.State){}}, claims: &fakeClaimer{cat: cat},
-		players: &fakePlayers{at: map[string]time.Time{}}, reg: prometheus.NewRegistry()}
+		players: &fakePlayers{at: map[string]time.Time{}}, assign: &fakeAssigner{}, reg: prometheus.NewRegistry()}
 	h, err := New(Config{
 		BasePath: "/challenge", Catalog: cat, Auth: auth.MockHeader{}, Progress: ta.prog, Claims: ta.claims,
-		Players: ta.players, Namespace: "test",
+		Players: ta.players, Assignments: ta.assign, Namespace: "test",
 		Health: func(context.Context) error { return ta.health }, Registerer: ta.reg,
 	})
 	require.NoError(t, err)

@@ -37,9 +37,10 @@ type assignedGoal struct {
 	Reward      rewardJSON      `json:"reward"`
 }
 
-// handleInitialize assigns the player every configured goal (the catalog refuses goals that are
-// not assigned by default): the first call answers newAssignments = the goal count, later calls 0,
-// each with every goal's current progress. Idempotent: one row per player, written once.
+// handleInitialize is the reference's first call of a player: it answers the goals active for the
+// player (the catalog's defaultAssigned ones unless the player changed them) with their progress;
+// the first call answers newAssignments = the default-assigned count, later calls 0. Idempotent:
+// one row per player, written once (a goal assigned by default needs no row per player here).
 func (h *handler) handleInitialize(w http.ResponseWriter, r *http.Request) {
 	user, ok := h.authenticate(w, r)
 	if !ok || !h.readEmptyBody(w, r) {
@@ -64,30 +65,38 @@ func (h *handler) handleInitialize(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.initializeBody(st, at.UTC().Format(time.RFC3339Nano), first))
 }
 
-func (h *handler) initializeBody(st *progress.State, assignedAt string, first bool) initializeResponse {
-	n := h.model.NumGoals()
-	out := initializeResponse{AssignedGoals: make([]assignedGoal, n), TotalActive: n}
-	if first {
-		out.NewAssignments = n
-	}
-	for i := range n {
+func (h *handler) initializeBody(st *progress.State, initializedAt string, first bool) initializeResponse {
+	out := initializeResponse{AssignedGoals: []assignedGoal{}}
+	for i := range h.model.NumGoals() {
 		g, p := h.model.Goal(i), st.Goal(i)
-		out.AssignedGoals[i] = assignedGoal{
+		if first && g.AssignedByDefault() {
+			out.NewAssignments++
+		}
+		if !p.Active {
+			continue
+		}
+		assignedAt := initializedAt
+		if !p.AssignedAt.IsZero() {
+			assignedAt = p.AssignedAt.UTC().Format(time.RFC3339Nano)
+		}
+		out.AssignedGoals = append(out.AssignedGoals, assignedGoal{
 			ChallengeID: g.ChallengeID, GoalID: g.GoalID, Name: g.Name, Description: g.Description,
 			IsActive: true, AssignedAt: assignedAt, Progress: p.Progress, Target: g.Requirement.TargetValue,
 			Status:      p.Status.String(),
 			Requirement: requirementJSON{g.Requirement.StatCode, g.Requirement.Operator, g.Requirement.TargetValue},
 			Reward:      rewardJSON{g.Reward.Type, g.Reward.RewardID, g.Reward.Quantity},
-		}
+		})
 	}
+	out.TotalActive = len(out.AssignedGoals)
 	return out
 }
 
-// notImplemented answers the reference's per-player assignment calls, which this service does not
-// have (every configured goal is assigned to every player), after authenticating like any call.
+// notImplemented answers the reference's goal-selection and rotation calls, which this service does
+// not have, after authenticating like any call.
 func (h *handler) notImplemented(call string) http.HandlerFunc {
-	msg := call + " is not implemented: every configured goal is assigned to every player and active " +
-		"(per-player assignment and rotation are a later milestone; see the service README, Compatibility)"
+	msg := call + " is not implemented: goal selection and rotation are later milestones of the reference; " +
+		"activate goals one by one with PUT /v1/challenges/{challengeId}/goals/{goalId}/active " +
+		"(see the service README, Compatibility)"
 	return func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := h.authenticate(w, r); ok {
 			writeError(w, http.StatusNotImplemented, CodeNotImplemented, msg)

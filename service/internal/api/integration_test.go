@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +25,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/challenge-perf/challenge-perf/containers"
+	"github.com/challenge-perf/challenge-perf/contract/challenges"
+	"github.com/challenge-perf/challenge-perf/service/internal/assignments"
 	"github.com/challenge-perf/challenge-perf/service/internal/auth"
 	"github.com/challenge-perf/challenge-perf/service/internal/claims"
 	"github.com/challenge-perf/challenge-perf/service/internal/players"
@@ -87,6 +90,12 @@ func startLive(t *testing.T, dsn string) *liveAPI {
 // startLiveWith is startLive with the claim service's configuration adjusted by tune.
 func startLiveWith(t *testing.T, dsn string, tune func(*claims.Config)) *liveAPI {
 	t.Helper()
+	return startLiveCatalog(t, dsn, perfCatalog(t), tune)
+}
+
+// startLiveCatalog is startLiveWith serving cat.
+func startLiveCatalog(t *testing.T, dsn string, cat *challenges.Catalog, tune func(*claims.Config)) *liveAPI {
+	t.Helper()
 	ctx := context.Background()
 	cfg, err := pgxpool.ParseConfig(dsn)
 	require.NoError(t, err)
@@ -95,9 +104,8 @@ func startLiveWith(t *testing.T, dsn string, tune func(*claims.Config)) *liveAPI
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	require.NoError(t, store.Migrate(ctx, pool))
-	cat := perfCatalog(t)
 	require.NoError(t, store.SyncGoals(ctx, pool, cat))
-	_, err = pool.Exec(ctx, `TRUNCATE user_stats, user_goal_claims, player_initializations`)
+	_, err = pool.Exec(ctx, `TRUNCATE user_stats, user_goal_claims, player_initializations, user_goal_assignments`)
 	require.NoError(t, err)
 
 	reg := prometheus.NewRegistry()
@@ -114,7 +122,7 @@ func startLiveWith(t *testing.T, dsn string, tune func(*claims.Config)) *liveAPI
 		Cache:    auth.NewCache(1000, time.Second),
 	}
 	h, err := New(Config{BasePath: "/challenge", Catalog: cat, Auth: bearer, Progress: progress.NewReader(pool),
-		Claims: svc, Players: players.NewStore(pool), Namespace: "test", Health: pool.Ping, Registerer: reg, Logger: log})
+		Claims: svc, Players: players.NewStore(pool), Assignments: assignments.NewStore(pool), Namespace: "test", Health: pool.Ping, Registerer: reg, Logger: log})
 	require.NoError(t, err)
 	reg.MustRegister(NewPoolCollector(pool.Stat))
 	srv := httptest.NewServer(h)
@@ -144,7 +152,12 @@ func token(t *testing.T, user, ns string, exp time.Duration) string {
 
 func (a *liveAPI) call(t *testing.T, method, path, tok string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, a.srv.URL+path, nil)
+	return a.callBody(t, method, path, tok, "")
+}
+
+func (a *liveAPI) callBody(t *testing.T, method, path, tok, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, a.srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)

@@ -36,11 +36,12 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	activeOnly := false
 	if r.URL.RawQuery != "" {
-		// The reference's one query option. active_only=true keeps the goals assigned to the player
-		// and active, which here is every goal, so the answer is the same; a bad value is refused.
+		// The reference's one query option (see listBuilder.append); a bad value is refused.
 		if v := r.URL.Query().Get("active_only"); v != "" {
-			if _, err := strconv.ParseBool(v); err != nil {
+			var err error
+			if activeOnly, err = strconv.ParseBool(v); err != nil {
 				writeError(w, http.StatusBadRequest, CodeBadRequest, "active_only must be true or false")
 				return
 			}
@@ -71,7 +72,7 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) {
 	} else {
 		buf = make([]byte, 0, h.list.sizeHint)
 	}
-	buf = h.list.append(buf, st)
+	buf = h.list.append(buf, st, activeOnly)
 	writeBody(w, buf)
 	if cap(buf) <= maxPooledBuf {
 		bufPool.Put(&buf)

@@ -35,9 +35,8 @@ const (
 	listOpen       = `{"challenges":[`
 	listClose      = "]}\n"
 	challengeClose = "]}"
-	// Every goal is assigned to every player and nothing rotates here (the catalog refuses rotation),
-	// so these are constant: isActive true, no expiry.
-	goalTail = `,"isActive":true,"expiresAt":"","expiresInSeconds":0}`
+	// Nothing rotates here (the catalog refuses rotation), so a goal never expires.
+	expiryTail = `,"expiresAt":"","expiresInSeconds":0}`
 )
 
 var (
@@ -49,6 +48,7 @@ var (
 		return f
 	}()
 	lockedFragments = [2]string{`false,"progress":`, `true,"progress":`}
+	activeFragments = [2]string{`,"isActive":false`, `,"isActive":true`}
 )
 
 func newListBuilder(cat *challenges.Catalog, m *progress.Model) *listBuilder {
@@ -78,7 +78,7 @@ func newListBuilder(cat *challenges.Catalog, m *progress.Model) *listBuilder {
 		cf.end = gi
 		b.challenges = append(b.challenges, cf)
 	}
-	b.emptyAll = b.append(nil, m.NewState())
+	b.emptyAll = b.append(nil, m.NewState(), false)
 	b.sizeHint = len(b.emptyAll) + m.NumGoals()*96 // room for timestamps
 	return b
 }
@@ -116,8 +116,10 @@ func appendJSON(dst []byte, v any) []byte {
 	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
-// append renders the body for st: every configured goal of every challenge.
-func (b *listBuilder) append(dst []byte, st *progress.State) []byte {
+// append renders the body for st: every configured goal of every challenge. With activeOnly (the
+// reference's active_only=true) inactive goals are still listed but without their progress, as the
+// reference does (it loads only the active goals' rows and renders every configured goal).
+func (b *listBuilder) append(dst []byte, st *progress.State, activeOnly bool) []byte {
 	dst = append(dst, listOpen...)
 	for ci := range b.challenges {
 		cf := &b.challenges[ci]
@@ -130,6 +132,9 @@ func (b *listBuilder) append(dst []byte, st *progress.State) []byte {
 				dst = append(dst, ',')
 			}
 			p := st.Goal(gi)
+			if activeOnly && !p.Active {
+				p = progress.GoalProgress{}
+			}
 			dst = append(dst, b.goalHead[gi]...)
 			dst = append(dst, statusFragments[p.Status]...)
 			dst = append(dst, lockedFragments[b.locked(st, gi)]...)
@@ -138,20 +143,28 @@ func (b *listBuilder) append(dst []byte, st *progress.State) []byte {
 			dst = appendTime(dst, p.CompletedAt)
 			dst = append(dst, `,"claimedAt":`...)
 			dst = appendTime(dst, p.ClaimedAt)
-			dst = append(dst, goalTail...)
+			dst = append(dst, activeFragments[b2i(p.Active)]...)
+			dst = append(dst, expiryTail...)
 		}
 		dst = append(dst, challengeClose...)
 	}
 	return append(dst, listClose...)
 }
 
-// locked is 1 while some prerequisite of goal gi is neither completed nor claimed (what the claim
-// checks), else 0.
+// locked is 1 while some prerequisite of goal gi has not reached its target (what the claim
+// checks, whether the prerequisite is active or not), else 0.
 func (b *listBuilder) locked(st *progress.State, gi int) int {
 	for _, pi := range b.prereqs[gi] {
-		if st.Goal(pi).Status < progress.Completed {
+		if !st.Reached(pi) {
 			return 1
 		}
+	}
+	return 0
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
 	return 0
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -42,13 +43,16 @@ type refGoal struct {
 	ExpiresIn     int             `json:"expiresInSeconds"`
 }
 
-func refResponse(cat *challenges.Catalog, m *progress.Model, st *progress.State) refList {
+func refResponse(cat *challenges.Catalog, m *progress.Model, st *progress.State, activeOnly bool) refList {
 	out := refList{Challenges: []refChallenge{}}
 	gi := 0
 	for _, ch := range cat.Challenges {
 		rc := refChallenge{ChallengeID: ch.ChallengeID, Name: ch.Name, Description: ch.Description}
 		for _, g := range ch.Goals {
 			p := st.Goal(gi)
+			if activeOnly && !p.Active {
+				p = progress.GoalProgress{}
+			}
 			gi++
 			pre := g.Prerequisites
 			if pre == nil {
@@ -57,13 +61,13 @@ func refResponse(cat *challenges.Catalog, m *progress.Model, st *progress.State)
 			locked := false
 			for _, id := range pre {
 				pi, _ := m.GoalIndex(id)
-				locked = locked || st.Goal(pi).Status < progress.Completed
+				locked = locked || !st.Reached(pi)
 			}
 			rg := refGoal{
 				GoalID: g.GoalID, Name: g.Name, Description: g.Description,
 				Requirement:   requirementJSON{g.Requirement.StatCode, g.Requirement.Operator, g.Requirement.TargetValue},
 				Reward:        rewardJSON{g.Reward.Type, g.Reward.RewardID, g.Reward.Quantity},
-				Prerequisites: pre, Status: p.Status.String(), Locked: locked, Progress: p.Progress, IsActive: true,
+				Prerequisites: pre, Status: p.Status.String(), Locked: locked, Progress: p.Progress, IsActive: p.Active,
 			}
 			if !p.CompletedAt.IsZero() {
 				rg.CompletedAt = p.CompletedAt.UTC().Format(time.RFC3339Nano)
@@ -93,15 +97,17 @@ func TestListBuilderMatchesEncodingJSON(t *testing.T) {
 	m := progress.NewModel(cat)
 	b := newListBuilder(cat, m)
 	for name, st := range sampleStates(m) {
-		t.Run(name, func(t *testing.T) {
-			fast := b.append(nil, st)
-			ref, err := json.Marshal(refResponse(cat, m, st))
-			require.NoError(t, err)
-			require.True(t, json.Valid(fast))
-			require.Equal(t, unmarshalAny(t, ref), unmarshalAny(t, fast))
-		})
+		for _, activeOnly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/active_only=%v", name, activeOnly), func(t *testing.T) {
+				fast := b.append(nil, st, activeOnly)
+				ref, err := json.Marshal(refResponse(cat, m, st, activeOnly))
+				require.NoError(t, err)
+				require.True(t, json.Valid(fast))
+				require.Equal(t, unmarshalAny(t, ref), unmarshalAny(t, fast))
+			})
+		}
 	}
-	require.Equal(t, b.append(nil, m.NewState()), b.emptyAll, "cached empty body")
+	require.Equal(t, b.append(nil, m.NewState(), false), b.emptyAll, "cached empty body")
 }
 
 // Each goal object has every key exactly once, in the reference's order and with its empty values
@@ -141,7 +147,7 @@ func BenchmarkListResponse(b *testing.B) {
 	buf := make([]byte, 0, lb.sizeHint)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = lb.append(buf[:0], st)
+		buf = lb.append(buf[:0], st, false)
 	}
 	b.SetBytes(int64(len(buf)))
 	sink = buf
@@ -153,7 +159,7 @@ func BenchmarkListResponseEncodingJSON(b *testing.B) {
 	var n int
 	b.ReportAllocs()
 	for b.Loop() {
-		out, err := json.Marshal(refResponse(cat, m, st))
+		out, err := json.Marshal(refResponse(cat, m, st, false))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -171,7 +171,7 @@ func TestWriterFeedsProgressView(t *testing.T) {
 	require.Equal(t, "in_progress", st)
 	require.NoError(t, pool.QueryRow(context.Background(),
 		`SELECT progress, status FROM user_goal_progress WHERE user_id='u1' AND goal_id='c3-g002'`).Scan(&progress, &st))
-	require.Equal(t, int64(10), progress)
+	require.Equal(t, int64(12), progress, "the stat's value, not capped at the target (the reference's progress)")
 	require.Equal(t, "completed", st)
 }
 

@@ -11,8 +11,11 @@ var (
 	ErrChallengeNotFound = errors.New("challenge not found")
 	ErrGoalNotFound      = errors.New("goal not found in this challenge")
 	ErrNotCompleted      = errors.New("goal not completed")
-	ErrPrerequisites     = errors.New("prerequisite goals not completed")
-	ErrAlreadyClaimed    = errors.New("goal already claimed")
+	// ErrNotActive: the player deactivated the goal (or it is not assigned by default and was
+	// never activated); the reference refuses such claims too.
+	ErrNotActive      = errors.New("goal not active")
+	ErrPrerequisites  = errors.New("prerequisite goals not completed")
+	ErrAlreadyClaimed = errors.New("goal already claimed")
 	// ErrInProgress: the goal has a 'claiming' row (a claim is granting now, or its outcome is
 	// unknown): the grant may still happen, so the goal is not claimable; the answer comes later.
 	ErrInProgress = errors.New("a claim of this goal is in progress")

@@ -33,7 +33,8 @@ func NewPGStore(db DB) *PGStore { return &PGStore{db: db} }
 const beginSQL = `
 INSERT INTO user_goal_claims (user_id, goal_id, challenge_id, namespace, state, attempt_id, attempt_started_at)
 SELECT $1, $2, $3, $4, 'claiming', $5, now()
-WHERE ` + completedSQL + `
+WHERE ` + activeSQL + `
+  AND ` + completedSQL + `
   AND ` + prereqsMetSQL + `
 ON CONFLICT (user_id, goal_id) DO UPDATE
    SET attempt_id = excluded.attempt_id, attempt_started_at = excluded.attempt_started_at
@@ -60,6 +61,11 @@ const completedSQL = `EXISTS (SELECT 1 FROM goal_definitions d
     JOIN user_stats s ON s.user_id = $1 AND s.stat_key = d.stat_key AND s.max_value >= d.target_value
     WHERE d.goal_id = $2)`
 
+// activeSQL: goal $2 is active for user $1: the player's assignment row, else the catalog default
+// (mirrored into goal_definitions). A goal the catalog no longer has is not active.
+const activeSQL = `coalesce((SELECT a.is_active FROM user_goal_assignments a WHERE a.user_id = $1 AND a.goal_id = $2),
+    (SELECT d.default_assigned FROM goal_definitions d WHERE d.goal_id = $2), false)`
+
 // prereqsMetSQL: every goal of the (deduplicated) list $6 is completed (inspectSQL inlines the same
 // condition on $3).
 const prereqsMetSQL = `(SELECT count(*) FROM goal_definitions d
@@ -69,6 +75,7 @@ const prereqsMetSQL = `(SELECT count(*) FROM goal_definitions d
 const inspectSQL = `
 SELECT cl.state, cl.claimed_at,
        coalesce(extract(epoch FROM now() - cl.attempt_started_at), 0)::float8,
+       ` + activeSQL + `,
        ` + completedSQL + `,
        (SELECT count(*) FROM goal_definitions d
          JOIN user_stats s ON s.user_id = $1 AND s.stat_key = d.stat_key AND s.max_value >= d.target_value
@@ -84,7 +91,7 @@ func (s *PGStore) Inspect(ctx context.Context, k Key, prereqs []string) (Inspect
 		age       float64
 	)
 	err := s.db.QueryRow(ctx, inspectSQL, k.UserID, k.GoalID, nonNil(prereqs)).
-		Scan(&state, &claimedAt, &age, &in.Completed, &in.PrereqsMet)
+		Scan(&state, &claimedAt, &age, &in.Active, &in.Completed, &in.PrereqsMet)
 	if err != nil {
 		return in, fmt.Errorf("inspect claim: %w", err)
 	}

@@ -255,6 +255,8 @@ func (s *Service) start(ctx context.Context, k Key, prereqs []string) (uuid.UUID
 			return uuid.UUID{}, ErrAlreadyClaimed
 		case in.State == "claiming":
 			return uuid.UUID{}, &PendingError{Err: ErrInProgress, After: s.retryHint(in.Age)}
+		case !in.Active:
+			return uuid.UUID{}, ErrNotActive
 		case !in.Completed:
 			return uuid.UUID{}, ErrNotCompleted
 		case !in.PrereqsMet:
@@ -300,6 +302,8 @@ func outcome(err error) string {
 		return "not_found"
 	case errors.Is(err, ErrNotCompleted):
 		return "not_completed"
+	case errors.Is(err, ErrNotActive):
+		return "not_active"
 	case errors.Is(err, ErrPrerequisites):
 		return "prerequisites_not_met"
 	case errors.Is(err, ErrAlreadyClaimed):

@@ -87,7 +87,7 @@ func (m *memStore) begin(k Key, prereqs []string, attempt uuid.UUID, stale time.
 func (m *memStore) Inspect(_ context.Context, k Key, prereqs []string) (Inspection, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	in := Inspection{Completed: m.completed[key(k)], PrereqsMet: true}
+	in := Inspection{Active: true, Completed: m.completed[key(k)], PrereqsMet: true}
 	for _, p := range prereqs {
 		in.PrereqsMet = in.PrereqsMet && m.completed[k.UserID+"/"+p]
 	}

@@ -17,6 +17,7 @@ type Inspection struct {
 	State      string        // "", "claiming" or "claimed"
 	ClaimedAt  time.Time     // when State == "claimed"
 	Age        time.Duration // when State == "claiming": since its attempt started
+	Active     bool
 	Completed  bool
 	PrereqsMet bool
 }
@@ -24,8 +25,8 @@ type Inspection struct {
 // Store is the claim state machine's persistence; every method is one statement on a pooled
 // connection that is released before it returns (nothing is held across the reward call).
 type Store interface {
-	// Begin inserts a 'claiming' row owned by attempt if the goal is completed and its prerequisites
-	// are, or takes over a 'claiming' row older than staleAfter. ok=false: nothing was started.
+	// Begin inserts a 'claiming' row owned by attempt if the goal is active and completed and its
+	// prerequisites are, or takes over a 'claiming' row older than staleAfter. ok=false: nothing was started.
 	Begin(ctx context.Context, k Key, prereqs []string, attempt uuid.UUID, staleAfter time.Duration) (ok bool, err error)
 	// Inspect explains why Begin started nothing.
 	Inspect(ctx context.Context, k Key, prereqs []string) (Inspection, error)

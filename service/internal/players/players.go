@@ -1,5 +1,6 @@
-// Package players records which players called POST /v1/challenges/initialize. Every configured goal
-// is assigned to every player in this service, so a player is one row, not one row per goal.
+// Package players records which players called POST /v1/challenges/initialize. A goal assigned by
+// the catalog's default needs no row per player here (internal/assignments keeps only players'
+// changes), so a player is one row, not one row per goal.
 package players
 
 import (

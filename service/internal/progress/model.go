@@ -19,6 +19,8 @@ type Model struct {
 	// (store.SyncGoals' stat_thresholds): user_stats.crossed_at[goalThr-1] is its completion time.
 	goalThr  []int
 	numStats int
+	// goal index → active when the player changed nothing (the catalog's defaultAssigned)
+	defaultActive []bool
 }
 
 // NewModel indexes cat.
@@ -36,6 +38,7 @@ func NewModel(cat *challenges.Catalog) *Model {
 			m.goalIndex[g.GoalID] = len(m.goals)
 			m.goals = append(m.goals, g)
 			m.goalStat = append(m.goalStat, si)
+			m.defaultActive = append(m.defaultActive, g.AssignedByDefault())
 		}
 	}
 	m.numStats = len(m.statIndex)

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -36,7 +37,12 @@ type State struct {
 	crossedAt [][]time.Time // user_stats.crossed_at: i-th distinct target first reached
 	claim     []ClaimState
 	claimedAt []time.Time // zero: not claimed
-	rows      int
+	// per goal, from user_goal_assignments (the catalog default where the player has no row)
+	active          []bool
+	assignedAt      []time.Time
+	frozenProgress  []int64
+	frozenCompleted []bool
+	rows            int
 }
 
 // NewState allocates a state sized for m.
@@ -49,6 +55,11 @@ func (m *Model) NewState() *State {
 		crossedAt: make([][]time.Time, m.numStats),
 		claim:     make([]ClaimState, n),
 		claimedAt: make([]time.Time, n),
+
+		active:          slices.Clone(m.defaultActive),
+		assignedAt:      make([]time.Time, n),
+		frozenProgress:  make([]int64, n),
+		frozenCompleted: make([]bool, n),
 	}
 }
 
@@ -61,6 +72,10 @@ func (s *State) Reset() {
 	}
 	clear(s.claim)
 	clear(s.claimedAt)
+	copy(s.active, s.m.defaultActive)
+	clear(s.assignedAt)
+	clear(s.frozenProgress)
+	clear(s.frozenCompleted)
 	s.rows = 0
 }
 
@@ -89,29 +104,53 @@ func (s *State) SetClaim(goalID string, st ClaimState, claimedAt time.Time) {
 	}
 }
 
+// Assignment is a user_goal_assignments row: the player set the goal active or inactive.
+type Assignment struct {
+	Active          bool
+	AssignedAt      time.Time // last activation; zero if never activated by the player
+	FrozenProgress  int64     // what an inactive goal shows
+	FrozenCompleted bool
+}
+
+// SetAssignment records an assignment row.
+func (s *State) SetAssignment(goalID string, a Assignment) {
+	if i, ok := s.m.goalIndex[goalID]; ok {
+		s.active[i], s.assignedAt[i] = a.Active, a.AssignedAt
+		s.frozenProgress[i], s.frozenCompleted[i] = a.FrozenProgress, a.FrozenCompleted
+		s.rows++
+	}
+}
+
+// Active reports whether goal i is active for the user: the player's row, else the catalog default.
+func (s *State) Active(i int) bool { return s.active[i] }
+
 // GoalProgress is the derived view of one goal. Zero times mean null.
 type GoalProgress struct {
 	Status      Status
 	Progress    int64
 	CompletedAt time.Time
 	ClaimedAt   time.Time
+	Active      bool
+	AssignedAt  time.Time // zero: assigned by default (or never activated)
 }
 
 // Goal derives goal i: claimed if the claim row says so; completed once the stat's maximum reached
 // the target (also while a claim is in flight), completedAt from crossed_at; in_progress if the stat
 // is positive; else not_started. Progress is the stat's value as the reference shows it: floor(value),
 // not capped at the target (997 of 10 stays 997) and never negative.
+//
+// An inactive goal receives no progress: it shows what it had when the player deactivated it.
 func (s *State) Goal(i int) GoalProgress {
 	target := s.m.goals[i].Requirement.TargetValue
 	si := s.m.goalStat[i]
-	var p GoalProgress
-	if v := s.statValue[si]; v > 0 { // false for NaN too
-		p.Progress = math.MaxInt64
-		if f := math.Floor(v); f < math.MaxInt64 {
-			p.Progress = int64(f)
-		}
+	p := GoalProgress{Active: s.active[i], AssignedAt: s.assignedAt[i]}
+	var completed bool
+	if p.Active {
+		p.Progress = ShownProgress(s.statValue[si])
+		completed = s.statMax[si] >= float64(target)
+	} else {
+		p.Progress, completed = s.frozenProgress[i], s.frozenCompleted[i]
 	}
-	completed := s.statMax[si] >= float64(target)
 	if completed {
 		if k := s.m.goalThr[i] - 1; k < len(s.crossedAt[si]) {
 			p.CompletedAt = s.crossedAt[si][k]
@@ -122,8 +161,25 @@ func (s *State) Goal(i int) GoalProgress {
 		p.Status, p.ClaimedAt = Claimed, s.claimedAt[i]
 	case completed:
 		p.Status = Completed
-	case s.statValue[si] > 0:
+	case p.Progress > 0 || (p.Active && s.statValue[si] > 0):
 		p.Status = InProgress
 	}
 	return p
+}
+
+// Reached reports that goal i's stat reached its target (or the goal was claimed), whether the goal
+// is active or not: what a claim's prerequisite check asks (claims.PGStore's prereqsMetSQL).
+func (s *State) Reached(i int) bool {
+	return s.claim[i] == ClaimClaimed || s.statMax[s.m.goalStat[i]] >= float64(s.m.goals[i].Requirement.TargetValue)
+}
+
+// ShownProgress is a stat value as the reference shows it: floor(value), never negative (NaN is 0).
+func ShownProgress(v float64) int64 {
+	if !(v > 0) {
+		return 0
+	}
+	if f := math.Floor(v); f < math.MaxInt64 {
+		return int64(f)
+	}
+	return math.MaxInt64
 }

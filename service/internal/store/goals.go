@@ -22,12 +22,14 @@ import (
 func SyncGoals(ctx context.Context, pool *pgxpool.Pool, cat *challenges.Catalog) error {
 	var ids, chIDs, keys []string
 	var targets []float64
+	var assigned []bool
 	for _, ch := range cat.Challenges {
 		for _, g := range ch.Goals {
 			ids = append(ids, g.GoalID)
 			chIDs = append(chIDs, ch.ChallengeID)
 			keys = append(keys, g.StatKey())
 			targets = append(targets, float64(g.Requirement.TargetValue))
+			assigned = append(assigned, g.AssignedByDefault())
 		}
 	}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -39,13 +41,16 @@ func SyncGoals(ctx context.Context, pool *pgxpool.Pool, cat *challenges.Catalog)
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO goal_definitions (goal_id, challenge_id, stat_key, target_value)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[])
+			INSERT INTO goal_definitions (goal_id, challenge_id, stat_key, target_value, default_assigned)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bool[])
 			ON CONFLICT (goal_id) DO UPDATE SET challenge_id = excluded.challenge_id,
-				stat_key = excluded.stat_key, target_value = excluded.target_value
-			WHERE (goal_definitions.challenge_id, goal_definitions.stat_key, goal_definitions.target_value)
-			   IS DISTINCT FROM (excluded.challenge_id, excluded.stat_key, excluded.target_value)`,
-			ids, chIDs, keys, targets); err != nil {
+				stat_key = excluded.stat_key, target_value = excluded.target_value,
+				default_assigned = excluded.default_assigned
+			WHERE (goal_definitions.challenge_id, goal_definitions.stat_key, goal_definitions.target_value,
+			       goal_definitions.default_assigned)
+			   IS DISTINCT FROM (excluded.challenge_id, excluded.stat_key, excluded.target_value,
+			       excluded.default_assigned)`,
+			ids, chIDs, keys, targets, assigned); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM goal_definitions WHERE goal_id <> ALL($1::text[])`, ids); err != nil {
