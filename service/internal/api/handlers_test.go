@@ -325,7 +325,8 @@ func BenchmarkListHandler(b *testing.B) {
 		},
 	}}
 	h, err := New(Config{BasePath: "/challenge", Catalog: cat, Auth: auth.MockHeader{}, Progress: prog,
-		Claims: &fakeClaimer{cat: cat}, Players: &fakePlayers{}, Health: func(context.Context) error { return nil }})
+		Claims: &fakeClaimer{cat: cat}, Players: &fakePlayers{}, Assignments: &fakeAssigner{},
+		Health: func(context.Context) error { return nil }})
 	if err != nil {
 		b.Fatal(err)
 	}

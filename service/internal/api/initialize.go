@@ -76,8 +76,8 @@ func (h *handler) initializeBody(st *progress.State, initializedAt string, first
 			continue
 		}
 		assignedAt := initializedAt
-		if !p.AssignedAt.IsZero() {
-			assignedAt = p.AssignedAt.UTC().Format(time.RFC3339Nano)
+		if at := st.AssignedAt(i); !at.IsZero() {
+			assignedAt = at.UTC().Format(time.RFC3339Nano)
 		}
 		out.AssignedGoals = append(out.AssignedGoals, assignedGoal{
 			ChallengeID: g.ChallengeID, GoalID: g.GoalID, Name: g.Name, Description: g.Description,

@@ -35,8 +35,6 @@ const (
 	listOpen       = `{"challenges":[`
 	listClose      = "]}\n"
 	challengeClose = "]}"
-	// Nothing rotates here (the catalog refuses rotation), so a goal never expires.
-	expiryTail = `,"expiresAt":"","expiresInSeconds":0}`
 )
 
 var (
@@ -48,7 +46,10 @@ var (
 		return f
 	}()
 	lockedFragments = [2]string{`false,"progress":`, `true,"progress":`}
-	activeFragments = [2]string{`,"isActive":false`, `,"isActive":true`}
+	// isActive and the expiry, by isActive: nothing rotates here (the catalog refuses rotation), so
+	// a goal never expires.
+	goalTails = [2]string{`,"isActive":false,"expiresAt":"","expiresInSeconds":0}`,
+		`,"isActive":true,"expiresAt":"","expiresInSeconds":0}`}
 )
 
 func newListBuilder(cat *challenges.Catalog, m *progress.Model) *listBuilder {
@@ -143,8 +144,7 @@ func (b *listBuilder) append(dst []byte, st *progress.State, activeOnly bool) []
 			dst = appendTime(dst, p.CompletedAt)
 			dst = append(dst, `,"claimedAt":`...)
 			dst = appendTime(dst, p.ClaimedAt)
-			dst = append(dst, activeFragments[b2i(p.Active)]...)
-			dst = append(dst, expiryTail...)
+			dst = append(dst, goalTails[b2i(p.Active)]...)
 		}
 		dst = append(dst, challengeClose...)
 	}

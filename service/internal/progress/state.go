@@ -42,6 +42,7 @@ type State struct {
 	assignedAt      []time.Time
 	frozenProgress  []int64
 	frozenCompleted []bool
+	assigned        bool // some assignment row was set: Reset restores the slices above
 	rows            int
 }
 
@@ -72,10 +73,13 @@ func (s *State) Reset() {
 	}
 	clear(s.claim)
 	clear(s.claimedAt)
-	copy(s.active, s.m.defaultActive)
-	clear(s.assignedAt)
-	clear(s.frozenProgress)
-	clear(s.frozenCompleted)
+	if s.assigned { // most users have no assignment row: skip rewriting these slices per request
+		copy(s.active, s.m.defaultActive)
+		clear(s.assignedAt)
+		clear(s.frozenProgress)
+		clear(s.frozenCompleted)
+		s.assigned = false
+	}
 	s.rows = 0
 }
 
@@ -117,12 +121,17 @@ func (s *State) SetAssignment(goalID string, a Assignment) {
 	if i, ok := s.m.goalIndex[goalID]; ok {
 		s.active[i], s.assignedAt[i] = a.Active, a.AssignedAt
 		s.frozenProgress[i], s.frozenCompleted[i] = a.FrozenProgress, a.FrozenCompleted
+		s.assigned = true
 		s.rows++
 	}
 }
 
 // Active reports whether goal i is active for the user: the player's row, else the catalog default.
 func (s *State) Active(i int) bool { return s.active[i] }
+
+// AssignedAt is goal i's last activation by the player; zero if assigned by default (or never
+// activated).
+func (s *State) AssignedAt(i int) time.Time { return s.assignedAt[i] }
 
 // GoalProgress is the derived view of one goal. Zero times mean null.
 type GoalProgress struct {
@@ -131,7 +140,6 @@ type GoalProgress struct {
 	CompletedAt time.Time
 	ClaimedAt   time.Time
 	Active      bool
-	AssignedAt  time.Time // zero: assigned by default (or never activated)
 }
 
 // Goal derives goal i: claimed if the claim row says so; completed once the stat's maximum reached
@@ -141,30 +149,52 @@ type GoalProgress struct {
 //
 // An inactive goal receives no progress: it shows what it had when the player deactivated it.
 func (s *State) Goal(i int) GoalProgress {
+	if !s.active[i] {
+		return s.inactiveGoal(i)
+	}
 	target := s.m.goals[i].Requirement.TargetValue
 	si := s.m.goalStat[i]
-	p := GoalProgress{Active: s.active[i], AssignedAt: s.assignedAt[i]}
-	var completed bool
-	if p.Active {
-		p.Progress = ShownProgress(s.statValue[si])
-		completed = s.statMax[si] >= float64(target)
-	} else {
-		p.Progress, completed = s.frozenProgress[i], s.frozenCompleted[i]
-	}
+	p := GoalProgress{Active: true, Progress: ShownProgress(s.statValue[si])}
+	completed := s.statMax[si] >= float64(target)
 	if completed {
-		if k := s.m.goalThr[i] - 1; k < len(s.crossedAt[si]) {
-			p.CompletedAt = s.crossedAt[si][k]
-		}
+		p.CompletedAt = s.completedAt(i, si)
 	}
 	switch {
 	case s.claim[i] == ClaimClaimed:
 		p.Status, p.ClaimedAt = Claimed, s.claimedAt[i]
 	case completed:
 		p.Status = Completed
-	case p.Progress > 0 || (p.Active && s.statValue[si] > 0):
+	case s.statValue[si] > 0: // false for NaN too
 		p.Status = InProgress
 	}
 	return p
+}
+
+// inactiveGoal is Goal for an inactive goal: what it had when the player deactivated it (kept
+// apart so the common, active path stays short).
+func (s *State) inactiveGoal(i int) GoalProgress {
+	p := GoalProgress{Progress: s.frozenProgress[i]}
+	completed := s.frozenCompleted[i]
+	if completed {
+		p.CompletedAt = s.completedAt(i, s.m.goalStat[i])
+	}
+	switch {
+	case s.claim[i] == ClaimClaimed:
+		p.Status, p.ClaimedAt = Claimed, s.claimedAt[i]
+	case completed:
+		p.Status = Completed
+	case p.Progress > 0:
+		p.Status = InProgress
+	}
+	return p
+}
+
+// completedAt is when goal i's stat first reached its target (zero if no time was stored).
+func (s *State) completedAt(i, si int) time.Time {
+	if k := s.m.goalThr[i] - 1; k < len(s.crossedAt[si]) {
+		return s.crossedAt[si][k]
+	}
+	return time.Time{}
 }
 
 // Reached reports that goal i's stat reached its target (or the goal was claimed), whether the goal

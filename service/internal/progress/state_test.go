@@ -87,7 +87,8 @@ func TestInactiveGoalsAreFrozen(t *testing.T) {
 
 	at := time.Unix(50, 0)
 	st.SetAssignment("wins5", Assignment{Active: true, AssignedAt: at})
-	require.Equal(t, GoalProgress{Active: true, AssignedAt: at, Status: Completed, Progress: 7, CompletedAt: time.Unix(2, 0)}, st.Goal(0))
+	require.Equal(t, GoalProgress{Active: true, Status: Completed, Progress: 7, CompletedAt: time.Unix(2, 0)}, st.Goal(0))
+	require.Equal(t, at, st.AssignedAt(0))
 
 	st.SetAssignment("wins1", Assignment{FrozenProgress: 3})
 	require.Equal(t, GoalProgress{Status: InProgress, Progress: 3}, st.Goal(1), "deactivated at 3: the stat's 7 does not show")
