@@ -68,13 +68,14 @@ func (h *handler) handleInitialize(w http.ResponseWriter, r *http.Request) {
 func (h *handler) initializeBody(st *progress.State, initializedAt string, first bool) initializeResponse {
 	out := initializeResponse{AssignedGoals: []assignedGoal{}}
 	for i := range h.model.NumGoals() {
-		g, p := h.model.Goal(i), st.Goal(i)
+		g := h.model.Goal(i)
 		if first && g.AssignedByDefault() {
 			out.NewAssignments++
 		}
-		if !p.Active {
+		if !st.Active(i) {
 			continue
 		}
+		p := st.Goal(i)
 		assignedAt := initializedAt
 		if at := st.AssignedAt(i); !at.IsZero() {
 			assignedAt = at.UTC().Format(time.RFC3339Nano)

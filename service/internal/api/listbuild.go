@@ -132,8 +132,9 @@ func (b *listBuilder) append(dst []byte, st *progress.State, activeOnly bool) []
 			if gi != cf.first {
 				dst = append(dst, ',')
 			}
+			active := st.Active(gi)
 			p := st.Goal(gi)
-			if activeOnly && !p.Active {
+			if activeOnly && !active {
 				p = progress.GoalProgress{}
 			}
 			dst = append(dst, b.goalHead[gi]...)
@@ -144,7 +145,7 @@ func (b *listBuilder) append(dst []byte, st *progress.State, activeOnly bool) []
 			dst = appendTime(dst, p.CompletedAt)
 			dst = append(dst, `,"claimedAt":`...)
 			dst = appendTime(dst, p.ClaimedAt)
-			dst = append(dst, goalTails[b2i(p.Active)]...)
+			dst = append(dst, goalTails[b2i(active)]...)
 		}
 		dst = append(dst, challengeClose...)
 	}

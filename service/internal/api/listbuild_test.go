@@ -49,8 +49,8 @@ func refResponse(cat *challenges.Catalog, m *progress.Model, st *progress.State,
 	for _, ch := range cat.Challenges {
 		rc := refChallenge{ChallengeID: ch.ChallengeID, Name: ch.Name, Description: ch.Description}
 		for _, g := range ch.Goals {
-			p := st.Goal(gi)
-			if activeOnly && !p.Active {
+			p, active := st.Goal(gi), st.Active(gi)
+			if activeOnly && !active {
 				p = progress.GoalProgress{}
 			}
 			gi++
@@ -67,7 +67,7 @@ func refResponse(cat *challenges.Catalog, m *progress.Model, st *progress.State,
 				GoalID: g.GoalID, Name: g.Name, Description: g.Description,
 				Requirement:   requirementJSON{g.Requirement.StatCode, g.Requirement.Operator, g.Requirement.TargetValue},
 				Reward:        rewardJSON{g.Reward.Type, g.Reward.RewardID, g.Reward.Quantity},
-				Prerequisites: pre, Status: p.Status.String(), Locked: locked, Progress: p.Progress, IsActive: p.Active,
+				Prerequisites: pre, Status: p.Status.String(), Locked: locked, Progress: p.Progress, IsActive: active,
 			}
 			if !p.CompletedAt.IsZero() {
 				rg.CompletedAt = p.CompletedAt.UTC().Format(time.RFC3339Nano)

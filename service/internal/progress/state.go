@@ -139,7 +139,6 @@ type GoalProgress struct {
 	Progress    int64
 	CompletedAt time.Time
 	ClaimedAt   time.Time
-	Active      bool
 }
 
 // Goal derives goal i: claimed if the claim row says so; completed once the stat's maximum reached
@@ -154,7 +153,7 @@ func (s *State) Goal(i int) GoalProgress {
 	}
 	target := s.m.goals[i].Requirement.TargetValue
 	si := s.m.goalStat[i]
-	p := GoalProgress{Active: true, Progress: ShownProgress(s.statValue[si])}
+	p := GoalProgress{Progress: shownProgress(s.statValue[si])}
 	completed := s.statMax[si] >= float64(target)
 	if completed {
 		p.CompletedAt = s.completedAt(i, si)
@@ -203,8 +202,8 @@ func (s *State) Reached(i int) bool {
 	return s.claim[i] == ClaimClaimed || s.statMax[s.m.goalStat[i]] >= float64(s.m.goals[i].Requirement.TargetValue)
 }
 
-// ShownProgress is a stat value as the reference shows it: floor(value), never negative (NaN is 0).
-func ShownProgress(v float64) int64 {
+// shownProgress is a stat value as the reference shows it: floor(value), never negative (NaN is 0).
+func shownProgress(v float64) int64 {
 	if !(v > 0) {
 		return 0
 	}
